@@ -1,0 +1,230 @@
+"""Claude Code transcript lines -> facts (spec agent-formats §1).
+
+The parser is stateless per line: dedup of block lines happens in the store by `ApiCall.key`
+(keeping the largest total), and "after the last compaction" is decided by line order there.
+Unknown line types and fields pass through without error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cockpit.core.models import (
+    ApiCall,
+    CompactionFact,
+    Fact,
+    MetaFact,
+    PromptFact,
+    SessionState,
+    SkippedLine,
+    StateFact,
+    ToolFinished,
+    ToolStarted,
+    Usage,
+)
+from cockpit.core.text import one_line
+
+# Line types that carry nothing the cockpit shows; the tailer skips them without parsing.
+SKIP_TYPES = frozenset({b"progress", b"file-history-snapshot", b"queue-operation", b"attribution-snapshot"})
+
+TITLE_RANKS = {"summary": 1, "ai-title": 2, "custom-title": 3}
+_TITLE_FIELDS = {"summary": "summary", "ai-title": "aiTitle", "custom-title": "customTitle"}
+# Absurd values are input errors, not usage: no request has a prompt of a billion tokens.
+MAX_TOKENS = 100_000_000
+INTERRUPT_MARKERS = ("[Request interrupted by user", "[Request cancelled by user")
+
+
+def top_level_type(raw: bytes) -> bytes | None:
+    """The line's top-level "type" without parsing it, or None when that cannot be told safely.
+
+    A `"type":"` key with no `{` before it (other than the line's own) must be top level: a nested
+    object would open a brace first, and a quote inside a string would be escaped.
+    """
+    pos = raw.find(b'"type":"')
+    if pos <= 0 or raw.find(b"{", 1, pos) != -1:
+        return None
+    end = raw.find(b'"', pos + 8)
+    return raw[pos + 8 : end] if end != -1 else None
+
+
+def _int(value: Any) -> int | None:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if value < 0 or value > MAX_TOKENS:
+        return None
+    return int(value)
+
+
+def parse_usage(raw: Any) -> Usage | None:
+    """The four token fields of a usage object; None when it is not a sane usage object."""
+    if not isinstance(raw, dict):
+        return None
+    values = [
+        _int(raw.get(k))
+        for k in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+    ]
+    if any(v is None for v in values):
+        return None
+    one_hour = 0
+    split = raw.get("cache_creation")
+    if isinstance(split, dict):
+        one_hour = _int(split.get("ephemeral_1h_input_tokens")) or 0
+    inp, out, cc, cr = values  # type: ignore[misc]
+    return Usage(inp, out, cc, cr, min(one_hour, cc))
+
+
+def context_usage(raw: dict[str, Any], whole: Usage) -> Usage:
+    """Server-side tool loops report `iterations`; the window holds the last one (CLI 2.1.332)."""
+    iterations = raw.get("iterations")
+    if isinstance(iterations, list) and iterations:
+        last = parse_usage(iterations[-1])
+        if last is not None:
+            return last
+    return whole
+
+
+def tool_summary(name: str, tool_input: Any) -> str:
+    if not isinstance(tool_input, dict):
+        return ""
+    for key in ("command", "file_path", "path", "pattern", "url", "query", "description", "prompt"):
+        value = tool_input.get(key)
+        if isinstance(value, str) and value:
+            return one_line(value, 200)
+    for value in tool_input.values():
+        if isinstance(value, str) and value:
+            return one_line(value, 200)
+    return ""
+
+
+def _prompt_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
+        return "\n".join(p for p in parts if isinstance(p, str))
+    return ""
+
+
+def parse_line(obj: Any, *, subagent_file: bool = False) -> list[Fact]:
+    """Facts in one decoded Claude Code line. `subagent_file` marks lines of a subagent transcript."""
+    if not isinstance(obj, dict):
+        return [SkippedLine("not-an-object")]
+    kind = obj.get("type")
+    ts = obj.get("timestamp") if isinstance(obj.get("timestamp"), str) else ""
+    if kind == "assistant":
+        return _assistant(obj, ts, subagent_file)
+    if kind == "user":
+        return _user(obj, ts, subagent_file)
+    if kind == "system":
+        return _system(obj, ts, subagent_file)
+    if kind in _TITLE_FIELDS:
+        title = obj.get(_TITLE_FIELDS[kind])
+        if isinstance(title, str) and title.strip() and not subagent_file:
+            return [MetaFact(title=one_line(title, 200), title_rank=TITLE_RANKS[kind])]
+        return []
+    if kind == "last-prompt" and not subagent_file:
+        text = obj.get("lastPrompt")
+        return [MetaFact(last_prompt=one_line(text, 200))] if isinstance(text, str) else []
+    return []
+
+
+def _envelope(obj: dict[str, Any], ts: str, model: str | None = None) -> MetaFact:
+    def text(key: str) -> str | None:
+        value = obj.get(key)
+        return value if isinstance(value, str) else None
+
+    return MetaFact(ts=ts or None, cwd=text("cwd"), branch=text("gitBranch"), version=text("version"), model=model)
+
+
+def _assistant(obj: dict[str, Any], ts: str, subagent_file: bool) -> list[Fact]:
+    message = obj.get("message")
+    if not isinstance(message, dict):
+        return [SkippedLine("bad-message")]
+    model = message.get("model") if isinstance(message.get("model"), str) else ""
+    sidechain = subagent_file or obj.get("isSidechain") is True
+    agent_id = obj.get("agentId") if isinstance(obj.get("agentId"), str) else ""
+    facts: list[Fact] = []
+    synthetic = model == "<synthetic>" or obj.get("isApiErrorMessage") is True
+    if not sidechain:
+        facts.append(_envelope(obj, ts, None if synthetic else model or None))
+    raw_usage = message.get("usage")
+    if not synthetic and raw_usage is not None:
+        usage = parse_usage(raw_usage)
+        if usage is None:
+            facts.append(SkippedLine("bad-usage"))
+        else:
+            msg_id = message.get("id") if isinstance(message.get("id"), str) else obj.get("uuid", "")
+            request_id = obj.get("requestId") if isinstance(obj.get("requestId"), str) else ""
+            window_usage = context_usage(raw_usage, usage)
+            facts.append(
+                ApiCall(
+                    key=f"{msg_id}:{request_id}",
+                    ts=ts,
+                    model=model,
+                    usage=usage,
+                    context_tokens=window_usage.prompt_tokens,
+                    is_sidechain=sidechain,
+                    agent_id=agent_id,
+                )
+            )
+    content = message.get("content")
+    state = SessionState.THINKING
+    if isinstance(content, list):
+        for block in content:
+            if isinstance(block, dict) and block.get("type") in ("tool_use", "server_tool_use"):
+                name = block.get("name") if isinstance(block.get("name"), str) else "?"
+                tool_id = block.get("id") if isinstance(block.get("id"), str) else ""
+                if tool_id:
+                    facts.append(ToolStarted(tool_id, name, tool_summary(name, block.get("input")), ts, agent_id))
+                state = SessionState.TOOL
+    if not sidechain and not synthetic:
+        facts.append(StateFact(ts, state))
+    return facts
+
+
+def _user(obj: dict[str, Any], ts: str, subagent_file: bool) -> list[Fact]:
+    message = obj.get("message")
+    if not isinstance(message, dict):
+        return [SkippedLine("bad-message")]
+    content = message.get("content")
+    sidechain = subagent_file or obj.get("isSidechain") is True
+    facts: list[Fact] = []
+    if not sidechain:
+        facts.append(_envelope(obj, ts))
+    saw_tool_result = False
+    if isinstance(content, list):
+        for block in content:
+            if isinstance(block, dict) and block.get("type") == "tool_result":
+                tool_id = block.get("tool_use_id")
+                if isinstance(tool_id, str):
+                    facts.append(ToolFinished(tool_id, ts, block.get("is_error") is True))
+                    saw_tool_result = True
+    if sidechain:
+        return facts
+    text = _prompt_text(content)
+    if saw_tool_result:
+        facts.append(StateFact(ts, SessionState.THINKING))
+    elif text.startswith(INTERRUPT_MARKERS):
+        facts.append(StateFact(ts, SessionState.IDLE))
+    elif text and not (obj.get("isMeta") or obj.get("isCompactSummary") or obj.get("isVisibleInTranscriptOnly")):
+        facts.append(PromptFact(ts, text))
+        if not text.startswith(("<command-name>", "<local-command-stdout>", "<local-command-caveat>")):
+            facts.append(StateFact(ts, SessionState.THINKING))
+    return facts
+
+
+def _system(obj: dict[str, Any], ts: str, subagent_file: bool) -> list[Fact]:
+    if subagent_file or obj.get("isSidechain") is True:
+        return []
+    subtype = obj.get("subtype")
+    if subtype == "compact_boundary":
+        meta = obj.get("compactMetadata") if isinstance(obj.get("compactMetadata"), dict) else {}
+        trigger = meta.get("trigger") if isinstance(meta.get("trigger"), str) else "unknown"
+        pre = _int(meta.get("preTokens")) if meta.get("preTokens") is not None else None
+        post = _int(meta.get("postTokens")) if meta.get("postTokens") is not None else None
+        return [CompactionFact(ts, trigger, pre, post)]
+    if subtype in ("turn_duration", "stop_hook_summary"):
+        return [StateFact(ts, SessionState.IDLE)]
+    return []

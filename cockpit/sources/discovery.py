@@ -1,0 +1,132 @@
+"""Where transcripts live, and what each file is (spec agent-formats §1.1, §3.1)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cockpit.core.models import Agent
+
+_CODEX_ID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$", re.I)
+MAX_DEPTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    agent: Agent
+    path: str
+    exists: bool
+    origin: str  # "flag", "env", "default"
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptFile:
+    agent: Agent
+    path: str
+    session_id: str  # for a legacy flat subagent file: "" until its lines name the session
+    subagent: bool = False
+    agent_id: str = ""
+
+
+def claude_roots(flags: Sequence[str] = (), env: dict[str, str] | None = None) -> list[Root]:
+    env = dict(os.environ) if env is None else env
+    if flags:
+        return [Root(Agent.CLAUDE, str(Path(f).expanduser()), Path(f).expanduser().is_dir(), "flag") for f in flags]
+    if env.get("CLAUDE_CONFIG_DIR"):
+        dirs = [d.strip() for d in env["CLAUDE_CONFIG_DIR"].split(",") if d.strip()]
+        return [Root(Agent.CLAUDE, str(Path(d).expanduser()), Path(d).expanduser().is_dir(), "env") for d in dirs]
+    home = Path(env.get("HOME") or Path.home())
+    candidates = [home / ".claude", home / ".config" / "claude"]
+    return [Root(Agent.CLAUDE, str(c), c.is_dir(), "default") for c in candidates]
+
+
+def codex_roots(flags: Sequence[str] = (), env: dict[str, str] | None = None) -> list[Root]:
+    env = dict(os.environ) if env is None else env
+    if flags:
+        return [Root(Agent.CODEX, str(Path(f).expanduser()), Path(f).expanduser().is_dir(), "flag") for f in flags]
+    if env.get("CODEX_HOME"):
+        p = Path(env["CODEX_HOME"]).expanduser()
+        return [Root(Agent.CODEX, str(p), p.is_dir(), "env")]
+    home = Path(env.get("HOME") or Path.home())
+    return [Root(Agent.CODEX, str(home / ".codex"), (home / ".codex").is_dir(), "default")]
+
+
+def _walk_jsonl(top: str, errors: list[str]) -> Iterator[str]:
+    """Every *.jsonl under `top`, without following symlinked directories (no loops)."""
+    stack = [(top, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if depth < MAX_DEPTH:
+                                stack.append((entry.path, depth + 1))
+                        elif entry.name.endswith(".jsonl") and entry.is_file():
+                            yield entry.path
+                    except OSError as exc:
+                        errors.append(f"{entry.path}: {exc.strerror or exc}")
+        except OSError as exc:
+            errors.append(f"{folder}: {exc.strerror or exc}")
+
+
+def claude_scan_dir(root: str) -> str:
+    projects = os.path.join(root, "projects")
+    return projects if os.path.isdir(projects) else root
+
+
+def classify_claude(path: str) -> TranscriptFile:
+    p = Path(path)
+    name = p.stem
+    if "subagents" in p.parts:
+        idx = len(p.parts) - 1 - list(reversed(p.parts)).index("subagents")
+        parent = p.parts[idx - 1] if idx > 0 else ""
+        agent_id = name[len("agent-") :] if name.startswith("agent-") else name
+        return TranscriptFile(Agent.CLAUDE, path, parent, subagent=True, agent_id=agent_id)
+    if name.startswith("agent-"):
+        return TranscriptFile(Agent.CLAUDE, path, "", subagent=True, agent_id=name[len("agent-") :])
+    return TranscriptFile(Agent.CLAUDE, path, name)
+
+
+def discover_claude(roots: Sequence[Root], errors: list[str]) -> list[TranscriptFile]:
+    found: list[TranscriptFile] = []
+    for root in roots:
+        if root.exists:
+            found.extend(classify_claude(p) for p in _walk_jsonl(claude_scan_dir(root.path), errors))
+    return found
+
+
+def codex_scan_dirs(root: str) -> list[str]:
+    dirs = [os.path.join(root, d) for d in ("sessions", "archived_sessions") if os.path.isdir(os.path.join(root, d))]
+    return dirs or [root]
+
+
+def classify_codex(path: str) -> TranscriptFile | None:
+    name = os.path.basename(path)
+    if not name.startswith("rollout-"):
+        return None
+    match = _CODEX_ID.search(name)
+    return TranscriptFile(Agent.CODEX, path, match.group(1) if match else Path(path).stem)
+
+
+def discover_codex(roots: Sequence[Root], errors: list[str]) -> list[TranscriptFile]:
+    by_id: dict[str, TranscriptFile] = {}
+    for root in roots:
+        if not root.exists:
+            continue
+        for folder in codex_scan_dirs(root.path):
+            archived = os.path.basename(folder) == "archived_sessions"
+            for p in _walk_jsonl(folder, errors):
+                tf = classify_codex(p)
+                # The active copy wins over an archived one of the same session.
+                if tf and (tf.session_id not in by_id or not archived):
+                    by_id[tf.session_id] = tf
+    return list(by_id.values())
+
+
+def classify(agent: Agent, path: str) -> TranscriptFile | None:
+    return classify_claude(path) if agent is Agent.CLAUDE else classify_codex(path)

@@ -1,0 +1,221 @@
+"""The cockpit database: one SQLite file, WAL, busy timeout, versioned schema.
+
+Derived tables can be rebuilt from transcripts (`cockpit index --rebuild`); primary tables hold
+records nothing else can reproduce and are never dropped by a rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 5000
+
+DERIVED_TABLES = ("files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "prompts")
+PRIMARY_TABLES = ("statusline",)
+
+# Each entry moves the schema from version i to i+1.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE IF NOT EXISTS files (
+        path TEXT PRIMARY KEY,
+        agent TEXT NOT NULL,
+        session_id TEXT NOT NULL DEFAULT '',
+        subagent INTEGER NOT NULL DEFAULT 0,
+        agent_id TEXT NOT NULL DEFAULT '',
+        inode INTEGER NOT NULL DEFAULT 0,
+        offset INTEGER NOT NULL DEFAULT 0,
+        pending_bytes INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0,
+        mtime REAL NOT NULL DEFAULT 0,
+        parser_state TEXT,
+        error TEXT,
+        gone INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS files_session ON files(session_id);
+    CREATE TABLE IF NOT EXISTS skipped (
+        path TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (path, reason)
+    );
+    CREATE TABLE IF NOT EXISTS sessions (
+        session_id TEXT PRIMARY KEY,
+        agent TEXT NOT NULL,
+        path TEXT NOT NULL DEFAULT '',
+        project TEXT NOT NULL DEFAULT '',
+        branch TEXT NOT NULL DEFAULT '',
+        version TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        title_rank INTEGER NOT NULL DEFAULT 0,
+        last_prompt TEXT NOT NULL DEFAULT '',
+        first_prompt TEXT NOT NULL DEFAULT '',
+        started_at TEXT,
+        last_activity_at TEXT,
+        state TEXT NOT NULL DEFAULT 'idle',
+        state_at TEXT,
+        ended INTEGER NOT NULL DEFAULT 0,
+        -- roll-up, recomputed from the tables below after each ingest batch
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_creation_input_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_input_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        prompt_tokens INTEGER,
+        context_tokens INTEGER,
+        context_at TEXT,
+        window INTEGER,
+        window_source TEXT,
+        peak_tokens INTEGER NOT NULL DEFAULT 0,
+        compaction_count INTEGER NOT NULL DEFAULT 0,
+        subagents INTEGER NOT NULL DEFAULT 0,
+        skipped_lines INTEGER NOT NULL DEFAULT 0,
+        calls INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS sessions_activity ON sessions(last_activity_at);
+    CREATE TABLE IF NOT EXISTS api_calls (
+        session_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        path TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        ts TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_creation_input_tokens INTEGER NOT NULL,
+        cache_creation_1h_tokens INTEGER NOT NULL,
+        cache_read_input_tokens INTEGER NOT NULL,
+        context_tokens INTEGER NOT NULL,
+        window INTEGER,
+        is_sidechain INTEGER NOT NULL,
+        agent_id TEXT NOT NULL,
+        PRIMARY KEY (session_id, key)
+    );
+    CREATE INDEX IF NOT EXISTS api_calls_path ON api_calls(path);
+    CREATE TABLE IF NOT EXISTS compactions (
+        session_id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        ts TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        pre_tokens INTEGER,
+        post_tokens INTEGER,
+        PRIMARY KEY (path, seq)
+    );
+    CREATE INDEX IF NOT EXISTS compactions_session ON compactions(session_id);
+    CREATE TABLE IF NOT EXISTS tool_calls (
+        session_id TEXT NOT NULL,
+        tool_use_id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        is_error INTEGER,
+        agent_id TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (session_id, tool_use_id)
+    );
+    CREATE INDEX IF NOT EXISTS tool_calls_path ON tool_calls(path);
+    CREATE TABLE IF NOT EXISTS prompts (
+        path TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (path, seq)
+    );
+    CREATE INDEX IF NOT EXISTS prompts_session ON prompts(session_id);
+    CREATE VIRTUAL TABLE IF NOT EXISTS prompts_fts USING fts5(text, content='prompts', content_rowid='rowid');
+    CREATE TRIGGER IF NOT EXISTS prompts_ai AFTER INSERT ON prompts BEGIN
+        INSERT INTO prompts_fts(rowid, text) VALUES (new.rowid, new.text);
+    END;
+    CREATE TRIGGER IF NOT EXISTS prompts_ad AFTER DELETE ON prompts BEGIN
+        INSERT INTO prompts_fts(prompts_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    END;
+    CREATE VIRTUAL TABLE IF NOT EXISTS titles_fts USING fts5(title, content='sessions', content_rowid='rowid');
+    CREATE TRIGGER IF NOT EXISTS sessions_ai AFTER INSERT ON sessions BEGIN
+        INSERT INTO titles_fts(rowid, title) VALUES (new.rowid, new.title);
+    END;
+    CREATE TRIGGER IF NOT EXISTS sessions_ad AFTER DELETE ON sessions BEGIN
+        INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.rowid, old.title);
+    END;
+    CREATE TRIGGER IF NOT EXISTS sessions_au AFTER UPDATE OF title ON sessions BEGIN
+        INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.rowid, old.title);
+        INSERT INTO titles_fts(rowid, title) VALUES (new.rowid, new.title);
+    END;
+    CREATE TABLE IF NOT EXISTS statusline (
+        session_id TEXT PRIMARY KEY,
+        received_at TEXT NOT NULL,
+        model_id TEXT,
+        window INTEGER,
+        used_percentage REAL,
+        payload TEXT
+    );
+    """,
+]
+
+
+def default_db_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("cockpit", appauthor=False)) / "cockpit.db"
+
+
+def open_db(path: str | os.PathLike[str] | None = None) -> sqlite_utils.Database:
+    """Open (creating and migrating) the database at `path`, or the per-user default."""
+    target = Path(path) if path else default_db_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the database was written by a newer cockpit (schema {current}, this one knows {SCHEMA_VERSION})"
+        )
+    conn = db.conn
+    for version in range(current, SCHEMA_VERSION):
+        try:
+            # Another process may have migrated meanwhile: the version check runs inside the lock.
+            conn.execute("BEGIN IMMEDIATE")
+            if schema_version(db) != version:
+                conn.execute("COMMIT")
+                continue
+            conn.execute("COMMIT")
+            conn.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def drop_derived(db: sqlite_utils.Database) -> None:
+    """Forget everything that can be re-read from transcripts; keep primary records."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table in DERIVED_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("INSERT INTO prompts_fts(prompts_fts) VALUES ('rebuild')")
+        conn.execute("INSERT INTO titles_fts(titles_fts) VALUES ('rebuild')")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

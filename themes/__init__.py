@@ -1,0 +1,1 @@
+"""Themes shipped with cockpit (packaged as cockpit.themes)."""
