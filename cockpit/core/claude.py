@@ -119,7 +119,7 @@ def parse_line(obj: Any, *, subagent_file: bool = False) -> list[Fact]:
         return _user(obj, ts, subagent_file)
     if kind == "system":
         return _system(obj, ts, subagent_file)
-    if kind in _TITLE_FIELDS:
+    if isinstance(kind, str) and kind in _TITLE_FIELDS:
         title = obj.get(_TITLE_FIELDS[kind])
         if isinstance(title, str) and title.strip() and not subagent_file:
             return [MetaFact(title=one_line(title, 200), title_rank=TITLE_RANKS[kind])]

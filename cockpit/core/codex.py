@@ -109,7 +109,8 @@ class CodexParser:
         if any(v is None for v in values):
             return [SkippedLine("bad-usage")]
         inp, cached, out, used = values  # type: ignore[misc]
-        win = int(window) if isinstance(window, int | float) and not isinstance(window, bool) and window > 0 else None
+        ok_window = isinstance(window, int | float) and not isinstance(window, bool) and 0 < window <= MAX_TOKENS
+        win = int(window) if ok_window else None
         # The record Codex writes at compaction has zero parts and a total larger than the window.
         if (inp == 0 and out == 0) or (win is not None and used > win):
             return []

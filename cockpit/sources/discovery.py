@@ -82,7 +82,9 @@ def claude_scan_dir(root: str) -> str:
 def classify_claude(path: str) -> TranscriptFile:
     p = Path(path)
     name = p.stem
-    if "subagents" in p.parts:
+    # <sessionId>/subagents/agent-<id>.jsonl or <sessionId>/subagents/workflows/<run>/agent-<id>.jsonl;
+    # a "subagents" folder higher up belongs to the root's own path, not to the layout.
+    if name.startswith("agent-") and "subagents" in p.parts[-4:-1]:
         idx = len(p.parts) - 1 - list(reversed(p.parts)).index("subagents")
         parent = p.parts[idx - 1] if idx > 0 else ""
         agent_id = name[len("agent-") :] if name.startswith("agent-") else name

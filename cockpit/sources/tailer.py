@@ -83,7 +83,9 @@ def read_new_lines(path: str, cursor: Cursor, max_bytes: int | None = None) -> R
                 continue
             pos = 0
             for raw in data[:last_nl].split(b"\n"):
-                if raw and not raw.isspace():
+                if len(raw) > MAX_LINE:
+                    oversized += 1
+                elif raw and not raw.isspace():
                     lines.append((offset + pos, raw[:-1] if raw.endswith(b"\r") else raw))
                 pos += len(raw) + 1
             consumed += last_nl + 1

@@ -18,7 +18,6 @@ import sqlite_utils
 
 from cockpit.core import claude
 from cockpit.core.codex import CodexParser
-from cockpit.core.text import one_line
 from cockpit.core.models import (
     Agent,
     ApiCall,
@@ -30,11 +29,13 @@ from cockpit.core.models import (
     ToolFinished,
     ToolStarted,
 )
+from cockpit.core.text import one_line
 from cockpit.sources.discovery import Root, TranscriptFile, discover_claude, discover_codex
 from cockpit.sources.tailer import Cursor, read_new_lines
 from cockpit.store.rollup import refresh_rollup
 
 CLAUDE_SKIP = claude.SKIP_TYPES
+BINARY_ERROR = "not a text transcript (binary content)"
 
 
 @dataclass
@@ -162,11 +163,13 @@ class Ingestor:
                 self._save_file_state(record)
                 result.sessions.add(record.session_id)
             return result
+        # A binary file is skipped once; later reads return nothing, so the flag must be kept.
+        was_binary = record.error == BINARY_ERROR and not read.reset
         record.error = None
         record.gone = False
         batch = _Batch()
-        if read.binary:
-            record.error = "not a text transcript (binary content)"
+        if read.binary or was_binary:
+            record.error = BINARY_ERROR
         if read.oversized:
             batch.skipped["oversized"] = read.oversized
         parse = self._parser_for(record, reset=read.reset)

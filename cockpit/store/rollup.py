@@ -48,7 +48,9 @@ def refresh_rollup(db: sqlite_utils.Database, session_id: str) -> None:
     compaction_count = conn.execute("SELECT COUNT(*) FROM compactions WHERE session_id = ?", (session_id,)).fetchone()[0]
     after = last_compaction[0] if last_compaction else -1
     current = conn.execute(
-        "SELECT context_tokens, input_tokens + cache_creation_input_tokens + cache_read_input_tokens + output_tokens, ts"
+        # context_tokens holds the prompt of the window (the last iteration of a server-side tool loop);
+        # the input columns are summed over iterations, so they must not be added again.
+        "SELECT context_tokens, context_tokens + output_tokens, ts"
         " FROM api_calls WHERE session_id = ? AND path = ? AND is_sidechain = 0 AND seq > ? ORDER BY seq DESC LIMIT 1",
         (session_id, main_path, after),
     ).fetchone()

@@ -1,0 +1,79 @@
+"""Numbers and one-line summaries as users read them: exact where it matters, short elsewhere."""
+
+from __future__ import annotations
+
+from cockpit.core.context import DEFAULT_BANDS, autocompact_tokens, band, forecast
+from cockpit.core.models import SessionView
+
+
+def tokens(n: int | None) -> str:
+    """1234 -> 1.2k, 167094 -> 167.1k, 1000000 -> 1.00M; exact below 1,000."""
+    if n is None:
+        return "?"
+    if n < 1000:
+        return str(n)
+    if n < 1_000_000:
+        return f"{n / 1000:.1f}k"
+    return f"{n / 1_000_000:.2f}M"
+
+
+def cost(usd: float | None) -> str:
+    if usd is None:
+        return "$?"
+    if usd < 0.01 and usd > 0:
+        return "<$0.01"
+    return f"${usd:,.2f}"
+
+
+def pct(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def spark(values: tuple[int, ...] | list[int], top: int) -> str:
+    """A sparkline scaled to `top` (the window), so heights compare across sessions."""
+    blocks = " ▁▂▃▄▅▆▇█"
+    if not values or top <= 0:
+        return ""
+    return "".join(blocks[min(8, max(0, round(8 * v / top)))] for v in values)
+
+
+def gauge_line(view: SessionView, bands: tuple[float, ...] = DEFAULT_BANDS) -> str:
+    ctx = view.context
+    if ctx is None:
+        return f"{view.agent.value} {view.session_id[:8]}: no context yet"
+    assumed = " (window assumed)" if ctx.window_source.assumed else ""
+    level = ["ok", "over 40%", "over 60%", "over 70%", "over 80%"][band(ctx.pct, bands)]
+    compact_at = autocompact_tokens(ctx.window, view.agent)
+    return (
+        f"ctx {pct(ctx.pct)} {tokens(ctx.prompt_tokens)}/{tokens(ctx.window)}{assumed} [{level}]"
+        f" · compact ≈{tokens(compact_at)} · {len(view.compactions)} compactions · {cost(view.cost_usd)}"
+    )
+
+
+def forecast_text(view: SessionView, threshold: float = 40.0) -> str:
+    ctx = view.context
+    if ctx is None:
+        return ""
+    compact_at = autocompact_tokens(ctx.window, view.agent)
+    recent = view.recent_context
+    fc = forecast(recent, ctx.window, compact_at, threshold)
+    parts = []
+    if ctx.pct >= threshold:
+        parts.append(f"past {threshold:.0f}%")
+    elif fc.calls_to_40 is not None:
+        parts.append(f"≈{fc.calls_to_40} calls to {threshold:.0f}%")
+    if ctx.prompt_tokens >= compact_at:
+        parts.append("at auto-compact")
+    elif fc.calls_to_compact is not None:
+        parts.append(f"≈{fc.calls_to_compact} to auto-compact")
+    if not parts:
+        parts.append("not growing")
+    return " · ".join(parts)
+
+
+def session_line(view: SessionView) -> str:
+    ctx = f"{pct(view.context.pct):>6}" if view.context else "     -"
+    return (
+        f"{view.agent.value:<6} {view.session_id[:8]} {view.state.value:<16} {ctx} peak {pct(view.peak_pct):>6}"
+        f" {cost(view.cost_usd):>9}  {view.project}  {view.title[:60]}"
+    )

@@ -1,0 +1,238 @@
+"""The Textual app: wiring only. Handlers live in the screens and widgets they serve."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from cockpit.core.config import Settings
+from cockpit.core.context import band
+from cockpit.core.models import SessionView
+from cockpit.sources.discovery import Root
+from cockpit.store.db import open_db
+from cockpit.store.live import LiveIngest, LiveUpdate
+from cockpit.store.queries import utc_now
+from cockpit.ui.commands import CockpitCommands
+from cockpit.ui.messages import TranscriptsIngested
+from cockpit.ui.screens.dashboard import DashboardScreen
+from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.screens.session import SessionScreen
+from cockpit.ui.themes import FALLBACK_THEME, css_path, load_themes
+
+REFRESH_SECONDS = 5.0
+
+
+class CockpitApp(App[None]):
+    CSS_PATH = css_path()
+    TITLE = "cockpit"
+    COMMANDS = App.COMMANDS | {CockpitCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit cockpit"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Show the keys that work here"),
+        Binding("colon", "command_palette", "Commands", id="command-palette", tooltip="Open the command palette"),
+        Binding("p", "toggle_pause", "Pause", id="pause-live", tooltip="Pause or resume live updates"),
+        Binding("T", "toggle_theme", "Theme", id="toggle-theme", show=False, tooltip="Switch dark / light theme"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        db_path: str,
+        claude_roots: list[Root],
+        codex_roots: list[Root],
+        settings: Settings,
+        theme: str | None = None,
+        subtitle: str = "",
+        clock: Callable[[], datetime] = utc_now,
+        live: bool = True,
+        force_polling: bool = False,
+        roots_filter: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.db = open_db(db_path)
+        self.claude_roots = claude_roots
+        self.codex_roots = codex_roots
+        self.settings = settings
+        self.clock = clock
+        self.live = live
+        self.force_polling = force_polling
+        self.roots_filter = roots_filter
+        self.paused = False
+        self.watch_mode = "off" if not live else "starting"
+        self.last_update_ms: float | None = None
+        self.problems: list[str] = list(settings.errors)
+        self._stop = threading.Event()
+        self._reload_pending = False
+        self._missed_while_paused = False
+        self._bands_seen: dict[str, tuple[int, int]] = {}
+        self._alerts_armed = False
+        themes, errors = load_themes()
+        for t in themes:
+            self.register_theme(t)
+        self.problems.extend(errors)
+        wanted = theme or settings.theme
+        self.theme = wanted if wanted in self.available_themes else FALLBACK_THEME
+        if wanted not in self.available_themes:
+            self.problems.append(f"theme {wanted!r} not found; using {FALLBACK_THEME}")
+        self.sub_title = subtitle
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(DashboardScreen())
+        for problem in self.problems:
+            self.dashboard.log_event(problem, "yellow")
+        if self.live:
+            self.run_worker(self._run_live, thread=True, exit_on_error=False, name="live-ingest", group="live")
+        self.set_interval(REFRESH_SECONDS, self._tick)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    def _run_live(self) -> None:
+        ingest = LiveIngest(
+            self.db_path, self.claude_roots, self.codex_roots, self._on_live_update,
+            poll_seconds=self.settings.poll_seconds, force_polling=self.force_polling,
+        )
+        self._live_ingest = ingest
+        self.call_from_thread(self._set_watch_mode, "catching up")
+        ingest.run(self._stop)
+
+    def _set_watch_mode(self, mode: str) -> None:
+        self.watch_mode = mode
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.update_status()
+
+    def _on_live_update(self, update: LiveUpdate) -> None:
+        # Runs in the ingest thread: only hand the immutable update over to the UI thread.
+        self.post_message(TranscriptsIngested(update))
+
+    def on_transcripts_ingested(self, message: TranscriptsIngested) -> None:
+        update = message.update
+        self.last_update_ms = update.seconds * 1000
+        if update.catch_up:
+            self.watch_mode = getattr(getattr(self, "_live_ingest", None), "mode", "watchfiles")
+            if self.watch_mode == "starting":
+                self.watch_mode = "polling" if self.force_polling else "watchfiles"
+            for error in update.errors:
+                self.problems.append(error)
+                self.dashboard.log_event(error, "yellow")
+            self.dashboard.log_event(
+                f"caught up: {update.lines} new lines in {update.seconds:.2f} s; watching with {self.watch_mode}"
+            )
+        self._schedule_reload()
+
+    def _schedule_reload(self) -> None:
+        if self.paused:
+            self._missed_while_paused = True
+            return
+        if not self._reload_pending:
+            self._reload_pending = True
+            # Coalesce bursts of appends into one redraw.
+            self.set_timer(0.03, self._reload)
+
+    def _reload(self) -> None:
+        self._reload_pending = False
+        if self.paused:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen | SessionScreen):
+                screen.reload()
+
+    def _tick(self) -> None:
+        if not self.paused and isinstance(self.screen, DashboardScreen):
+            self.screen.reload()
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                return screen
+        raise LookupError("dashboard not mounted")
+
+    # ---- alerts ----------------------------------------------------------------------------
+
+    def notice_changes(self, live: list[SessionView]) -> None:
+        """Bell and toast, once, when a session crosses the first band or compacts."""
+        for view in live:
+            level = band(view.context.pct, self.settings.bands) if view.context else 0
+            compactions = len(view.compactions)
+            previous = self._bands_seen.get(view.session_id)
+            self._bands_seen[view.session_id] = (level, compactions)
+            if not self._alerts_armed or previous is None:
+                continue
+            name = view.title[:50] or view.session_id[:8]
+            if compactions > previous[1]:
+                last = view.compactions[-1]
+                message = f"{view.agent.value} {view.session_id[:8]} compacted ({last.trigger}, {last.pre_tokens or '?'} tokens): {name}"
+                self._alert(message, "error")
+            elif level >= 1 and previous[0] < 1:
+                pct = view.context.pct if view.context else 0.0
+                message = f"{view.agent.value} {view.session_id[:8]} passed {self.settings.bands[0]:g}% ({pct:.1f}%): {name}"
+                self._alert(message, "warning")
+        self._alerts_armed = True
+
+    def _alert(self, message: str, severity: str) -> None:
+        self.bell()
+        self.notify(message, severity=severity, markup=False, timeout=8)  # type: ignore[arg-type]
+        self.dashboard.log_event(message, "bold yellow" if severity == "warning" else "bold red")
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        ours: list[tuple[str, str, str]] = []
+        others: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.system:
+                continue
+            row = (binding.key_display or self.get_key_display(binding), binding.description, binding.tooltip)
+            if row[1] in seen and row[1].startswith("Copy"):
+                continue
+            seen.add(row[1])
+            # cockpit's own bindings carry an id; widget navigation keys come after them.
+            (ours if binding.id else others).append(row)
+        self.push_screen(HelpScreen(ours + others))
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.update_status()
+        self.dashboard.log_event("live updates paused" if self.paused else "live updates resumed")
+        if not self.paused and self._missed_while_paused:
+            self._missed_while_paused = False
+            self._schedule_reload()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "cockpit-light" if self.theme == "cockpit-dark" else "cockpit-dark"
+
+    def open_session(self, session_id: str) -> None:
+        self.push_screen(SessionScreen(session_id))
+
+    def action_focus_pane(self, pane_id: str) -> None:
+        if not isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+        self.dashboard.action_focus_pane(pane_id)
+
+
+def make_app(ctx: Any, *, theme: str | None = None, subtitle: str = "", **kwargs: Any) -> CockpitApp:
+    """The one factory used by the CLI and the tests."""
+    return CockpitApp(
+        db_path=str(ctx.db_path),
+        claude_roots=ctx.claude_roots,
+        codex_roots=ctx.codex_roots,
+        settings=ctx.settings,
+        theme=theme,
+        subtitle=subtitle,
+        roots_filter=ctx.explicit_roots,
+        **kwargs,
+    )

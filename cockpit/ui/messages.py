@@ -1,0 +1,21 @@
+"""Messages the background ingest posts to the app: past-tense facts carrying immutable data."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from cockpit.store.live import LiveUpdate
+
+
+class TranscriptsIngested(Message):
+    """New transcript lines are in the store; `update.sessions` changed."""
+
+    def __init__(self, update: LiveUpdate) -> None:
+        super().__init__()
+        self.update = update
+
+
+class LiveIngestFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error

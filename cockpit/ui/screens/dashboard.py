@@ -1,0 +1,150 @@
+"""The dashboard: context gauges, sessions, action log; live from the store."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from cockpit.core.context import band
+from cockpit.core.models import SessionView
+from cockpit.store.queries import list_sessions, search_sessions
+from cockpit.ui.widgets.context_pane import ContextPane
+from cockpit.ui.widgets.log_pane import LogPane
+from cockpit.ui.widgets.sessions_table import SessionsTable
+
+if TYPE_CHECKING:
+    from cockpit.ui.app import CockpitApp
+
+HISTORY_LIMIT = 2000
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("1", "focus_pane('context-pane')", "Context", id="pane-context", tooltip="Jump to the context gauges"),
+        Binding("2", "focus_pane('sessions-pane')", "Sessions", id="pane-sessions", tooltip="Jump to the sessions list"),
+        Binding("5", "focus_pane('log-pane')", "Log", id="pane-log", tooltip="Jump to the action log"),
+        Binding("slash", "filter", "Filter", id="filter-sessions", tooltip="Filter sessions by text, prompt or title"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_text = ""
+        self._filter_ids: set[str] | None = None
+        self.views: list[SessionView] = []
+
+    @property
+    def cockpit(self) -> CockpitApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(id="panes"):
+            yield ContextPane(self.cockpit.settings.bands, id="context-pane", classes="pane")
+            yield SessionsTable(id="sessions-pane", classes="pane")
+            yield LogPane(id="log-pane", classes="pane")
+        yield Input(placeholder="filter: text in project, title, model, id or any prompt — Enter keeps, Esc clears", id="filter")
+        yield Static("", id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(SessionsTable).focus()
+        self.reload()
+
+    # ---- data ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        app = self.cockpit
+        now = app.clock()
+        self.views = list_sessions(
+            app.db, now=now, live_minutes=app.settings.live_minutes, limit=HISTORY_LIMIT, with_detail=False,
+            roots=app.roots_filter,
+        )
+        live = [v for v in self.views if v.live]
+        # Gauges need the sparkline and compactions: only live sessions pay for that detail.
+        detailed = {
+            v.session_id: v
+            for v in list_sessions(
+                app.db, now=now, live_minutes=app.settings.live_minutes, include_all=False, with_detail=True,
+                roots=app.roots_filter,
+            )
+        }
+        live = [detailed.get(v.session_id, v) for v in live]
+        app.notice_changes(live)
+        self.query_one(ContextPane).show(live, len(self.views) - len(live), app.settings.live_minutes)
+        shown = [v for v in self.views if self._matches(v)]
+        table = self.query_one(SessionsTable)
+        table.show(shown, now, app.settings.bands)
+        table.border_subtitle = (
+            f"{len(shown)} of {len(self.views)} matching {self.filter_text!r}" if self.filter_text else f"{len(self.views)} sessions"
+        )
+        self.update_status()
+
+    def _matches(self, view: SessionView) -> bool:
+        if not self.filter_text:
+            return True
+        needle = self.filter_text.lower()
+        hay = f"{view.agent.value} {view.project} {view.title} {view.model} {view.session_id} {view.state.value}".lower()
+        return needle in hay or (self._filter_ids is not None and view.session_id in self._filter_ids)
+
+    def update_status(self) -> None:
+        app = self.cockpit
+        status = self.query_one("#status-line", Static)
+        parts = []
+        if app.paused:
+            parts.append("PAUSED (p to resume)")
+        parts.append(f"watch: {app.watch_mode}")
+        if app.last_update_ms is not None:
+            parts.append(f"last update {app.last_update_ms:.1f} ms")
+        live = sum(1 for v in self.views if v.live)
+        over = sum(1 for v in self.views if v.live and v.context and band(v.context.pct, app.settings.bands) >= 1)
+        parts.append(f"{live} live, {over} over {app.settings.bands[0]:g}%")
+        if app.problems:
+            parts.append(f"{len(app.problems)} problems (cockpit doctor)")
+        status.update(Text("  ·  ".join(parts)))
+        status.set_class(app.paused, "-paused")
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def action_focus_pane(self, pane_id: str) -> None:
+        self.query_one(f"#{pane_id}").focus()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("-active")
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.has_class("-active") or self.filter_text:
+            field.value = ""
+            field.remove_class("-active")
+            self._apply_filter("")
+            self.query_one(SessionsTable).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self._apply_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            if not event.value:
+                event.input.remove_class("-active")
+            self.query_one(SessionsTable).focus()
+
+    def _apply_filter(self, text: str) -> None:
+        self.filter_text = text.strip()
+        self._filter_ids = set(search_sessions(self.cockpit.db, self.filter_text)) if self.filter_text else None
+        self.reload()
+
+    def on_sessions_table_session_opened(self, event: SessionsTable.SessionOpened) -> None:
+        self.cockpit.open_session(event.session_id)
+
+    def log_event(self, message: str, style: str = "") -> None:
+        self.query_one(LogPane).add(self.cockpit.clock(), message, style)

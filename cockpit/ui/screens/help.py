@@ -1,0 +1,43 @@
+"""`?`: the keys that work right now, built from the active bindings, plus what the numbers mean."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+NOTES = (
+    "Context % is the last request's prompt (input + cache writes + cache reads) divided by the window,",
+    "the number Claude Code's own statusline shows. Claude Code's \"left until auto-compact\" uses another",
+    "denominator, so the two differ. \"(window assumed)\" means the window was not known and 200k (or 1M",
+    "when a larger prompt was seen) is assumed. Costs come from deduped usage; \"$?\" means a model",
+    "without a known price.",
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="close-help"),
+    ]
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        text.append("Keys\n\n", style="bold")
+        width = max((len(k) for k, _, _ in self.rows), default=4) + 2
+        for key, description, tooltip in self.rows:
+            text.append(f"{key:<{width}}", style="bold")
+            text.append(description)
+            if tooltip and tooltip != description:
+                text.append(f"  — {tooltip}", style="dim")
+            text.append("\n")
+        text.append("\nNumbers\n\n", style="bold")
+        text.append("\n".join(NOTES))
+        with VerticalScroll(id="help-body"):
+            yield Static(text)

@@ -1,0 +1,132 @@
+"""One session's timeline: every API call with its context %, tool calls, compactions, subagents."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from cockpit.core.context import autocompact_tokens, band
+from cockpit.core.format import cost, forecast_text, pct, tokens
+from cockpit.core.text import one_line
+from cockpit.store.queries import get_session, session_calls, session_subagents, session_tools
+from cockpit.ui.widgets.sessions_table import BAND_STYLES
+
+if TYPE_CHECKING:
+    from cockpit.ui.app import CockpitApp
+
+
+def _clock(ts: str | None) -> str:
+    return ts[11:19] if ts and len(ts) >= 19 else "?"
+
+
+class SessionScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the dashboard"),
+    ]
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__()
+        self.session_id = session_id
+
+    @property
+    def cockpit(self) -> CockpitApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static("", id="session-summary")
+        with TabbedContent(id="session-tabs"):
+            with TabPane("Calls", id="tab-calls"):
+                yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
+            with TabPane("Tools", id="tab-tools"):
+                yield DataTable(id="tools", cursor_type="row", zebra_stripes=True)
+            with TabPane("Compactions", id="tab-compactions"):
+                yield DataTable(id="compactions", cursor_type="row")
+            with TabPane("Subagents", id="tab-subagents"):
+                yield DataTable(id="subagents", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#calls", DataTable).add_columns("time", "model", "context", "ctx %", "output", "thread")
+        self.query_one("#tools", DataTable).add_columns("started", "tool", "duration", "result", "thread", "input")
+        self.query_one("#compactions", DataTable).add_columns("time", "trigger", "tokens before")
+        self.query_one("#subagents", DataTable).add_columns("agent id", "model", "calls", "peak context", "file")
+        self.reload()
+        self.query_one("#calls", DataTable).focus()
+
+    def reload(self) -> None:
+        app = self.cockpit
+        view = get_session(app.db, self.session_id, now=app.clock(), live_minutes=app.settings.live_minutes)
+        summary = self.query_one("#session-summary", Static)
+        if view is None:
+            summary.update(Text(f"session {self.session_id} is not in the database"))
+            return
+        self.title = f"{view.agent.value} session {view.session_id[:8]}"
+        window = view.context.window if view.context else 200_000
+        bands = app.settings.bands
+        text = Text(no_wrap=False)
+        text.append(one_line(view.title, 200) or "(untitled)", style="bold")
+        text.append("\n")
+        text.append(f"{view.agent.value} · {view.model} · {view.state.value} · {one_line(view.project, 120)}")
+        if view.branch:
+            text.append(f" @ {one_line(view.branch, 60)}")
+        text.append("\n")
+        if view.context:
+            ctx = view.context
+            text.append(f"context {pct(ctx.pct)} ({tokens(ctx.prompt_tokens)} of {tokens(ctx.window)}", style=BAND_STYLES[band(ctx.pct, bands)])
+            text.append(f"{', window assumed' if ctx.window_source.assumed else ''}, source {ctx.window_source.value})")
+            text.append(f" · auto-compact ≈{tokens(autocompact_tokens(ctx.window, view.agent))} · {forecast_text(view, bands[0])}")
+            text.append("\n")
+        u = view.usage
+        text.append(
+            f"peak {pct(view.peak_pct)} · {len(view.compactions)} compaction(s) · {view.subagents} subagent(s) · "
+            f"in {tokens(u.input_tokens)} out {tokens(u.output_tokens)} cache write {tokens(u.cache_creation_input_tokens)}"
+            f" cache read {tokens(u.cache_read_input_tokens)} · cost {cost(view.cost_usd)}"
+            + (f" · {view.skipped_lines} skipped lines" if view.skipped_lines else "")
+        )
+        summary.update(text)
+
+        calls = self.query_one("#calls", DataTable)
+        calls.clear()
+        pending = list(view.compactions)
+        for call in session_calls(app.db, view.session_id):
+            while pending and pending[0].at <= call.ts:
+                c = pending.pop(0)
+                before = "?" if c.pre_tokens is None else f"{c.pre_tokens:,}"
+                calls.add_row(Text(_clock(c.at), style="bold red"), Text(f"── {c.trigger} compaction ──", style="bold red"),
+                              Text(before, style="bold red", justify="right"), Text(""), Text(""), Text("context reset"))
+            share = 100.0 * call.context_tokens / window if window else 0.0
+            calls.add_row(
+                Text(_clock(call.ts)), Text(call.model), Text(f"{call.context_tokens:,}", justify="right"),
+                Text("" if call.sidechain else pct(share), style="" if call.sidechain else BAND_STYLES[band(share, bands)], justify="right"),
+                Text(f"{call.output_tokens:,}", justify="right"), Text(f"subagent {call.agent_id}" if call.sidechain else "main"),
+            )
+        tools = self.query_one("#tools", DataTable)
+        tools.clear()
+        for tool in session_tools(app.db, view.session_id):
+            duration = tool.duration_s
+            result = "running" if tool.finished_at is None else ("error" if tool.is_error else "ok")
+            tools.add_row(
+                Text(_clock(tool.started_at)), Text(tool.name), Text("" if duration is None else f"{duration:.1f}s", justify="right"),
+                Text(result, style="red" if tool.is_error else ""), Text(tool.agent_id or "main"), Text(one_line(tool.summary, 120)),
+            )
+        comps = self.query_one("#compactions", DataTable)
+        comps.clear()
+        for c in view.compactions:
+            comps.add_row(Text(c.at), Text(c.trigger), Text("?" if c.pre_tokens is None else f"{c.pre_tokens:,}", justify="right"))
+        subs = self.query_one("#subagents", DataTable)
+        subs.clear()
+        for s in session_subagents(app.db, view.session_id):
+            label = f"{s.agent_id} (compaction summariser)" if s.agent_id.startswith("acompact") else s.agent_id
+            subs.add_row(Text(label), Text(s.model), Text(str(s.calls), justify="right"),
+                         Text(f"{s.peak_tokens:,}", justify="right"), Text(one_line(s.path, 120)))
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("tab-calls").label = f"Calls ({calls.row_count - len(view.compactions) + len(pending)})"
+        tabs.get_tab("tab-tools").label = f"Tools ({tools.row_count})"
+        tabs.get_tab("tab-compactions").label = f"Compactions ({comps.row_count})"
+        tabs.get_tab("tab-subagents").label = f"Subagents ({subs.row_count})"

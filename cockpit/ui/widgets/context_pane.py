@@ -1,0 +1,59 @@
+"""Pane 1: a gauge per live session, most recently active first."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from cockpit.core.context import DEFAULT_BANDS
+from cockpit.core.models import SessionView
+from cockpit.ui.widgets.gauge import ContextGauge
+
+
+def _gauge_id(session_id: str) -> str:
+    return "gauge-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in session_id)
+
+
+class ContextPane(VerticalScroll, can_focus=True):
+    BORDER_TITLE = "1 Context"
+
+    def __init__(self, bands: tuple[float, ...] = DEFAULT_BANDS, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.bands = bands
+        self._order: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="context-empty", classes="empty-message")
+
+    def show(self, live: list[SessionView], history_count: int, live_minutes: float) -> None:
+        empty = self.query_one("#context-empty", Static)
+        if not live:
+            if history_count:
+                message = f"No live session (none active in the last {live_minutes:g} min). {history_count} in history: press 2."
+            else:
+                message = "No session found yet. Start Claude Code or Codex, or run `cockpit doctor`."
+            empty.update(message)
+            empty.display = True
+        else:
+            empty.display = False
+        order = [v.session_id for v in live]
+        if order != self._order:
+            for gauge in list(self.query(ContextGauge)):
+                if gauge.view.session_id not in order:
+                    gauge.remove()
+        existing = {g.view.session_id: g for g in self.query(ContextGauge)}
+        for view in live:
+            gauge = existing.get(view.session_id)
+            if gauge is None:
+                self.mount(ContextGauge(view, self.bands, id=_gauge_id(view.session_id)))
+            else:
+                gauge.update_view(view)
+        if order != self._order and len(existing) > 1:
+            # Keep the most recently active session on top.
+            for sid in reversed(order):
+                gauge = existing.get(sid)
+                if gauge is not None:
+                    self.move_child(gauge, before=0)
+        self._order = order
+        self.border_subtitle = f"{len(live)} live"

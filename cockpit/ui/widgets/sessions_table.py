@@ -1,0 +1,113 @@
+"""Pane 2: live sessions first, then history. Enter opens the session screen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from cockpit.core.context import band
+from cockpit.core.format import cost, pct, tokens
+from cockpit.core.models import SessionView
+from cockpit.core.text import one_line
+from cockpit.store.queries import parse_ts
+
+COLUMNS = ("agent", "project", "title", "model", "state", "ctx", "peak", "tokens", "cost", "active")
+BAND_STYLES = ("", "yellow", "dark_orange", "red", "bold red")
+
+
+def ago(ts: str | None, now: datetime) -> str:
+    moment = parse_ts(ts)
+    if moment is None:
+        return "?"
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s ago"
+    if seconds < 3600:
+        return f"{seconds // 60}m ago"
+    if seconds < 86400:
+        return f"{seconds // 3600}h ago"
+    return f"{seconds // 86400}d ago"
+
+
+def row_cells(view: SessionView, now: datetime, bands: tuple[float, ...]) -> tuple[Text, ...]:
+    ctx_pct = view.context.pct if view.context else None
+    ctx_style = BAND_STYLES[band(ctx_pct, bands)] if ctx_pct is not None else ""
+    peak_style = BAND_STYLES[band(view.peak_pct, bands)]
+    total = view.usage.input_tokens + view.usage.output_tokens + view.usage.cache_creation_input_tokens + view.usage.cache_read_input_tokens
+    project = view.project.rstrip("/").rsplit("/", 1)[-1] or view.project
+    state_style = "bold" if view.live else "dim"
+    return (
+        Text(view.agent.value, style=state_style),
+        Text(one_line(project, 24)),
+        Text(one_line(view.title, 60)),
+        Text(view.model.removeprefix("claude-")),
+        Text(view.state.value, style=state_style),
+        Text(pct(ctx_pct) if ctx_pct is not None else "-", style=ctx_style, justify="right"),
+        Text(pct(view.peak_pct), style=peak_style, justify="right"),
+        Text(tokens(total), justify="right"),
+        Text(cost(view.cost_usd), justify="right"),
+        Text(ago(view.last_activity_at, now), justify="right"),
+    )
+
+
+class SessionsTable(DataTable[Text]):
+    BORDER_TITLE = "2 Sessions"
+    BINDINGS = [
+        Binding("enter", "open_session", "Open", id="open-session", tooltip="Open the selected session's timeline"),
+    ]
+
+    class SessionOpened(Message):
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self._rows: dict[str, tuple[Text, ...]] = {}
+        self._order: list[str] = []
+
+    def on_mount(self) -> None:
+        for name in COLUMNS:
+            self.add_column(name, key=name)
+
+    def show(self, views: list[SessionView], now: datetime, bands: tuple[float, ...]) -> None:
+        rows = {v.session_id: row_cells(v, now, bands) for v in views}
+        order = [v.session_id for v in views]
+        if order != self._order:
+            selected = self.selected_session_id
+            self.clear()
+            for sid in order:
+                self.add_row(*rows[sid], key=sid)
+            if selected in rows:
+                self.move_cursor(row=order.index(selected))
+        else:
+            for sid in order:
+                old = self._rows.get(sid)
+                new = rows[sid]
+                if old is None:
+                    continue
+                for col, (a, b) in enumerate(zip(old, new, strict=True)):
+                    if a.plain != b.plain or a.style != b.style:
+                        self.update_cell(sid, COLUMNS[col], b)
+        self._rows = rows
+        self._order = order
+
+    @property
+    def selected_session_id(self) -> str | None:
+        if not self._order or self.cursor_row < 0 or self.cursor_row >= len(self._order):
+            return None
+        return self._order[self.cursor_row]
+
+    def action_open_session(self) -> None:
+        sid = self.selected_session_id
+        if sid:
+            self.post_message(self.SessionOpened(sid))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(self.SessionOpened(event.row_key.value))

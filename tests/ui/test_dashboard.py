@@ -1,0 +1,181 @@
+"""The dashboard as a user drives it: keys pressed, screen read, nothing else assumed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from cockpit.ui.screens.dashboard import DashboardScreen
+from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.screens.session import SessionScreen
+from cockpit.ui.widgets.context_pane import ContextPane
+from cockpit.ui.widgets.gauge import ContextGauge
+from cockpit.ui.widgets.sessions_table import SessionsTable
+
+from .conftest import Workspace
+
+CODEX_LIVE = "019c8bfe-ec25-79e0-97d7-bda6a9c575ff"
+
+
+def gauge_text(app, session_id: str) -> str:
+    for gauge in app.screen.query(ContextGauge):
+        if gauge.view.session_id == session_id:
+            return "\n".join(line.plain for line in gauge._lines(120))
+    raise AssertionError(f"no gauge for {session_id}")
+
+
+async def test_live_session_gauge_shows_exact_percentage_and_window(workspace: Workspace) -> None:
+    app = workspace.app(live_minutes=120)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        text = gauge_text(app, CODEX_LIVE)
+        # 63,727 / 258,400 = 24.66 %; the window comes from the rollout, so it is not "assumed".
+        assert "24.7%" in text and "63.7k / 258.4k" in text
+        assert "window assumed" not in text
+        live_ids = {g.view.session_id for g in app.screen.query(ContextGauge)}
+        # Only the rollout active within 120 minutes of the frozen clock is live.
+        assert live_ids == {CODEX_LIVE}
+
+
+async def test_claude_gauge_marks_assumed_window_and_compaction(workspace: Workspace) -> None:
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=(140, 60)) as pilot:
+        await pilot.pause()
+        text = gauge_text(app, "258c7280-ae70-4798-800f-63464d01a85d")
+        assert "38.7%" in text and "77.3k / 200.0k (window assumed)" in text
+        assert "1 compaction (last auto at 167.1k)" in text
+
+
+async def test_enter_opens_session_timeline_and_escape_returns(workspace: Workspace) -> None:
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("2")
+        table = app.screen.query_one(SessionsTable)
+        assert table.has_focus
+        row = table.selected_session_id
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.session_id == row
+        calls = app.screen.query_one("#calls", DataTable)
+        assert calls.row_count > 0
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_session_screen_lists_calls_tools_compaction_and_subagents(workspace: Workspace) -> None:
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.open_session("258c7280-ae70-4798-800f-63464d01a85d")
+        await pilot.pause()
+        screen = app.screen
+        calls = screen.query_one("#calls", DataTable)
+        plain = [str(calls.get_row_at(i)[1]) for i in range(calls.row_count)]
+        assert sum("auto compaction" in p for p in plain) == 1
+        # 156 deduped API calls (main thread and subagents) plus the compaction marker row.
+        assert calls.row_count == 157
+        assert screen.query_one("#compactions", DataTable).row_count == 1
+        subagents = screen.query_one("#subagents", DataTable)
+        labels = [str(subagents.get_row_at(i)[0]) for i in range(subagents.row_count)]
+        assert labels == ["a881341", "acompact-fffbd0 (compaction summariser)"]
+        tools = screen.query_one("#tools", DataTable)
+        assert tools.row_count > 100
+
+
+async def test_filter_narrows_sessions_and_escape_clears(workspace: Workspace) -> None:
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        table = app.screen.query_one(SessionsTable)
+        total = table.row_count
+        await pilot.press("slash")
+        assert app.screen.query_one("#filter", Input).has_focus
+        await pilot.press(*"doesnt seem")
+        await pilot.pause()
+        # These words appear only in short.jsonl (its first prompt is its title).
+        assert table.row_count == 1 and table.selected_session_id == "short"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == total
+
+
+async def test_help_lists_active_keys(workspace: Workspace) -> None:
+    app = workspace.app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = [row[1] for row in app.screen.rows]
+        for expected in ("Filter", "Pause", "Quit", "Commands", "Context", "Sessions"):
+            assert expected in keys
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_number_keys_focus_panes(workspace: Workspace) -> None:
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("1")
+        assert app.screen.query_one(ContextPane).has_focus
+        await pilot.press("5")
+        assert app.focused is not None and app.focused.id == "log-pane"
+        await pilot.press("2")
+        assert app.focused is not None and app.focused.id == "sessions-pane"
+
+
+async def test_command_palette_opens_with_colon(workspace: Workspace) -> None:
+    app = workspace.app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("colon")
+        await pilot.pause()
+        from textual.command import CommandPalette
+
+        assert isinstance(app.screen, CommandPalette)
+
+
+async def test_theme_toggle_switches_between_shipped_themes(workspace: Workspace) -> None:
+    app = workspace.app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        assert app.theme == "cockpit-dark"
+        await pilot.press("T")
+        assert app.theme == "cockpit-light"
+
+
+async def test_q_quits(workspace: Workspace) -> None:
+    app = workspace.app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_untrusted_prompt_text_is_shown_literally(workspace: Workspace) -> None:
+    session = workspace.claude / "projects" / "-home-dev-spotter" / "0c0ffee0-0000-4000-8000-000000000001.jsonl"
+    prompt = "[bold red]not markup[/] \x1b[31mred\x1b[0m [link=http://x]y[/link]"
+    line = {"type": "user", "sessionId": "0c0ffee0", "cwd": "/home/dev/x", "timestamp": "2026-02-23T20:59:00.000Z",
+            "message": {"role": "user", "content": prompt}, "uuid": "u1", "parentUuid": None}
+    session.write_text(json.dumps(line) + "\n")
+    workspace.ingest()
+    app = workspace.app(live_minutes=10)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(SessionsTable)
+        row = table.get_row("0c0ffee0-0000-4000-8000-000000000001")
+        title = row[2]
+        assert title.plain == "[bold red]not markup[/] red [link=http://x]y[/link]"
+        assert not title.spans
+
+
+async def test_pause_holds_updates_until_resumed(workspace: Workspace, tmp_path: Path) -> None:
+    app = workspace.app(live_minutes=120)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("p")
+        assert app.paused
+        assert "PAUSED" in str(app.screen.query_one("#status-line").render())
+        app._schedule_reload()
+        await pilot.pause()
+        assert app._missed_while_paused
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.paused and not app._missed_while_paused
