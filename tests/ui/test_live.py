@@ -1,0 +1,70 @@
+"""Live updates: a line appended by an agent reaches the screen without any key press."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from cockpit.ui.widgets.gauge import ContextGauge
+
+from .conftest import Workspace
+
+CODEX_LIVE = "019c8bfe-ec25-79e0-97d7-bda6a9c575ff"
+
+
+def _token_count(ts: str, total: int, used: int) -> str:
+    usage = {"input_tokens": used - 100, "cached_input_tokens": 0, "output_tokens": 100,
+             "reasoning_output_tokens": 0, "total_tokens": used}
+    info = {"total_token_usage": {**usage, "total_tokens": total}, "last_token_usage": usage, "model_context_window": 258400}
+    return json.dumps({"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count", "info": info}}) + "\n"
+
+
+async def _wait_for(predicate, seconds: float = 8.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return predicate()
+
+
+@pytest.mark.parametrize("force_polling", [False, True], ids=["watchfiles", "polling"])
+async def test_appended_token_count_moves_the_gauge(workspace: Workspace, force_polling: bool) -> None:
+    clock_now = datetime(2026, 2, 23, 21, 0, tzinfo=UTC)
+    app = workspace.app(live=True, live_minutes=120, clock=lambda: clock_now, force_polling=force_polling)
+    app.settings = type(app.settings)(live_minutes=120, poll_seconds=0.1)
+    rollout = next(workspace.codex.glob("*019c8bfe*.jsonl"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        assert await _wait_for(lambda: app.watch_mode in ("watchfiles", "polling"))
+        await pilot.pause(0.3)
+        with rollout.open("a") as handle:
+            handle.write(_token_count("2026-02-23T20:59:00.000Z", 999_999, 129_200))
+        def shows_fifty_percent() -> bool:
+            gauges = [g for g in app.screen.query(ContextGauge) if g.view.session_id == CODEX_LIVE]
+            return bool(gauges) and gauges[0].view.context is not None and gauges[0].view.context.prompt_tokens == 129_200
+        assert await _wait_for(shows_fifty_percent), "the appended line never reached the gauge"
+        # Crossing 40 % raised one toast and logged it.
+        await pilot.pause(0.1)
+        from cockpit.ui.widgets.log_pane import LogPane
+
+        entries = app.screen.query_one(LogPane).entries
+        assert sum("passed 40%" in e for e in entries) == 1
+        assert app.watch_mode == ("polling" if force_polling else "watchfiles")
+
+
+async def test_half_written_line_waits_for_its_end(workspace: Workspace) -> None:
+    app = workspace.app(live=True, live_minutes=120)
+    rollout = next(workspace.codex.glob("*019c8bfe*.jsonl"))
+    line = _token_count("2026-02-23T20:59:00.000Z", 999_999, 100_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        assert await _wait_for(lambda: app.watch_mode == "watchfiles")
+        with rollout.open("a") as handle:
+            handle.write(line[:40])
+        await pilot.pause(0.5)
+        gauge = next(g for g in app.screen.query(ContextGauge) if g.view.session_id == CODEX_LIVE)
+        assert gauge.view.context is not None and gauge.view.context.prompt_tokens == 63_727
+        with rollout.open("a") as handle:
+            handle.write(line[40:])
+        assert await _wait_for(lambda: gauge.view.context is not None and gauge.view.context.prompt_tokens == 100_000)
