@@ -186,4 +186,6 @@ class SessionView:
     branch: str = ""
     # Context tokens of the last calls after the last compaction, oldest first (sparkline).
     recent_context: tuple[int, ...] = field(default=())
+    # True where a compaction happened just before that call (drawn as a marker in the sparkline).
+    recent_compacted: tuple[bool, ...] = field(default=())
     live: bool = False

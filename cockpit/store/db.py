@@ -94,8 +94,11 @@ MIGRATIONS: list[str] = [
         window INTEGER,
         is_sidechain INTEGER NOT NULL,
         agent_id TEXT NOT NULL,
-        PRIMARY KEY (session_id, key)
+        -- Claude's (message.id, requestId) is unique across sessions: a request replayed into a resumed
+        -- session's file is counted once. Codex keys are prefixed with their session id.
+        PRIMARY KEY (key)
     );
+    CREATE INDEX IF NOT EXISTS api_calls_session ON api_calls(session_id, seq);
     CREATE INDEX IF NOT EXISTS api_calls_path ON api_calls(path);
     CREATE TABLE IF NOT EXISTS compactions (
         session_id TEXT NOT NULL,

@@ -215,7 +215,7 @@ class Ingestor:
             if isinstance(fact, ApiCall):
                 u = fact.usage
                 batch.calls.append((
-                    sid, fact.key, record.path, offset, fact.ts, fact.model, u.input_tokens, u.output_tokens,
+                    sid, f"{sid}:{fact.key}" if record.agent is Agent.CODEX else fact.key, record.path, offset, fact.ts, fact.model, u.input_tokens, u.output_tokens,
                     u.cache_creation_input_tokens, u.cache_creation_1h_tokens, u.cache_read_input_tokens,
                     fact.context_tokens, fact.window, int(fact.is_sidechain), fact.agent_id or record.agent_id,
                 ))
@@ -252,7 +252,7 @@ class Ingestor:
             if batch.calls:
                 conn.executemany(
                     """INSERT INTO api_calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                    ON CONFLICT(session_id, key) DO UPDATE SET
+                    ON CONFLICT(key) DO UPDATE SET
                         output_tokens = excluded.output_tokens, input_tokens = excluded.input_tokens,
                         cache_creation_input_tokens = excluded.cache_creation_input_tokens,
                         cache_creation_1h_tokens = excluded.cache_creation_1h_tokens,

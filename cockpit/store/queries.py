@@ -57,6 +57,7 @@ def _view(db: sqlite_utils.Database, row: tuple[Any, ...], live_since: str, *, w
         gauge = ContextGauge(prompt, context or prompt, window, WindowSource(window_source), context_at)
     compactions: tuple[CompactionView, ...] = ()
     recent: tuple[int, ...] = ()
+    marks: tuple[bool, ...] = ()
     if with_detail:
         compactions = tuple(
             CompactionView(ts, trig, pre)
@@ -64,15 +65,20 @@ def _view(db: sqlite_utils.Database, row: tuple[Any, ...], live_since: str, *, w
                 "SELECT ts, trigger, pre_tokens FROM compactions WHERE session_id = ? ORDER BY ts, seq", (sid,)
             ).fetchall()
         )
-        recent = tuple(
-            r[0]
-            for r in reversed(
-                db.execute(
-                    "SELECT context_tokens FROM api_calls WHERE session_id = ? AND path = ? AND is_sidechain = 0"
-                    " ORDER BY seq DESC LIMIT ?",
-                    (sid, path, SPARK_CALLS),
-                ).fetchall()
-            )
+        # One row more than shown: the call before the first one shown tells whether a compaction lies between.
+        rows = db.execute(
+            "SELECT context_tokens, seq FROM api_calls WHERE session_id = ? AND path = ? AND is_sidechain = 0"
+            " ORDER BY seq DESC LIMIT ?",
+            (sid, path, SPARK_CALLS + 1),
+        ).fetchall()[::-1]
+        seqs = [-1] + [seq for _, seq in rows] if len(rows) <= SPARK_CALLS else [seq for _, seq in rows]
+        shown = rows[-SPARK_CALLS:]
+        recent = tuple(ctx for ctx, _ in shown)
+        boundaries = [
+            seq for (seq,) in db.execute("SELECT seq FROM compactions WHERE session_id = ? AND path = ?", (sid, path))
+        ]
+        marks = tuple(
+            any(prev < b < seq for b in boundaries) for prev, seq in zip(seqs[:-1], seqs[1:], strict=True)
         )
     return SessionView(
         agent=Agent(agent),
@@ -93,6 +99,7 @@ def _view(db: sqlite_utils.Database, row: tuple[Any, ...], live_since: str, *, w
         skipped_lines=skipped,
         branch=branch,
         recent_context=recent,
+        recent_compacted=marks,
         live=live,
     )
 

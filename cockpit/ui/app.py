@@ -16,7 +16,7 @@ from cockpit.core.models import SessionView
 from cockpit.sources.discovery import Root
 from cockpit.store.db import open_db
 from cockpit.store.live import LiveIngest, LiveUpdate
-from cockpit.store.queries import utc_now
+from cockpit.store.queries import file_problems, utc_now
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.messages import TranscriptsIngested
 from cockpit.ui.screens.dashboard import DashboardScreen
@@ -72,6 +72,7 @@ class CockpitApp(App[None]):
         self._missed_while_paused = False
         self._bands_seen: dict[str, tuple[int, int]] = {}
         self._alerts_armed = False
+        self._reported: dict[str, int] = {}
         themes, errors = load_themes()
         for t in themes:
             self.register_theme(t)
@@ -126,7 +127,25 @@ class CockpitApp(App[None]):
             self.dashboard.log_event(
                 f"caught up: {update.lines} new lines in {update.seconds:.2f} s; watching with {self.watch_mode}"
             )
+        self._report_problems()
         self._schedule_reload()
+
+    def _report_problems(self) -> None:
+        """Each unreadable file and each new batch of skipped lines becomes one line in the log."""
+        for path, error in file_problems(self.db):
+            key = f"{path}\0{error}"
+            if key not in self._reported:
+                self._reported[key] = 1
+                self.problems.append(f"{path}: {error}")
+                self.dashboard.log_event(f"{path}: {error}", "yellow")
+        for path, reason, count in self.db.execute("SELECT path, reason, count FROM skipped").fetchall():
+            key = f"{path}\0{reason}"
+            before = self._reported.get(key, 0)
+            if count > before:
+                self._reported[key] = count
+                if before == 0:
+                    self.problems.append(f"{path}: {reason} lines skipped")
+                self.dashboard.log_event(f"{path}: {count - before} line(s) skipped ({reason}); the rest is read", "yellow")
 
     def _schedule_reload(self) -> None:
         if self.paused:

@@ -68,3 +68,20 @@ async def test_half_written_line_waits_for_its_end(workspace: Workspace) -> None
         with rollout.open("a") as handle:
             handle.write(line[40:])
         assert await _wait_for(lambda: gauge.view.context is not None and gauge.view.context.prompt_tokens == 100_000)
+
+
+async def test_junk_line_is_a_line_in_the_log_and_the_session_keeps_updating(workspace: Workspace) -> None:
+    from cockpit.ui.widgets.log_pane import LogPane
+
+    app = workspace.app(live=True, live_minutes=120)
+    rollout = next(workspace.codex.glob("*019c8bfe*.jsonl"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        assert await _wait_for(lambda: app.watch_mode == "watchfiles")
+        with rollout.open("a") as handle:
+            handle.write("{this is not json\n")
+            handle.write(_token_count("2026-02-23T20:59:00.000Z", 999_999, 110_000))
+        gauge = next(g for g in app.screen.query(ContextGauge) if g.view.session_id == CODEX_LIVE)
+        assert await _wait_for(lambda: gauge.view.context is not None and gauge.view.context.prompt_tokens == 110_000)
+        entries = app.screen.query_one(LogPane).entries
+        assert any("1 line(s) skipped (invalid-json)" in e and rollout.name in e for e in entries)
+        await pilot.pause()

@@ -54,9 +54,8 @@ class ContextGauge(Widget):
         text.append(f"{icon} ", style=self._style("gauge--marker"))
         text.append(f"{v.agent.value:<6} ", style="bold")
         text.append(project, style="bold")
-        text.append(f"  {title}")
-        meta = f"  {v.model}  {v.state.value}  {v.session_id[:8]}"
-        text.append(meta, style=self._style("gauge--muted"))
+        text.append(f"  {v.state.value}  {v.model.removeprefix('claude-')}  {v.session_id[:8]}  ", style=self._style("gauge--muted"))
+        text.append(title)
         ctx = v.context
         if ctx is None:
             lines.append(Text("no API call yet", style=self._style("gauge--muted")))
@@ -73,8 +72,13 @@ class ContextGauge(Widget):
         text.append(numbers, style=self._style(BAND_CLASSES[level]))
         text = Text()
         lines.append(text)
-        sparkline = spark(v.recent_context[-(width // 3):], ctx.window)
-        text.append(sparkline, style=self._style(BAND_CLASSES[level]))
+        shown = width // 3
+        values = v.recent_context[-shown:]
+        marks = v.recent_compacted[-shown:] if len(v.recent_compacted) == len(v.recent_context) else ()
+        for i, char in enumerate(spark(values, ctx.window)):
+            if marks and marks[i]:
+                text.append("╳", style=self._style("gauge--critical"))
+            text.append(char, style=self._style(BAND_CLASSES[band(100.0 * values[i] / ctx.window, self.bands)]))
         count = len(v.compactions)
         details = [forecast_text(v, self.bands[0]), f"{count} compaction{'s' if count > 1 else ''}" if count else "no compaction"]
         if v.compactions:
