@@ -166,7 +166,7 @@ class CockpitApp(App[None]):
 
     def _tick(self) -> None:
         if not self.paused and isinstance(self.screen, DashboardScreen):
-            self.screen.reload()
+            self.screen.tick()
 
     @property
     def dashboard(self) -> DashboardScreen:

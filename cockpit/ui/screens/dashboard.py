@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from cockpit.core.context import band
 from cockpit.core.models import SessionView
-from cockpit.store.queries import list_sessions, search_sessions
+from cockpit.store.queries import list_sessions, live_cutoff, search_sessions
 from cockpit.ui.widgets.context_pane import ContextPane
 from cockpit.ui.widgets.log_pane import LogPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
@@ -85,6 +85,24 @@ class DashboardScreen(Screen[None]):
             f"{len(shown)} of {len(self.views)} matching {self.filter_text!r}" if self.filter_text else f"{len(self.views)} sessions"
         )
         self.update_status()
+
+    def tick(self) -> None:
+        """Time passing: reload only when the set of live sessions changes, else refresh the "active" column."""
+        app = self.cockpit
+        now = app.clock()
+        since = live_cutoff(now, app.settings.live_minutes)
+        live_now = {
+            sid for (sid,) in app.db.execute(
+                "SELECT session_id FROM sessions WHERE ended = 0 AND last_activity_at >= ?", (since,)
+            ).fetchall()
+        }
+        shown_live = {v.session_id for v in self.views if v.live}
+        if app.roots_filter:
+            live_now &= {v.session_id for v in self.views}
+        if live_now != shown_live:
+            self.reload()
+        else:
+            self.query_one(SessionsTable).refresh_ages(now)
 
     def _matches(self, view: SessionView) -> bool:
         if not self.filter_text:

@@ -68,6 +68,7 @@ class SessionsTable(DataTable[Text]):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self._rows: dict[str, tuple[Text, ...]] = {}
+        self._views: dict[str, SessionView] = {}
         self._order: list[str] = []
 
     def on_mount(self) -> None:
@@ -95,6 +96,18 @@ class SessionsTable(DataTable[Text]):
                         self.update_cell(sid, COLUMNS[col], b)
         self._rows = rows
         self._order = order
+        self._views = {v.session_id: v for v in views}
+
+    def refresh_ages(self, now: datetime) -> None:
+        for sid, view in self._views.items():
+            cells = self._rows.get(sid)
+            if cells is None:
+                continue
+            text = ago(view.last_activity_at, now)
+            if cells[-1].plain != text:
+                new = Text(text, justify="right")
+                self._rows[sid] = (*cells[:-1], new)
+                self.update_cell(sid, COLUMNS[-1], new)
 
     @property
     def selected_session_id(self) -> str | None:
