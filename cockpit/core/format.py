@@ -46,7 +46,7 @@ def gauge_line(view: SessionView, bands: tuple[float, ...] = DEFAULT_BANDS) -> s
     compact_at = autocompact_tokens(ctx.window, view.agent)
     return (
         f"ctx {pct(ctx.pct)} {tokens(ctx.prompt_tokens)}/{tokens(ctx.window)}{assumed} [{level}]"
-        f" · compact ≈{tokens(compact_at)} · {len(view.compactions)} compactions · {cost(view.cost_usd)}"
+        f" · compact ≈{tokens(compact_at)} · {len(view.compactions)} compaction(s) · {cost(view.cost_usd)}"
     )
 
 

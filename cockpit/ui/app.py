@@ -9,6 +9,7 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.timer import Timer
 
 from cockpit.core.config import Settings
 from cockpit.core.context import band
@@ -25,6 +26,8 @@ from cockpit.ui.screens.session import SessionScreen
 from cockpit.ui.themes import FALLBACK_THEME, css_path, load_themes
 
 REFRESH_SECONDS = 5.0
+# The session list of thousands of rows is redrawn at most this often while agents write.
+TABLE_REFRESH_SECONDS = 0.5
 
 
 class CockpitApp(App[None]):
@@ -69,6 +72,8 @@ class CockpitApp(App[None]):
         self.problems: list[str] = list(settings.errors)
         self._stop = threading.Event()
         self._reload_pending = False
+        self._reload_timer: Timer | None = None
+        self._reload_delay = 0.0
         self._missed_while_paused = False
         self._bands_seen: dict[str, tuple[int, int]] = {}
         self._alerts_armed = False
@@ -128,7 +133,18 @@ class CockpitApp(App[None]):
                 f"caught up: {update.lines} new lines in {update.seconds:.2f} s; watching with {self.watch_mode}"
             )
         self._report_problems()
-        self._schedule_reload()
+        if self.paused:
+            self._missed_while_paused = True
+            return
+        # Gauges of the sessions that changed are redrawn now; the full lists follow, coalesced.
+        needs_full = update.catch_up
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                needs_full = not screen.apply_update(update.sessions) or needs_full
+        if needs_full:
+            self._schedule_reload(0.03)
+        else:
+            self._schedule_reload(TABLE_REFRESH_SECONDS)
 
     def _report_problems(self) -> None:
         """Each unreadable file and each new batch of skipped lines becomes one line in the log."""
@@ -147,17 +163,22 @@ class CockpitApp(App[None]):
                     self.problems.append(f"{path}: {reason} lines skipped")
                 self.dashboard.log_event(f"{path}: {count - before} line(s) skipped ({reason}); the rest is read", "yellow")
 
-    def _schedule_reload(self) -> None:
+    def _schedule_reload(self, delay: float = 0.03) -> None:
         if self.paused:
             self._missed_while_paused = True
             return
+        if self._reload_timer is not None and delay < self._reload_delay:
+            self._reload_timer.stop()
+            self._reload_pending = False
         if not self._reload_pending:
             self._reload_pending = True
-            # Coalesce bursts of appends into one redraw.
-            self.set_timer(0.03, self._reload)
+            self._reload_delay = delay
+            # Coalesce bursts of appends into one redraw of the lists.
+            self._reload_timer = self.set_timer(delay, self._reload)
 
     def _reload(self) -> None:
         self._reload_pending = False
+        self._reload_timer = None
         if self.paused:
             return
         for screen in self.screen_stack:

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from cockpit.core.context import band
 from cockpit.core.models import SessionView
-from cockpit.store.queries import list_sessions, live_cutoff, search_sessions
+from cockpit.store.queries import get_session, list_sessions, live_cutoff, search_sessions
 from cockpit.ui.widgets.context_pane import ContextPane
 from cockpit.ui.widgets.log_pane import LogPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
@@ -85,6 +85,27 @@ class DashboardScreen(Screen[None]):
             f"{len(shown)} of {len(self.views)} matching {self.filter_text!r}" if self.filter_text else f"{len(self.views)} sessions"
         )
         self.update_status()
+
+    def apply_update(self, session_ids: frozenset[str]) -> bool:
+        """Redraw the gauges of these sessions at once. False when the whole screen must reload."""
+        app = self.cockpit
+        pane = self.query_one(ContextPane)
+        now = app.clock()
+        changed = []
+        for sid in session_ids:
+            view = get_session(app.db, sid, now=now, live_minutes=app.settings.live_minutes)
+            if view is None:
+                continue
+            if app.roots_filter and not any(view.path.startswith(r.rstrip("/") + "/") for r in app.roots_filter):
+                continue
+            if view.live != pane.has_gauge(sid):
+                return False
+            if view.live:
+                changed.append(view)
+        for view in changed:
+            pane.update_gauge(view)
+        app.notice_changes(changed)
+        return True
 
     def tick(self) -> None:
         """Time passing: reload only when the set of live sessions changes, else refresh the "active" column."""

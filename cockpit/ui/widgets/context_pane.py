@@ -26,6 +26,14 @@ class ContextPane(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static("", id="context-empty", classes="empty-message")
 
+    def has_gauge(self, session_id: str) -> bool:
+        return session_id in self._order
+
+    def update_gauge(self, view: SessionView) -> None:
+        for gauge in self.query(ContextGauge):
+            if gauge.view.session_id == view.session_id:
+                gauge.update_view(view)
+
     def show(self, live: list[SessionView], history_count: int, live_minutes: float) -> None:
         empty = self.query_one("#context-empty", Static)
         if not live:
