@@ -136,14 +136,6 @@ def claude_user(n: int, text: str = "do it", *, session: str = "sess", **extra: 
     }
 
 
-def claude_session_lines(count: int = 3, *, session: str = "sess", start: int = 0) -> list[dict[str, Any]]:
-    """A prompt and `count` requests with growing prompts."""
-    lines: list[dict[str, Any]] = [claude_user(start, f"prompt {start}", session=session)]
-    for i in range(1, count + 1):
-        lines.append(claude_assistant(start + i, session=session, cr=1000 * (start + i)))
-    return lines
-
-
 def codex_token_count(total_in: int, total_out: int, last_in: int, last_out: int, *, cached: int = 0,
                       window: Any = 258_400, ts: str = "2026-02-23T11:55:16.025Z") -> dict[str, Any]:
     return {

@@ -45,7 +45,15 @@ def read_new_lines(path: str, cursor: Cursor, max_bytes: int | None = None) -> R
         cursor = replace(cursor, inode=st.st_ino)
         if st.st_size == cursor.offset + cursor.scanned:
             return ReadResult([], cursor, reset)
+        if not reset and cursor.offset > 0:
+            # Consumed lines end with a newline; any other byte there means the file was rewritten
+            # in place (same inode, not shorter), so what was read from it is void.
+            handle.seek(cursor.offset - 1)
+            if handle.read(1) != b"\n":
+                cursor = Cursor(inode=st.st_ino)
+                reset = True
         if cursor.offset == 0 and cursor.scanned == 0:
+            handle.seek(0)
             head = handle.read(512)
             if b"\x00" in head:
                 return ReadResult([], replace(cursor, offset=st.st_size), reset, binary=True)

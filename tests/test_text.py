@@ -1,0 +1,47 @@
+"""Untrusted transcript text made safe to show (cockpit/core/text.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.core.text import one_line, strip_controls
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("\x1b[31mred\x1b[0m text", "red text"),  # SGR
+        ("a\x1b[2J\x1b[Hb", "ab"),  # clear screen, cursor home
+        ("x\x1b[?1049hy", "xy"),  # private-mode CSI (alternate screen)
+        ("\x1b]0;evil title\x07after", "after"),  # OSC terminated by BEL
+        ("\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\", "link"),  # OSC 8 hyperlink terminated by ST
+        ("a\x1bMb", "ab"),  # two-byte escape (reverse index)
+        ("a\x1bcb", "acb"),  # RIS: the ESC goes, the plain letter is harmless
+        ("bell\x07 back\x08space del\x7f", "bell backspace del"),  # C0 + DEL
+        ("c1\x9b31m\x85\x90x", "c131mx"),  # C1 controls removed (their parameters are plain text)
+        ("carriage\rreturn", "carriagereturn"),
+    ],
+)
+def test_strip_controls_removes_escape_sequences_and_controls(raw, clean):
+    assert strip_controls(raw) == clean
+
+
+def test_strip_controls_keeps_newlines_tabs_and_unicode():
+    text = "line 1\n\tline 2 — ünïcödé ✓ 日本"
+    assert strip_controls(text) == text
+
+
+@pytest.mark.parametrize("markup", ["[bold red]x[/]", "[link=http://x]y[/link]", "[/]", "\\[escaped]"])
+def test_rich_markup_looking_text_is_kept_verbatim(markup):
+    assert strip_controls(markup) == markup
+    assert one_line(markup) == markup
+
+
+def test_one_line_flattens_whitespace_and_strips_controls():
+    assert one_line("  a\n\n b\t\x1b[1mc\x1b[0m  ") == "a b c"
+
+
+def test_one_line_cuts_with_an_ellipsis_at_the_limit():
+    assert one_line("x" * 10, 10) == "x" * 10
+    cut = one_line("x" * 11, 10)
+    assert cut == "x" * 9 + "…" and len(cut) == 10
