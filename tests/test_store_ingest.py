@@ -464,3 +464,33 @@ def test_legacy_flat_subagent_is_attached_by_its_session_id(tmp_path):
     assert (row["calls"], row["subagents"]) == (2, 1)
     assert row["output_tokens"] == 10 + 42
     assert row["prompt_tokens"] == 1 + 100 + 1000  # the subagent's request is not the main gauge
+
+
+def test_rewritten_file_rebuilds_title_and_first_prompt(tmp_path, ingest):
+    from conftest import claude_assistant, claude_user, write_jsonl
+
+    root = tmp_path / "claude"
+    path = root / "s.jsonl"
+    write_jsonl(path, [claude_user(0, session="s", text="old prompt about kittens"), claude_assistant(1, session="s"),
+                       {"type": "custom-title", "customTitle": "Old title", "sessionId": "s"}])
+    ing = ingest(tmp_path / "c.db", claude=[root])
+    path.write_text("")
+    write_jsonl(path, [claude_user(0, session="s", text="new prompt about the parser"), claude_assistant(1, session="s")])
+    ing.ingest_all()
+    row = ing.db.execute("SELECT title, first_prompt FROM sessions WHERE session_id = 's'").fetchone()
+    assert row == ("", "new prompt about the parser")
+
+
+def test_calls_without_any_id_are_not_merged_across_sessions(tmp_path, ingest):
+    from conftest import claude_assistant, write_jsonl
+
+    root = tmp_path / "claude"
+    for sid in ("a", "b"):
+        line = claude_assistant(1, session=sid)
+        del line["requestId"]
+        del line["message"]["id"]
+        del line["uuid"]
+        write_jsonl(root / f"{sid}.jsonl", [line])
+    ing = ingest(tmp_path / "c.db", claude=[root])
+    calls = dict(ing.db.execute("SELECT session_id, COUNT(*) FROM api_calls GROUP BY session_id").fetchall())
+    assert calls == {"a": 1, "b": 1}

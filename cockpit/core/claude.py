@@ -160,7 +160,8 @@ def _assistant(obj: dict[str, Any], ts: str, subagent_file: bool) -> list[Fact]:
             window_usage = context_usage(raw_usage, usage)
             facts.append(
                 ApiCall(
-                    key=f"{msg_id}:{request_id}",
+                    # No id at all: the store keys the call by its file position instead.
+                    key=f"{msg_id}:{request_id}" if msg_id or request_id else "",
                     ts=ts,
                     model=model,
                     usage=usage,

@@ -117,7 +117,8 @@ class CodexParser:
         usage = Usage(input_tokens=max(inp - cached, 0), output_tokens=out, cache_read_input_tokens=min(cached, inp))
         # Each real count is written twice; the cumulative total identifies the request, so both
         # copies share a key and the store keeps one.
-        key = f"{total.get('total_tokens')}:{used}"
+        cumulative = total.get("total_tokens")
+        key = f"{cumulative}:{used}" if isinstance(cumulative, int) else ""
         self.last_context = used
         return [
             ApiCall(key=key, ts=ts, model=self.model, usage=usage, context_tokens=used, window=win),

@@ -177,7 +177,10 @@ class Ingestor:
             self._ingest_line(record, parse, offset, raw, batch)
         result.lines = len(read.lines)
         result.bytes = read.cursor.offset - (0 if read.reset else record.cursor.offset)
-        result.more = max_bytes is not None and read.cursor.offset + read.cursor.scanned < os.path.getsize(record.path)
+        try:
+            result.more = max_bytes is not None and read.cursor.offset + read.cursor.scanned < os.path.getsize(record.path)
+        except OSError:
+            result.more = False
         record.cursor = read.cursor
         if record.agent is Agent.CODEX and isinstance(parse, CodexParser):
             record.parser_state = parse.checkpoint()
@@ -215,7 +218,7 @@ class Ingestor:
             if isinstance(fact, ApiCall):
                 u = fact.usage
                 batch.calls.append((
-                    sid, f"{sid}:{fact.key}" if record.agent is Agent.CODEX else fact.key, record.path, offset, fact.ts, fact.model, u.input_tokens, u.output_tokens,
+                    sid, _call_key(record, sid, fact.key, offset), record.path, offset, fact.ts, fact.model, u.input_tokens, u.output_tokens,
                     u.cache_creation_input_tokens, u.cache_creation_1h_tokens, u.cache_read_input_tokens,
                     fact.context_tokens, fact.window, int(fact.is_sidechain), fact.agent_id or record.agent_id,
                 ))
@@ -249,6 +252,9 @@ class Ingestor:
             if reset:
                 for table in ("api_calls", "compactions", "tool_calls", "prompts", "skipped"):
                     conn.execute(f"DELETE FROM {table} WHERE path = ?", (record.path,))
+                if not record.subagent:
+                    # Title, first prompt and state are rebuilt from the new content, read from 0.
+                    conn.execute("DELETE FROM sessions WHERE session_id = ? AND path = ?", (record.session_id, record.path))
             if batch.calls:
                 conn.executemany(
                     """INSERT INTO api_calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
@@ -370,6 +376,13 @@ class Ingestor:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def _call_key(record: FileRecord, session_id: str, key: str, offset: int) -> str:
+    """Claude request keys are global; Codex keys and calls without any id are scoped to where they came from."""
+    if not key:
+        return f"{record.path}@{offset}"
+    return f"{session_id}:{key}" if record.agent is Agent.CODEX else key
 
 
 def _span(batch: _Batch, ts: str) -> None:
