@@ -494,3 +494,25 @@ def test_calls_without_any_id_are_not_merged_across_sessions(tmp_path, ingest):
     ing = ingest(tmp_path / "c.db", claude=[root])
     calls = dict(ing.db.execute("SELECT session_id, COUNT(*) FROM api_calls GROUP BY session_id").fetchall())
     assert calls == {"a": 1, "b": 1}
+
+
+def test_codex_model_survives_incremental_reads(tmp_path, ingest, shared_data):
+    """A rollout read line by line (as a live agent writes it) prices every call like a one-shot read."""
+    source = next((shared_data / "codex" / "localpush").glob("*019c8bfe*.jsonl")).read_bytes().splitlines(keepends=True)
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    (whole / "rollout-2026-02-23T20-34-25-019c8bfe-ec25-79e0-97d7-bda6a9c575ff.jsonl").write_bytes(b"".join(source))
+    once = ingest(tmp_path / "once.db", codex=[whole])
+    live_dir = tmp_path / "live"
+    live_dir.mkdir()
+    live = live_dir / "rollout-2026-02-23T20-34-25-019c8bfe-ec25-79e0-97d7-bda6a9c575ff.jsonl"
+    live.write_bytes(b"")
+    growing = ingest(tmp_path / "growing.db", codex=[live_dir])
+    for line in source:
+        with live.open("ab") as handle:
+            handle.write(line)
+        growing.ingest_all()
+    query = "SELECT model, COUNT(*) FROM api_calls GROUP BY model"
+    assert growing.db.execute(query).fetchall() == once.db.execute(query).fetchall() == [("gpt-5.3-codex", 6)]
+    cost = "SELECT cost_usd FROM sessions"
+    assert growing.db.execute(cost).fetchone()[0] == pytest.approx(once.db.execute(cost).fetchone()[0])

@@ -172,7 +172,8 @@ class Ingestor:
             record.error = BINARY_ERROR
         if read.oversized:
             batch.skipped["oversized"] = read.oversized
-        parse = self._parser_for(record, reset=read.reset)
+        codex = CodexParser(None if read.reset else record.parser_state) if record.agent is Agent.CODEX else None
+        parse = codex.parse_line if codex else self._claude_parser(record)
         for offset, raw in read.lines:
             self._ingest_line(record, parse, offset, raw, batch)
         result.lines = len(read.lines)
@@ -182,8 +183,8 @@ class Ingestor:
         except OSError:
             result.more = False
         record.cursor = read.cursor
-        if record.agent is Agent.CODEX and isinstance(parse, CodexParser):
-            record.parser_state = parse.checkpoint()
+        if codex is not None:
+            record.parser_state = codex.checkpoint()
         self._write(record, batch, reset=read.reset)
         if record.session_id:
             result.sessions.add(record.session_id)
@@ -191,9 +192,7 @@ class Ingestor:
             self.refresh(result.sessions)
         return result
 
-    def _parser_for(self, record: FileRecord, *, reset: bool) -> Callable[[Any], list[Any]]:
-        if record.agent is Agent.CODEX:
-            return CodexParser(None if reset else record.parser_state).parse_line  # type: ignore[return-value]
+    def _claude_parser(self, record: FileRecord) -> Callable[[Any], list[Any]]:
         subagent = record.subagent
         return lambda obj: claude.parse_line(obj, subagent_file=subagent)
 

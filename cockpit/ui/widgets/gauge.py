@@ -9,6 +9,7 @@ from cockpit.core.context import DEFAULT_BANDS, autocompact_tokens, band
 from cockpit.core.format import cost, forecast_text, pct, spark, tokens
 from cockpit.core.models import SessionView
 from cockpit.core.text import one_line
+from cockpit.ui.widgets.sessions_table import short_model
 
 BAND_CLASSES = ("gauge--ok", "gauge--notice", "gauge--warn", "gauge--high", "gauge--critical")
 STATE_ICONS = {"thinking": "◐", "tool": "⚙", "waiting-approval": "✋", "idle": "○", "ended": "·"}
@@ -54,7 +55,7 @@ class ContextGauge(Widget):
         text.append(f"{icon} ", style=self._style("gauge--marker"))
         text.append(f"{v.agent.value:<6} ", style="bold")
         text.append(project, style="bold")
-        text.append(f"  {v.state.value}  {v.model.removeprefix('claude-')}  {v.session_id[:8]}  ", style=self._style("gauge--muted"))
+        text.append(f"  {v.state.value}  {short_model(v.model)}  {v.session_id[:8]}  ", style=self._style("gauge--muted"))
         text.append(title)
         ctx = v.context
         if ctx is None:

@@ -33,6 +33,13 @@ def ago(ts: str | None, now: datetime) -> str:
     return f"{seconds // 86400}d ago"
 
 
+def short_model(model: str) -> str:
+    """claude-sonnet-4-5-20250929 -> sonnet-4-5: the family is what a user scans for."""
+    name = model.removeprefix("claude-")
+    head, _, tail = name.rpartition("-")
+    return head if tail.isdigit() and len(tail) == 8 else name
+
+
 def row_cells(view: SessionView, now: datetime, bands: tuple[float, ...]) -> tuple[Text, ...]:
     ctx_pct = view.context.pct if view.context else None
     ctx_style = BAND_STYLES[band(ctx_pct, bands)] if ctx_pct is not None else ""
@@ -43,8 +50,8 @@ def row_cells(view: SessionView, now: datetime, bands: tuple[float, ...]) -> tup
     return (
         Text(view.agent.value, style=state_style),
         Text(one_line(project, 24)),
-        Text(one_line(view.title, 60)),
-        Text(view.model.removeprefix("claude-")),
+        Text(one_line(view.title, 44)),
+        Text(short_model(view.model)),
         Text(view.state.value, style=state_style),
         Text(pct(ctx_pct) if ctx_pct is not None else "-", style=ctx_style, justify="right"),
         Text(pct(view.peak_pct), style=peak_style, justify="right"),
