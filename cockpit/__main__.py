@@ -2,4 +2,6 @@ import sys
 
 from cockpit.cli import main
 
-sys.exit(main())
+# Guarded: the ingest process pool starts workers with "spawn", which imports __main__ again.
+if __name__ == "__main__":
+    sys.exit(main())

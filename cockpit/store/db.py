@@ -99,7 +99,6 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (key)
     );
     CREATE INDEX IF NOT EXISTS api_calls_session ON api_calls(session_id, seq);
-    CREATE INDEX IF NOT EXISTS api_calls_path ON api_calls(path);
     CREATE TABLE IF NOT EXISTS compactions (
         session_id TEXT NOT NULL,
         path TEXT NOT NULL,
@@ -124,7 +123,6 @@ MIGRATIONS: list[str] = [
         agent_id TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (session_id, tool_use_id)
     );
-    CREATE INDEX IF NOT EXISTS tool_calls_path ON tool_calls(path);
     CREATE TABLE IF NOT EXISTS prompts (
         path TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -178,6 +176,8 @@ def open_db(path: str | os.PathLike[str] | None = None) -> sqlite_utils.Database
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
+    # Inserts land at random places in the request-key index; a larger page cache keeps them in memory.
+    conn.execute("PRAGMA cache_size = -65536")
     db = sqlite_utils.Database(conn)
     migrate(db)
     return db

@@ -8,34 +8,31 @@ read again from 0. Work per call is proportional to the bytes appended.
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from typing import Any
 
-import orjson
 import sqlite_utils
 
-from cockpit.core import claude
-from cockpit.core.codex import CodexParser
-from cockpit.core.models import (
-    Agent,
-    ApiCall,
-    CompactionFact,
-    MetaFact,
-    PromptFact,
-    SkippedLine,
-    StateFact,
-    ToolFinished,
-    ToolStarted,
-)
+from cockpit.core.models import Agent
 from cockpit.core.text import one_line
 from cockpit.sources.discovery import Root, TranscriptFile, discover_claude, discover_codex
-from cockpit.sources.tailer import Cursor, read_new_lines
-from cockpit.store.rollup import refresh_rollup
+from cockpit.sources.tailer import Cursor
+from cockpit.store.parse import BINARY_ERROR, Batch, FileJob, Parsed, read_and_parse
+from cockpit.store.rollup import refresh_rollups
 
-CLAUDE_SKIP = claude.SKIP_TYPES
-BINARY_ERROR = "not a text transcript (binary content)"
+__all__ = ["BINARY_ERROR", "FileRecord", "IngestResult", "Ingestor"]
+log = logging.getLogger(__name__)
+
+# Above this much unread data a catch-up parses on every core; below it a pool costs more than it saves.
+POOL_MIN_BYTES = 48 * 1024 * 1024
+# A catch-up commits about this often, so a reader never waits long and a crash loses little.
+COMMIT_EVERY_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -57,20 +54,6 @@ class IngestResult:
     lines: int = 0
     bytes: int = 0
     more: bool = False  # a byte budget stopped the read before the end of the file
-
-
-@dataclass
-class _Batch:
-    calls: list[tuple[Any, ...]] = field(default_factory=list)
-    compactions: list[tuple[Any, ...]] = field(default_factory=list)
-    tools_started: list[tuple[Any, ...]] = field(default_factory=list)
-    tools_finished: list[tuple[Any, ...]] = field(default_factory=list)
-    prompts: list[tuple[Any, ...]] = field(default_factory=list)
-    skipped: dict[str, int] = field(default_factory=dict)
-    meta: dict[str, Any] = field(default_factory=dict)
-    first_ts: str | None = None
-    last_ts: str | None = None
-    state: tuple[str, str] | None = None
 
 
 class Ingestor:
@@ -125,131 +108,115 @@ class Ingestor:
     ) -> IngestResult:
         todo = list(records if records is not None else self.discover())
         total = IngestResult()
-        for done, record in enumerate(todo, 1):
-            result = self.ingest_file(record, refresh=False)
-            total.sessions |= result.sessions
-            total.lines += result.lines
-            total.bytes += result.bytes
-            if progress:
-                progress(done, len(todo))
-        self.refresh(total.sessions)
+        conn = self.db.conn
+        pending = 0
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for done, (record, parsed) in enumerate(self._parse_all(todo), 1):
+                result = self._apply(record, parsed, in_transaction=True)
+                total.sessions |= result.sessions
+                total.lines += result.lines
+                total.bytes += result.bytes
+                pending += result.bytes
+                if pending >= COMMIT_EVERY_BYTES:
+                    conn.execute("COMMIT")
+                    conn.execute("BEGIN IMMEDIATE")
+                    pending = 0
+                if progress:
+                    progress(done, len(todo))
+            total.sessions.discard("")
+            refresh_rollups(self.db, total.sessions)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         return total
+
+    def _parse_all(self, todo: list[FileRecord]) -> Iterator[tuple[FileRecord, Parsed]]:
+        """Parsed files in order; on a large backlog the parsing runs in a process per core."""
+        unread = 0
+        for record in todo:
+            try:
+                unread += max(0, os.path.getsize(record.path) - record.cursor.offset)
+            except OSError:
+                pass
+        workers = min(os.cpu_count() or 1, 8)
+        if unread < POOL_MIN_BYTES or workers < 2 or len(todo) < 4:
+            for record in todo:
+                yield record, read_and_parse(self._job(record))
+            return
+        done = 0
+        try:
+            # spawn: the dashboard calls this from a thread, and forking a threaded process is unsafe.
+            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+                jobs = [self._job(r) for r in todo]
+                for record, parsed in zip(todo, pool.map(read_and_parse, jobs, chunksize=4), strict=True):
+                    yield record, parsed
+                    done += 1
+        except (BrokenProcessPool, OSError) as exc:
+            log.warning("parallel parsing failed (%s); continuing in this process", exc)
+            for record in todo[done:]:
+                yield record, read_and_parse(self._job(record))
 
     def refresh(self, session_ids: Iterable[str]) -> None:
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for sid in session_ids:
-                refresh_rollup(self.db, sid)
+            refresh_rollups(self.db, session_ids)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
+    def _job(self, record: FileRecord, max_bytes: int | None = None) -> FileJob:
+        return FileJob(
+            record.path, record.agent, record.subagent, record.agent_id, record.session_id, record.cursor,
+            record.parser_state, record.error, max_bytes,
+        )
+
     def ingest_file(self, record: FileRecord, *, max_bytes: int | None = None, refresh: bool = True) -> IngestResult:
-        result = IngestResult()
-        try:
-            read = read_new_lines(record.path, record.cursor, max_bytes)
-        except FileNotFoundError:
-            if not record.gone:
-                record.gone = True
-                self._save_file_state(record, ended=True)
-                result.sessions.add(record.session_id)
-            return result
-        except OSError as exc:
-            message = f"cannot read: {exc.strerror or exc}"
-            if record.error != message:
-                record.error = message
-                self._save_file_state(record)
-                result.sessions.add(record.session_id)
-            return result
-        # A binary file is skipped once; later reads return nothing, so the flag must be kept.
-        was_binary = record.error == BINARY_ERROR and not read.reset
-        record.error = None
-        record.gone = False
-        batch = _Batch()
-        if read.binary or was_binary:
-            record.error = BINARY_ERROR
-        if read.oversized:
-            batch.skipped["oversized"] = read.oversized
-        codex = CodexParser(None if read.reset else record.parser_state) if record.agent is Agent.CODEX else None
-        parse = codex.parse_line if codex else self._claude_parser(record)
-        for offset, raw in read.lines:
-            self._ingest_line(record, parse, offset, raw, batch)
-        result.lines = len(read.lines)
-        result.bytes = read.cursor.offset - (0 if read.reset else record.cursor.offset)
-        try:
-            result.more = max_bytes is not None and read.cursor.offset + read.cursor.scanned < os.path.getsize(record.path)
-        except OSError:
-            result.more = False
-        record.cursor = read.cursor
-        if codex is not None:
-            record.parser_state = codex.checkpoint()
-        self._write(record, batch, reset=read.reset)
-        if record.session_id:
-            result.sessions.add(record.session_id)
+        result = self._apply(record, read_and_parse(self._job(record, max_bytes)), in_transaction=False)
         if refresh and result.sessions:
             self.refresh(result.sessions)
         return result
 
-    def _claude_parser(self, record: FileRecord) -> Callable[[Any], list[Any]]:
-        subagent = record.subagent
-        return lambda obj: claude.parse_line(obj, subagent_file=subagent)
-
-    def _ingest_line(self, record: FileRecord, parse: Any, offset: int, raw: bytes, batch: _Batch) -> None:
-        if record.agent is Agent.CLAUDE:
-            kind = claude.top_level_type(raw)
-            if kind is not None and kind in CLAUDE_SKIP:
-                return
-        try:
-            obj = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            reason = "non-utf8" if _bad_utf8(raw) else "invalid-json"
-            batch.skipped[reason] = batch.skipped.get(reason, 0) + 1
-            return
-        if record.subagent and not record.session_id and isinstance(obj, dict):
-            sid = obj.get("sessionId")
-            if isinstance(sid, str) and sid:
-                record.session_id = sid
-        facts = parse(obj)
-        sid = record.session_id
-        for fact in facts:
-            if isinstance(fact, ApiCall):
-                u = fact.usage
-                batch.calls.append((
-                    sid, _call_key(record, sid, fact.key, offset), record.path, offset, fact.ts, fact.model, u.input_tokens, u.output_tokens,
-                    u.cache_creation_input_tokens, u.cache_creation_1h_tokens, u.cache_read_input_tokens,
-                    fact.context_tokens, fact.window, int(fact.is_sidechain), fact.agent_id or record.agent_id,
-                ))
-                _span(batch, fact.ts)
-            elif isinstance(fact, MetaFact):
-                _merge_meta(batch.meta, fact)
-                if fact.ts:
-                    _span(batch, fact.ts)
-            elif isinstance(fact, StateFact):
-                batch.state = (fact.state.value, fact.ts)
-            elif isinstance(fact, ToolStarted):
-                batch.tools_started.append(
-                    (sid, fact.tool_use_id, record.path, offset, fact.name, fact.summary, fact.ts, fact.agent_id or record.agent_id)
-                )
-            elif isinstance(fact, ToolFinished):
-                batch.tools_finished.append((fact.ts, int(fact.is_error), sid, fact.tool_use_id))
-            elif isinstance(fact, PromptFact):
-                batch.prompts.append((record.path, offset, sid, fact.ts, fact.text))
-                _span(batch, fact.ts)
-            elif isinstance(fact, CompactionFact):
-                batch.compactions.append((sid, record.path, offset, fact.ts, fact.trigger, fact.pre_tokens, fact.post_tokens))
-            elif isinstance(fact, SkippedLine):
-                batch.skipped[fact.reason] = batch.skipped.get(fact.reason, 0) + 1
+    def _apply(self, record: FileRecord, parsed: Parsed, *, in_transaction: bool) -> IngestResult:
+        result = IngestResult()
+        if parsed.status == "gone":
+            if not record.gone:
+                record.gone = True
+                self._save_file_state(record, ended=True, in_transaction=in_transaction)
+                result.sessions.add(record.session_id)
+            return result
+        if parsed.status == "error":
+            if record.error != parsed.error:
+                record.error = parsed.error
+                self._save_file_state(record, in_transaction=in_transaction)
+                result.sessions.add(record.session_id)
+            return result
+        record.gone = False
+        record.error = parsed.error
+        record.session_id = parsed.session_id
+        record.cursor = parsed.cursor
+        record.parser_state = parsed.parser_state
+        self._write(record, parsed.batch, reset=parsed.reset, in_transaction=in_transaction)
+        result.lines, result.bytes, result.more = parsed.lines, parsed.bytes, parsed.more
+        if record.session_id:
+            result.sessions.add(record.session_id)
+        return result
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def _write(self, record: FileRecord, batch: _Batch, *, reset: bool) -> None:
+    def _write(self, record: FileRecord, batch: Batch, *, reset: bool, in_transaction: bool) -> None:
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
+        if not in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
         try:
             if reset:
-                for table in ("api_calls", "compactions", "tool_calls", "prompts", "skipped"):
+                # api_calls and tool_calls are indexed by session, the others by path.
+                for table in ("api_calls", "tool_calls"):
+                    conn.execute(f"DELETE FROM {table} WHERE session_id = ? AND path = ?", (record.session_id, record.path))
+                for table in ("compactions", "prompts", "skipped"):
                     conn.execute(f"DELETE FROM {table} WHERE path = ?", (record.path,))
                 if not record.subagent:
                     # Title, first prompt and state are rebuilt from the new content, read from 0.
@@ -293,12 +260,14 @@ class Ingestor:
             if not record.subagent and record.session_id:
                 self._write_session(record, batch)
             self._save_file_state(record, in_transaction=True)
-            conn.execute("COMMIT")
+            if not in_transaction:
+                conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if not in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
-    def _write_session(self, record: FileRecord, batch: _Batch) -> None:
+    def _write_session(self, record: FileRecord, batch: Batch) -> None:
         conn = self.db.conn
         row = conn.execute(
             "SELECT project, branch, version, model, title, title_rank, last_prompt, started_at, last_activity_at,"
@@ -375,39 +344,3 @@ class Ingestor:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-
-
-def _call_key(record: FileRecord, session_id: str, key: str, offset: int) -> str:
-    """Claude request keys are global; Codex keys and calls without any id are scoped to where they came from."""
-    if not key:
-        return f"{record.path}@{offset}"
-    return f"{session_id}:{key}" if record.agent is Agent.CODEX else key
-
-
-def _span(batch: _Batch, ts: str) -> None:
-    if not ts:
-        return
-    if batch.first_ts is None or ts < batch.first_ts:
-        batch.first_ts = ts
-    if batch.last_ts is None or ts > batch.last_ts:
-        batch.last_ts = ts
-
-
-def _merge_meta(meta: dict[str, Any], fact: MetaFact) -> None:
-    if fact.cwd and "cwd" not in meta:
-        meta["cwd"] = fact.cwd
-    for name in ("branch", "version", "model", "last_prompt"):
-        value = getattr(fact, name)
-        if value is not None:
-            meta[name] = value
-    if fact.title and fact.title_rank >= meta.get("title_rank", 0):
-        meta["title"] = fact.title
-        meta["title_rank"] = fact.title_rank
-
-
-def _bad_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False

@@ -1,9 +1,15 @@
 """Per-session roll-up: usage, cost, current context, peak, compactions, recomputed from rows.
 
-Runs for the sessions an ingest batch touched, so the session list is one plain SELECT.
+Runs for the sessions an ingest batch touched, one set of queries for all of them, so the
+session list stays one plain SELECT and a cold index of thousands of sessions stays cheap.
 """
 
 from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 import sqlite_utils
 
@@ -11,88 +17,134 @@ from cockpit.core.context import resolve_window
 from cockpit.core.models import Agent, Usage
 from cockpit.core.pricing import LONG_CONTEXT_TOKENS, cost_of
 
-
-def session_cost(db: sqlite_utils.Database, session_id: str) -> float | None:
-    """Deduped cost; None when any request used a model without a known price."""
-    total = 0.0
-    rows = db.execute(
-        """SELECT model, (input_tokens + cache_creation_input_tokens + cache_read_input_tokens) > ?,
-                  SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_input_tokens),
-                  SUM(cache_read_input_tokens), SUM(cache_creation_1h_tokens)
-           FROM api_calls WHERE session_id = ? GROUP BY 1, 2""",
-        (LONG_CONTEXT_TOKENS, session_id),
-    ).fetchall()
-    for model, long_context, inp, out, cc, cr, c1h in rows:
-        cost = cost_of(model, Usage(inp, out, cc, cr, c1h), long_context=bool(long_context))
-        if cost is None:
-            return None
-        total += cost
-    return total
+_IDS = "(SELECT value FROM json_each(?))"
 
 
 def refresh_rollup(db: sqlite_utils.Database, session_id: str) -> None:
-    conn = db.conn
-    row = conn.execute("SELECT agent, path FROM sessions WHERE session_id = ?", (session_id,)).fetchone()
-    if row is None:
+    refresh_rollups(db, [session_id])
+
+
+def session_cost(db: sqlite_utils.Database, session_id: str) -> float | None:
+    """Deduped cost; None when any request used a model without a known price."""
+    return _costs(db, json.dumps([session_id])).get(session_id, 0.0)
+
+
+def _costs(db: sqlite_utils.Database, ids: str) -> dict[str, float | None]:
+    costs: dict[str, float | None] = {}
+    rows = db.execute(
+        f"""SELECT session_id, model, (input_tokens + cache_creation_input_tokens + cache_read_input_tokens) > ?,
+                  SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_input_tokens),
+                  SUM(cache_read_input_tokens), SUM(cache_creation_1h_tokens)
+           FROM api_calls WHERE session_id IN {_IDS} GROUP BY 1, 2, 3""",
+        (LONG_CONTEXT_TOKENS, ids),
+    ).fetchall()
+    for sid, model, long_context, inp, out, cc, cr, c1h in rows:
+        # Pricing tiers depend on one request's prompt; a group holds requests of one tier only.
+        cost = cost_of(model, Usage(inp, out, cc, cr, c1h), long_context=bool(long_context))
+        if sid in costs and costs[sid] is None:
+            continue
+        costs[sid] = None if cost is None else (costs.get(sid) or 0.0) + cost
+    return costs
+
+
+def refresh_rollups(db: sqlite_utils.Database, session_ids: Iterable[str]) -> None:
+    ids_list = [s for s in session_ids if s]
+    if not ids_list:
         return
-    agent, main_path = Agent(row[0]), row[1]
-    inp, out, cc, cr, calls = conn.execute(
-        "SELECT COALESCE(SUM(input_tokens),0), COALESCE(SUM(output_tokens),0), COALESCE(SUM(cache_creation_input_tokens),0),"
-        " COALESCE(SUM(cache_read_input_tokens),0), COUNT(*) FROM api_calls WHERE session_id = ?",
-        (session_id,),
-    ).fetchone()
-    last_compaction = conn.execute(
-        "SELECT seq, post_tokens, ts FROM compactions WHERE session_id = ? AND path = ? ORDER BY seq DESC LIMIT 1",
-        (session_id, main_path),
-    ).fetchone()
-    compaction_count = conn.execute("SELECT COUNT(*) FROM compactions WHERE session_id = ?", (session_id,)).fetchone()[0]
-    after = last_compaction[0] if last_compaction else -1
-    current = conn.execute(
-        # context_tokens holds the prompt of the window (the last iteration of a server-side tool loop);
-        # the input columns are summed over iterations, so they must not be added again.
-        "SELECT context_tokens, context_tokens + output_tokens, ts"
-        " FROM api_calls WHERE session_id = ? AND path = ? AND is_sidechain = 0 AND seq > ? ORDER BY seq DESC LIMIT 1",
-        (session_id, main_path, after),
-    ).fetchone()
-    if current is not None:
-        prompt_tokens, context_tokens, context_at = current
-        if agent is Agent.CODEX:
-            context_tokens = prompt_tokens
-    elif last_compaction is not None and last_compaction[1] is not None:
-        prompt_tokens = context_tokens = last_compaction[1]
-        context_at = last_compaction[2]
-    else:
-        prompt_tokens = context_tokens = context_at = None
-    peak = conn.execute(
-        "SELECT COALESCE(MAX(context_tokens), 0) FROM api_calls WHERE session_id = ? AND path = ? AND is_sidechain = 0",
-        (session_id, main_path),
-    ).fetchone()[0]
-    transcript_window = conn.execute(
-        "SELECT window FROM api_calls WHERE session_id = ? AND window IS NOT NULL ORDER BY seq DESC LIMIT 1",
-        (session_id,),
-    ).fetchone()
-    status = conn.execute("SELECT window, model_id FROM statusline WHERE session_id = ?", (session_id,)).fetchone()
-    window, source = resolve_window(
-        agent=agent,
-        statusline_window=status[0] if status else None,
-        models=(status[1],) if status and status[1] else (),
-        transcript_window=transcript_window[0] if transcript_window else None,
-        max_prompt_tokens=peak,
+    ids = json.dumps(ids_list)
+    conn = db.conn
+    sessions = {
+        sid: (Agent(agent), path)
+        for sid, agent, path in conn.execute(
+            f"SELECT session_id, agent, path FROM sessions WHERE session_id IN {_IDS}", (ids,)
+        ).fetchall()
+    }
+    if not sessions:
+        return
+    usage = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            f"""SELECT session_id, SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_input_tokens),
+                       SUM(cache_read_input_tokens), COUNT(*)
+                FROM api_calls WHERE session_id IN {_IDS} GROUP BY session_id""",
+            (ids,),
+        ).fetchall()
+    }
+    costs = _costs(db, ids)
+    last_compaction: dict[str, tuple[int, int | None, str]] = {}
+    compaction_count: dict[str, int] = defaultdict(int)
+    for sid, path, seq, post, ts in conn.execute(
+        f"SELECT session_id, path, seq, post_tokens, ts FROM compactions WHERE session_id IN {_IDS}", (ids,)
+    ).fetchall():
+        compaction_count[sid] += 1
+        if sid in sessions and path == sessions[sid][1] and (sid not in last_compaction or seq > last_compaction[sid][0]):
+            last_compaction[sid] = (seq, post, ts)
+    # One pass over each session's main-thread calls: the latest after the last compaction, the peak,
+    # and the latest stated window.
+    current: dict[str, tuple[int, int, int, str]] = {}
+    peak: dict[str, int] = defaultdict(int)
+    stated_window: dict[str, tuple[int, int]] = {}
+    for sid, path, seq, ctx, out, ts, window, side in conn.execute(
+        f"""SELECT session_id, path, seq, context_tokens, output_tokens, ts, window, is_sidechain
+            FROM api_calls WHERE session_id IN {_IDS}""",
+        (ids,),
+    ).fetchall():
+        if window is not None and (sid not in stated_window or seq > stated_window[sid][0]):
+            stated_window[sid] = (seq, window)
+        if side or sid not in sessions or path != sessions[sid][1]:
+            continue
+        peak[sid] = max(peak[sid], ctx)
+        after = last_compaction.get(sid, (-1,))[0]
+        if seq > after and (sid not in current or seq > current[sid][0]):
+            current[sid] = (seq, ctx, out, ts)
+    status = {
+        sid: (window, model)
+        for sid, window, model in conn.execute(
+            f"SELECT session_id, window, model_id FROM statusline WHERE session_id IN {_IDS}", (ids,)
+        ).fetchall()
+    }
+    subagents = dict(
+        conn.execute(
+            f"""SELECT session_id, COUNT(*) FROM files WHERE session_id IN {_IDS} AND subagent = 1
+                AND agent_id NOT LIKE 'acompact%' GROUP BY session_id""",
+            (ids,),
+        ).fetchall()
     )
-    subagents = conn.execute(
-        "SELECT COUNT(*) FROM files WHERE session_id = ? AND subagent = 1 AND agent_id NOT LIKE 'acompact%'",
-        (session_id,),
-    ).fetchone()[0]
-    skipped = conn.execute(
-        "SELECT COALESCE(SUM(s.count), 0) FROM skipped s JOIN files f ON f.path = s.path WHERE f.session_id = ?",
-        (session_id,),
-    ).fetchone()[0]
-    conn.execute(
+    skipped = dict(
+        conn.execute(
+            f"""SELECT f.session_id, SUM(s.count) FROM skipped s JOIN files f ON f.path = s.path
+                WHERE f.session_id IN {_IDS} GROUP BY f.session_id""",
+            (ids,),
+        ).fetchall()
+    )
+    updates: list[tuple[Any, ...]] = []
+    for sid, (agent, _path) in sessions.items():
+        inp, out, cc, cr, calls = usage.get(sid, (0, 0, 0, 0, 0))
+        if sid in current:
+            _seq, prompt_tokens, output_tokens, context_at = current[sid]
+            context_tokens: int | None = prompt_tokens if agent is Agent.CODEX else prompt_tokens + output_tokens
+        elif sid in last_compaction and last_compaction[sid][1] is not None:
+            prompt_tokens = context_tokens = last_compaction[sid][1]  # type: ignore[assignment]
+            context_at = last_compaction[sid][2]
+        else:
+            prompt_tokens = context_tokens = context_at = None  # type: ignore[assignment]
+        st = status.get(sid)
+        window, source = resolve_window(
+            agent=agent,
+            statusline_window=st[0] if st else None,
+            models=(st[1],) if st and st[1] else (),
+            transcript_window=stated_window[sid][1] if sid in stated_window else None,
+            max_prompt_tokens=peak.get(sid, 0),
+        )
+        updates.append((
+            inp, out, cc, cr, costs.get(sid, 0.0), prompt_tokens, context_tokens, context_at, window, source.value,
+            peak.get(sid, 0), compaction_count.get(sid, 0), subagents.get(sid, 0), skipped.get(sid, 0), calls, sid,
+        ))
+    conn.executemany(
         """UPDATE sessions SET input_tokens = ?, output_tokens = ?, cache_creation_input_tokens = ?,
                cache_read_input_tokens = ?, cost_usd = ?, prompt_tokens = ?, context_tokens = ?, context_at = ?,
                window = ?, window_source = ?, peak_tokens = ?, compaction_count = ?, subagents = ?,
                skipped_lines = ?, calls = ?
            WHERE session_id = ?""",
-        (inp, out, cc, cr, session_cost(db, session_id), prompt_tokens, context_tokens, context_at, window,
-         source.value, peak, compaction_count, subagents, skipped, calls, session_id),
+        updates,
     )

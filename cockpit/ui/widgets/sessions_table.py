@@ -15,7 +15,8 @@ from cockpit.core.models import SessionView
 from cockpit.core.text import one_line
 from cockpit.store.queries import parse_ts
 
-COLUMNS = ("agent", "project", "title", "model", "state", "ctx", "peak", "tokens", "cost", "active")
+# Numbers first and the title last, so a narrow terminal cuts the text, never a figure.
+COLUMNS = ("agent", "state", "ctx", "peak", "tokens", "cost", "active", "project", "model", "title")
 BAND_STYLES = ("", "yellow", "dark_orange", "red", "bold red")
 
 
@@ -49,15 +50,15 @@ def row_cells(view: SessionView, now: datetime, bands: tuple[float, ...]) -> tup
     state_style = "bold" if view.live else "dim"
     return (
         Text(view.agent.value, style=state_style),
-        Text(one_line(project, 24)),
-        Text(one_line(view.title, 44)),
-        Text(short_model(view.model)),
         Text(view.state.value, style=state_style),
         Text(pct(ctx_pct) if ctx_pct is not None else "-", style=ctx_style, justify="right"),
         Text(pct(view.peak_pct), style=peak_style, justify="right"),
         Text(tokens(total), justify="right"),
         Text(cost(view.cost_usd), justify="right"),
         Text(ago(view.last_activity_at, now), justify="right"),
+        Text(one_line(project, 24)),
+        Text(short_model(view.model)),
+        Text(one_line(view.title, 60)),
     )
 
 
@@ -111,10 +112,11 @@ class SessionsTable(DataTable[Text]):
             if cells is None:
                 continue
             text = ago(view.last_activity_at, now)
-            if cells[-1].plain != text:
+            column = COLUMNS.index("active")
+            if cells[column].plain != text:
                 new = Text(text, justify="right")
-                self._rows[sid] = (*cells[:-1], new)
-                self.update_cell(sid, COLUMNS[-1], new)
+                self._rows[sid] = (*cells[:column], new, *cells[column + 1 :])
+                self.update_cell(sid, "active", new)
 
     @property
     def selected_session_id(self) -> str | None:

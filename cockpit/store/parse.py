@@ -1,0 +1,198 @@
+"""Read and parse one transcript file into rows, without touching the database.
+
+Pure work on bytes, so a process pool can run it on every core while one writer stores the
+rows. Every row carries the file and byte offset it came from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from cockpit.core import claude
+from cockpit.core.codex import CodexParser
+from cockpit.core.models import (
+    Agent,
+    ApiCall,
+    CompactionFact,
+    MetaFact,
+    PromptFact,
+    SkippedLine,
+    StateFact,
+    ToolFinished,
+    ToolStarted,
+)
+from cockpit.sources.tailer import Cursor, read_new_lines
+
+BINARY_ERROR = "not a text transcript (binary content)"
+CLAUDE_SKIP = claude.SKIP_TYPES
+
+
+@dataclass
+class Batch:
+    calls: list[tuple[Any, ...]] = field(default_factory=list)
+    compactions: list[tuple[Any, ...]] = field(default_factory=list)
+    tools_started: list[tuple[Any, ...]] = field(default_factory=list)
+    tools_finished: list[tuple[Any, ...]] = field(default_factory=list)
+    prompts: list[tuple[Any, ...]] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    first_ts: str | None = None
+    last_ts: str | None = None
+    state: tuple[str, str] | None = None
+
+
+@dataclass
+class FileJob:
+    path: str
+    agent: Agent
+    subagent: bool
+    agent_id: str
+    session_id: str
+    cursor: Cursor
+    parser_state: dict[str, Any] | None
+    error: str | None
+    max_bytes: int | None = None
+
+
+@dataclass
+class Parsed:
+    status: str  # "ok", "gone" (file deleted) or "error" (cannot be read)
+    session_id: str
+    cursor: Cursor
+    parser_state: dict[str, Any] | None
+    error: str | None
+    reset: bool = False
+    lines: int = 0
+    bytes: int = 0
+    more: bool = False
+    batch: Batch = field(default_factory=Batch)
+
+
+def read_and_parse(job: FileJob) -> Parsed:
+    try:
+        read = read_new_lines(job.path, job.cursor, job.max_bytes)
+    except FileNotFoundError:
+        return Parsed("gone", job.session_id, job.cursor, job.parser_state, job.error)
+    except OSError as exc:
+        return Parsed("error", job.session_id, job.cursor, job.parser_state, f"cannot read: {exc.strerror or exc}")
+    # A binary file is skipped once; later reads return nothing, so the flag must be kept.
+    was_binary = job.error == BINARY_ERROR and not read.reset
+    out = Parsed(
+        "ok", job.session_id, read.cursor, None if read.reset else job.parser_state,
+        BINARY_ERROR if read.binary or was_binary else None, reset=read.reset,
+    )
+    batch = out.batch
+    if read.oversized:
+        batch.skipped["oversized"] = read.oversized
+    codex = CodexParser(out.parser_state) if job.agent is Agent.CODEX else None
+    parse_claude = claude.parse_line
+    subagent = job.subagent
+    is_claude = codex is None
+    for offset, raw in read.lines:
+        if is_claude:
+            # Inline top-level type check: most lines are progress records nobody needs parsed.
+            pos = raw.find(b'"type":"')
+            if pos > 0 and raw.find(b"{", 1, pos) == -1:
+                end = raw.find(b'"', pos + 8)
+                if end != -1 and raw[pos + 8 : end] in CLAUDE_SKIP:
+                    continue
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            reason = "non-utf8" if _bad_utf8(raw) else "invalid-json"
+            batch.skipped[reason] = batch.skipped.get(reason, 0) + 1
+            continue
+        if subagent and not out.session_id and isinstance(obj, dict):
+            sid = obj.get("sessionId")
+            if isinstance(sid, str) and sid:
+                out.session_id = sid
+        facts = parse_claude(obj, subagent_file=subagent) if is_claude else codex.parse_line(obj)  # type: ignore[union-attr]
+        if facts:
+            _collect(job, out.session_id, offset, facts, batch)
+    out.lines = len(read.lines)
+    out.bytes = read.cursor.offset - (0 if read.reset else job.cursor.offset)
+    if job.max_bytes is not None:
+        try:
+            out.more = read.cursor.offset + read.cursor.scanned < os.path.getsize(job.path)
+        except OSError:
+            out.more = False
+    if codex is not None:
+        out.parser_state = codex.checkpoint()
+    return out
+
+
+def call_key(job: FileJob, session_id: str, key: str, offset: int) -> str:
+    """Claude request keys are global; Codex keys and calls without any id are scoped to where they came from."""
+    if not key:
+        return f"{job.path}@{offset}"
+    return f"{session_id}:{key}" if job.agent is Agent.CODEX else key
+
+
+def _collect(job: FileJob, sid: str, offset: int, facts: list[Any], batch: Batch) -> None:
+    path = job.path
+    for fact in facts:
+        kind = type(fact)
+        if kind is ApiCall:
+            u = fact.usage
+            batch.calls.append((
+                sid, call_key(job, sid, fact.key, offset), path, offset, fact.ts, fact.model, u.input_tokens,
+                u.output_tokens, u.cache_creation_input_tokens, u.cache_creation_1h_tokens, u.cache_read_input_tokens,
+                fact.context_tokens, fact.window, int(fact.is_sidechain), fact.agent_id or job.agent_id,
+            ))
+            _span(batch, fact.ts)
+        elif kind is MetaFact:
+            _merge_meta(batch.meta, fact)
+            if fact.ts:
+                _span(batch, fact.ts)
+        elif kind is StateFact:
+            batch.state = (fact.state.value, fact.ts)
+        elif kind is ToolStarted:
+            batch.tools_started.append(
+                (sid, fact.tool_use_id, path, offset, fact.name, fact.summary, fact.ts, fact.agent_id or job.agent_id)
+            )
+        elif kind is ToolFinished:
+            batch.tools_finished.append((fact.ts, int(fact.is_error), sid, fact.tool_use_id))
+        elif kind is PromptFact:
+            batch.prompts.append((path, offset, sid, fact.ts, fact.text))
+            _span(batch, fact.ts)
+        elif kind is CompactionFact:
+            batch.compactions.append((sid, path, offset, fact.ts, fact.trigger, fact.pre_tokens, fact.post_tokens))
+        elif kind is SkippedLine:
+            batch.skipped[fact.reason] = batch.skipped.get(fact.reason, 0) + 1
+
+
+def _span(batch: Batch, ts: str) -> None:
+    if not ts:
+        return
+    if batch.first_ts is None or ts < batch.first_ts:
+        batch.first_ts = ts
+    if batch.last_ts is None or ts > batch.last_ts:
+        batch.last_ts = ts
+
+
+def _merge_meta(meta: dict[str, Any], fact: MetaFact) -> None:
+    if fact.cwd and "cwd" not in meta:
+        meta["cwd"] = fact.cwd
+    if fact.branch is not None:
+        meta["branch"] = fact.branch
+    if fact.version is not None:
+        meta["version"] = fact.version
+    if fact.model is not None:
+        meta["model"] = fact.model
+    if fact.last_prompt is not None:
+        meta["last_prompt"] = fact.last_prompt
+    if fact.title and fact.title_rank >= meta.get("title_rank", 0):
+        meta["title"] = fact.title
+        meta["title_rank"] = fact.title_rank
+
+
+def _bad_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
