@@ -6,6 +6,7 @@ Every expected number is recomputed here from the raw JSONL, independently of co
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -516,3 +517,60 @@ def test_codex_model_survives_incremental_reads(tmp_path, ingest, shared_data):
     assert growing.db.execute(query).fetchall() == once.db.execute(query).fetchall() == [("gpt-5.3-codex", 6)]
     cost = "SELECT cost_usd FROM sessions"
     assert growing.db.execute(cost).fetchone()[0] == pytest.approx(once.db.execute(cost).fetchone()[0])
+
+
+def _session_rows(ingestor):
+    return ingestor.db.execute(
+        "SELECT session_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,"
+        " prompt_tokens, peak_tokens, compaction_count, subagents, cost_usd FROM sessions ORDER BY session_id"
+    ).fetchall()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the pool needs two cores")
+def test_parallel_catch_up_stores_exactly_what_a_serial_one_does(tmp_path, ingest, copy_data, monkeypatch, caplog):
+    import cockpit.store.ingest as ingest_module
+
+    claude = copy_data("claude/spotter", "claude")
+    codex = copy_data("codex/localpush", "codex")
+    serial = ingest(tmp_path / "serial.db", claude=[claude], codex=[codex])
+    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
+    pools = []
+    real_pool = ingest_module.ProcessPoolExecutor
+
+    def spy(*args, **kwargs):
+        pools.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", spy)
+    parallel = ingest(tmp_path / "parallel.db", claude=[claude], codex=[codex])
+    assert pools and pools[0] >= 2, "the catch-up did not use the process pool"
+    assert "parallel parsing failed" not in caplog.text
+    assert parallel.db.execute("SELECT COUNT(*) FROM files WHERE error IS NOT NULL").fetchone()[0] == 0
+    assert _session_rows(parallel) == _session_rows(serial)
+    assert len(_session_rows(serial)) == 9
+
+
+def test_a_broken_pool_falls_back_to_parsing_in_process(tmp_path, ingest, copy_data, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    import cockpit.store.ingest as ingest_module
+
+    class BrokenPool:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, *args, **kwargs):
+            raise BrokenProcessPool("worker died")
+
+    claude = copy_data("claude/spotter", "claude")
+    serial = ingest(tmp_path / "serial.db", claude=[claude])
+    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", BrokenPool)
+    fallback = ingest(tmp_path / "fallback.db", claude=[claude])
+    assert _session_rows(fallback) == _session_rows(serial)
