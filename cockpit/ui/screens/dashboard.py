@@ -104,6 +104,7 @@ class DashboardScreen(Screen[None]):
                 changed.append(view)
         for view in changed:
             pane.update_gauge(view)
+        self.query_one(SessionsTable).update_rows(changed, now, app.settings.bands)
         app.notice_changes(changed)
         return True
 

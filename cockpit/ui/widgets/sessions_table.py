@@ -106,6 +106,19 @@ class SessionsTable(DataTable[Text]):
         self._order = order
         self._views = {v.session_id: v for v in views}
 
+    def update_rows(self, views: list[SessionView], now: datetime, bands: tuple[float, ...]) -> None:
+        """Redraw rows already shown for these sessions, in place; order changes wait for a full `show`."""
+        for view in views:
+            old = self._rows.get(view.session_id)
+            if old is None:
+                continue
+            new = row_cells(view, now, bands)
+            for col, (a, b) in enumerate(zip(old, new, strict=True)):
+                if a.plain != b.plain or a.style != b.style:
+                    self.update_cell(view.session_id, COLUMNS[col], b)
+            self._rows[view.session_id] = new
+            self._views[view.session_id] = view
+
     def refresh_ages(self, now: datetime) -> None:
         for sid, view in self._views.items():
             cells = self._rows.get(sid)
