@@ -177,7 +177,7 @@ def open_db(path: str | os.PathLike[str] | None = None) -> sqlite_utils.Database
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     # Inserts land at random places in the request-key index; a larger page cache keeps them in memory.
-    conn.execute("PRAGMA cache_size = -65536")
+    conn.execute("PRAGMA cache_size = -16384")
     db = sqlite_utils.Database(conn)
     migrate(db)
     return db

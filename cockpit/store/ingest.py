@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
 from typing import Any
 
@@ -149,8 +151,18 @@ class Ingestor:
         try:
             # spawn: the dashboard calls this from a thread, and forking a threaded process is unsafe.
             with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-                jobs = [self._job(r) for r in todo]
-                for record, parsed in zip(todo, pool.map(read_and_parse, jobs, chunksize=4), strict=True):
+                # A bounded window of files in flight: parsed batches wait for the single writer, so an
+                # unbounded map would hold the whole backlog in memory.
+                window: deque[Future[Parsed]] = deque()
+                queued = iter(todo)
+                for record in islice(queued, workers * 32):
+                    window.append(pool.submit(read_and_parse, self._job(record)))
+                while window:
+                    parsed = window.popleft().result()
+                    record = todo[done]
+                    nxt = next(queued, None)
+                    if nxt is not None:
+                        window.append(pool.submit(read_and_parse, self._job(nxt)))
                     yield record, parsed
                     done += 1
         except (BrokenProcessPool, OSError) as exc:
