@@ -551,6 +551,7 @@ def test_parallel_catch_up_stores_exactly_what_a_serial_one_does(tmp_path, inges
 
 
 def test_a_broken_pool_falls_back_to_parsing_in_process(tmp_path, ingest, copy_data, monkeypatch):
+    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     import cockpit.store.ingest as ingest_module
@@ -565,12 +566,24 @@ def test_a_broken_pool_falls_back_to_parsing_in_process(tmp_path, ingest, copy_d
         def __exit__(self, *exc):
             return False
 
-        def map(self, *args, **kwargs):
-            raise BrokenProcessPool("worker died")
+        calls = 0
+
+        def submit(self, fn, *args):
+            # The first files parse, then a worker dies: the rest must be parsed here, none twice.
+            future = Future()
+            BrokenPool.calls += 1
+            if BrokenPool.calls <= 3:
+                future.set_result(fn(*args))
+            else:
+                future.set_exception(BrokenProcessPool("worker died"))
+            return future
 
     claude = copy_data("claude/spotter", "claude")
     serial = ingest(tmp_path / "serial.db", claude=[claude])
     monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
     monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", BrokenPool)
     fallback = ingest(tmp_path / "fallback.db", claude=[claude])
+    assert BrokenPool.calls > 3
     assert _session_rows(fallback) == _session_rows(serial)
+    calls = "SELECT COUNT(*), SUM(output_tokens) FROM api_calls"
+    assert fallback.db.execute(calls).fetchone() == serial.db.execute(calls).fetchone()
