@@ -112,6 +112,8 @@ class Ingestor:
         total = IngestResult()
         conn = self.db.conn
         pending = 0
+        # One checkpoint at the end instead of one per commit: a catch-up rewrites the same pages often.
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
         conn.execute("BEGIN IMMEDIATE")
         try:
             for done, (record, parsed) in enumerate(self._parse_all(todo), 1):
@@ -132,6 +134,10 @@ class Ingestor:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        if total.bytes > COMMIT_EVERY_BYTES:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         return total
 
     def _parse_all(self, todo: list[FileRecord]) -> Iterator[tuple[FileRecord, Parsed]]:
@@ -253,8 +259,8 @@ class Ingestor:
                 conn.executemany("INSERT OR IGNORE INTO compactions VALUES (?,?,?,?,?,?,?)", batch.compactions)
             if batch.tools_started:
                 conn.executemany(
-                    "INSERT OR IGNORE INTO tool_calls (session_id, tool_use_id, path, seq, name, summary, started_at, agent_id)"
-                    " VALUES (?,?,?,?,?,?,?,?)",
+                    "INSERT OR IGNORE INTO tool_calls (session_id, tool_use_id, path, seq, name, summary, started_at, agent_id,"
+                    " finished_at, is_error) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     batch.tools_started,
                 )
             if batch.tools_finished:

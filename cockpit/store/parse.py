@@ -35,7 +35,10 @@ CLAUDE_SKIP = claude.SKIP_TYPES
 class Batch:
     calls: list[tuple[Any, ...]] = field(default_factory=list)
     compactions: list[tuple[Any, ...]] = field(default_factory=list)
-    tools_started: list[tuple[Any, ...]] = field(default_factory=list)
+    # (session, id, path, seq, name, summary, started, agent, finished, is_error); a result in the same
+    # batch completes its row here instead of costing an UPDATE later.
+    tools_started: list[list[Any]] = field(default_factory=list)
+    open_tools: dict[str, int] = field(default_factory=dict)
     tools_finished: list[tuple[Any, ...]] = field(default_factory=list)
     prompts: list[tuple[Any, ...]] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
@@ -151,11 +154,18 @@ def _collect(job: FileJob, sid: str, offset: int, facts: list[Any], batch: Batch
         elif kind is StateFact:
             batch.state = (fact.state.value, fact.ts)
         elif kind is ToolStarted:
+            batch.open_tools[fact.tool_use_id] = len(batch.tools_started)
             batch.tools_started.append(
-                (sid, fact.tool_use_id, path, offset, fact.name, fact.summary, fact.ts, fact.agent_id or job.agent_id)
+                [sid, fact.tool_use_id, path, offset, fact.name, fact.summary, fact.ts, fact.agent_id or job.agent_id,
+                 None, None]
             )
         elif kind is ToolFinished:
-            batch.tools_finished.append((fact.ts, int(fact.is_error), sid, fact.tool_use_id))
+            index = batch.open_tools.pop(fact.tool_use_id, None)
+            if index is not None and batch.tools_started[index][0] == sid:
+                batch.tools_started[index][8] = fact.ts
+                batch.tools_started[index][9] = int(fact.is_error)
+            else:
+                batch.tools_finished.append((fact.ts, int(fact.is_error), sid, fact.tool_use_id))
         elif kind is PromptFact:
             batch.prompts.append((path, offset, sid, fact.ts, fact.text))
             _span(batch, fact.ts)
