@@ -19,7 +19,7 @@ from cockpit.store.db import open_db
 from cockpit.store.live import LiveIngest, LiveUpdate
 from cockpit.store.queries import file_problems, utc_now
 from cockpit.ui.commands import CockpitCommands
-from cockpit.ui.messages import TranscriptsIngested
+from cockpit.ui.messages import LiveIngestFailed, TranscriptsIngested
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.session import SessionScreen
@@ -108,7 +108,23 @@ class CockpitApp(App[None]):
         )
         self._live_ingest = ingest
         self.call_from_thread(self._set_watch_mode, "catching up")
-        ingest.run(self._stop)
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                ingest.run(self._stop)
+                return
+            except Exception as exc:  # noqa: BLE001 - the dashboard must outlive any ingest failure
+                self.post_message(LiveIngestFailed(f"{type(exc).__name__}: {exc}"))
+                # Retry with backoff: a locked database or a vanished folder usually clears up.
+                self._stop.wait(delay)
+                delay = min(delay * 2, 30.0)
+
+    def on_live_ingest_failed(self, message: LiveIngestFailed) -> None:
+        self.watch_mode = "retrying"
+        self.problems.append(f"live updates failed: {message.error}")
+        self.dashboard.log_event(f"live updates failed, retrying: {message.error}", "bold red")
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.update_status()
 
     def _set_watch_mode(self, mode: str) -> None:
         self.watch_mode = mode

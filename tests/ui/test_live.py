@@ -85,3 +85,26 @@ async def test_junk_line_is_a_line_in_the_log_and_the_session_keeps_updating(wor
         entries = app.screen.query_one(LogPane).entries
         assert any("1 line(s) skipped (invalid-json)" in e and rollout.name in e for e in entries)
         await pilot.pause()
+
+
+async def test_a_failing_live_ingest_is_reported_and_retried(workspace: Workspace, monkeypatch) -> None:
+    from cockpit.store.live import LiveIngest
+    from cockpit.ui.widgets.log_pane import LogPane
+
+    real_run = LiveIngest.run
+    attempts = []
+
+    def flaky_run(self, stop):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("database is locked")
+        return real_run(self, stop)
+
+    monkeypatch.setattr(LiveIngest, "run", flaky_run)
+    app = workspace.app(live=True, live_minutes=120)
+    async with app.run_test(size=(140, 45)) as pilot:
+        assert await _wait_for(lambda: app.watch_mode == "watchfiles", seconds=10)
+        entries = app.screen.query_one(LogPane).entries
+        assert any("live updates failed, retrying: RuntimeError: database is locked" in e for e in entries)
+        assert len(attempts) == 2
+        await pilot.pause()
