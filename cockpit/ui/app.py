@@ -78,6 +78,7 @@ class CockpitApp(App[None]):
         self._bands_seen: dict[str, tuple[int, int]] = {}
         self._alerts_armed = False
         self._reported: dict[str, int] = {}
+        self._changed_since_reload: set[str] = set()
         themes, errors = load_themes()
         for t in themes:
             self.register_theme(t)
@@ -138,6 +139,7 @@ class CockpitApp(App[None]):
     def on_transcripts_ingested(self, message: TranscriptsIngested) -> None:
         update = message.update
         self.last_update_ms = update.seconds * 1000
+        self._changed_since_reload |= update.sessions
         if update.catch_up:
             self.watch_mode = getattr(getattr(self, "_live_ingest", None), "mode", "watchfiles")
             if self.watch_mode == "starting":
@@ -197,8 +199,11 @@ class CockpitApp(App[None]):
         self._reload_timer = None
         if self.paused:
             return
+        changed, self._changed_since_reload = self._changed_since_reload, set()
         for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen | SessionScreen):
+            if isinstance(screen, DashboardScreen):
+                screen.reload()
+            elif isinstance(screen, SessionScreen) and screen.session_id in changed:
                 screen.reload()
 
     def _tick(self) -> None:
@@ -267,6 +272,9 @@ class CockpitApp(App[None]):
         if not self.paused and self._missed_while_paused:
             self._missed_while_paused = False
             self._schedule_reload()
+            for screen in self.screen_stack:
+                if isinstance(screen, SessionScreen):
+                    self._changed_since_reload.add(screen.session_id)
 
     def action_toggle_theme(self) -> None:
         self.theme = "cockpit-light" if self.theme == "cockpit-dark" else "cockpit-dark"

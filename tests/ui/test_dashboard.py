@@ -180,3 +180,25 @@ async def test_pause_holds_updates_until_resumed(workspace: Workspace, tmp_path:
         await pilot.press("p")
         await pilot.pause()
         assert not app.paused and not app._missed_while_paused
+
+
+async def test_typing_in_the_filter_never_triggers_app_keys(workspace: Workspace) -> None:
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("slash", "p", "q", "1", "question_mark", "T")
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "pq1?T"
+        assert isinstance(app.screen, DashboardScreen) and not app.paused and app.theme == "cockpit-dark"
+
+
+async def test_session_screen_keeps_the_cursor_when_new_lines_arrive(workspace: Workspace) -> None:
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.open_session("258c7280-ae70-4798-800f-63464d01a85d")
+        await pilot.pause()
+        calls = app.screen.query_one("#calls", DataTable)
+        await pilot.press(*["down"] * 30)
+        assert calls.cursor_row == 30
+        app.screen.reload()
+        await pilot.pause()
+        assert calls.cursor_row == 30

@@ -60,6 +60,20 @@ class SessionScreen(Screen[None]):
         self.query_one("#calls", DataTable).focus()
 
     def reload(self) -> None:
+        """Redraw from the store, keeping each table's cursor and scroll where the user left them."""
+        kept = {
+            table.id: (table.cursor_coordinate, table.scroll_offset)
+            for table in self.query(DataTable)
+            if table.row_count
+        }
+        self._fill()
+        for table in self.query(DataTable):
+            if table.id in kept and table.row_count:
+                coordinate, offset = kept[table.id]
+                table.move_cursor(row=min(coordinate.row, table.row_count - 1), column=coordinate.column, scroll=False)
+                table.scroll_to(offset.x, offset.y, animate=False)
+
+    def _fill(self) -> None:
         app = self.cockpit
         view = get_session(app.db, self.session_id, now=app.clock(), live_minutes=app.settings.live_minutes)
         summary = self.query_one("#session-summary", Static)
