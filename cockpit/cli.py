@@ -30,10 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
     _common(parser, sub=False)
     parser.add_argument("--theme", help=argparse.SUPPRESS)
+    parser.add_argument("--read-only", action="store_true", help="no approving keys: watch only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("dashboard", help="open the dashboard (the default)")
     _common(p)
+    p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                   help="no approving keys: watch only")
     p.add_argument("--theme", help="cockpit-dark, cockpit-light or any Textual theme")
 
     p = sub.add_parser("demo", help="open the dashboard on a throwaway demo workspace with live agents")
@@ -54,6 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("session", nargs="?", help="session id or a prefix of it")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("approvals", help="every approval request and decision")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="print a JSON array, newest first")
+    p.add_argument("--session", help="only this session")
+    p.add_argument("--limit", type=int, default=1000)
+
+    sub.add_parser("hook", help="agent hook entry point: cockpit hook claude|codex permission-request|pre-tool-use|event")
+    sub.add_parser("statusline", help="Claude Code statusLine command: records the window, prints a gauge [--then CMD]")
+
+    from cockpit.hooks.install import add_hooks_parser
+
+    add_hooks_parser(sub)
 
     p = sub.add_parser("doctor", help="what cockpit sees, what is missing and how to fix it")
     _common(p)
@@ -203,6 +219,25 @@ def cmd_context(ctx: Context) -> int:
     return 0
 
 
+def cmd_approvals(ctx: Context) -> int:
+    from dataclasses import asdict
+
+    from cockpit.store import approvals
+
+    requests = approvals.history(ctx.db.conn, limit=ctx.args.limit, session_id=ctx.args.session)
+    if ctx.args.json:
+        json.dump([asdict(r) for r in requests], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if not requests:
+        print("no approval requests recorded")
+    for r in requests:
+        decision = r.decision or "-"
+        print(f"{r.received_at[:19]}  {r.status:<20} {decision:<5} {r.decided_by or '-':<12} {r.session_id[:8]}"
+              f"  {r.tool_name:<8} {r.summary[:60]}")
+    return 0
+
+
 def cmd_doctor(ctx: Context) -> int:
     from cockpit.doctor import doctor_report, render_doctor
 
@@ -252,11 +287,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    raw = sys.argv[1:] if argv is None else argv
+    if raw[:1] == ["hook"]:
+        # Hooks run on every tool call: dispatch before building the whole command line.
+        from cockpit.hooks.run import main as hook_main
+
+        return hook_main(raw[1:])
+    if raw[:1] == ["statusline"]:
+        from cockpit.hooks.statusline import main as statusline_main
+
+        return statusline_main(raw[1:])
+    args = build_parser().parse_args(raw)
     command = args.command or "dashboard"
     try:
         if command == "demo":
             return cmd_demo(args)
+        if command == "hooks":
+            return int(args.func(args))
         ctx = Context(args)
         handler = {
             "dashboard": cmd_dashboard,
@@ -264,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
             "sessions": cmd_sessions,
             "context": cmd_context,
             "doctor": cmd_doctor,
+            "approvals": cmd_approvals,
         }[command]
         return handler(ctx)
     except KeyboardInterrupt:

@@ -40,7 +40,17 @@ def doctor_report(ctx: Any) -> dict[str, Any]:
     if ctx.settings.errors:
         problems.extend(ctx.settings.errors)
         fixes.append(f"fix the settings file {ctx.config_path}")
+    from cockpit.hooks.install import installed_hooks
+
+    try:
+        hooks = installed_hooks(None)
+    except Exception as exc:  # noqa: BLE001 - doctor reports, it never fails
+        hooks = []
+        problems.append(f"cannot read hook settings: {exc}")
+    if not any(row.get("events") for row in hooks):
+        fixes.append("run `cockpit hooks install` in your project to approve critical steps from the cockpit")
     return {
+        "hooks": hooks,
         "roots": roots,
         "files": len(files),
         "subagent_files": subagent_files,
@@ -72,6 +82,16 @@ def render_doctor(report: dict[str, Any]) -> str:
         lines.append("skipped lines: " + ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())))
     else:
         lines.append("skipped lines: none")
+    lines.append("hooks:")
+    for row in report.get("hooks", []):
+        if not row.get("exists"):
+            continue
+        events = ", ".join(row.get("events") or []) or "none of cockpit's"
+        lines.append(f"  {row['agent']:<6} {row['scope']:<7} {row['path']}: {events}")
+        if row.get("command") and not row.get("command_exists"):
+            lines.append(f"    ! the hook command {row['command']} does not exist")
+    if not any(row.get("exists") for row in report.get("hooks", [])):
+        lines.append("  none installed")
     if report["problems"]:
         lines.append("")
         lines.append("problems:")

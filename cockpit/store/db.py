@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 
 DERIVED_TABLES = ("files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "prompts")
-PRIMARY_TABLES = ("statusline",)
+PRIMARY_TABLES = ("statusline", "approvals", "session_allows", "hook_events", "heartbeat")
 
 # Each entry moves the schema from version i to i+1.
 MIGRATIONS: list[str] = [
@@ -159,6 +161,62 @@ MIGRATIONS: list[str] = [
         payload TEXT
     );
     """,
+    # 2: approvals (factor VIII): requests from hooks, decisions from the cockpit, and the events around them.
+    """
+    CREATE TABLE IF NOT EXISTS approvals (
+        id INTEGER PRIMARY KEY,
+        agent TEXT NOT NULL,
+        event TEXT NOT NULL,
+        session_id TEXT NOT NULL DEFAULT '',
+        cwd TEXT NOT NULL DEFAULT '',
+        transcript_path TEXT NOT NULL DEFAULT '',
+        tool_name TEXT NOT NULL DEFAULT '',
+        tool_input TEXT NOT NULL DEFAULT '{}',
+        input_hash TEXT NOT NULL,
+        tool_use_id TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '',
+        policy TEXT NOT NULL DEFAULT '',
+        policy_reason TEXT NOT NULL DEFAULT '',
+        suggestions TEXT,
+        hook_pid INTEGER,
+        received_at TEXT NOT NULL,
+        deadline_at TEXT,
+        status TEXT NOT NULL DEFAULT 'pending',
+        decision TEXT,
+        reason TEXT NOT NULL DEFAULT '',
+        decided_by TEXT,
+        decided_at TEXT,
+        latency_ms INTEGER,
+        delivered_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS approvals_status ON approvals(status, id);
+    CREATE INDEX IF NOT EXISTS approvals_session ON approvals(session_id, id);
+    CREATE TABLE IF NOT EXISTS session_allows (
+        session_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, rule)
+    );
+    CREATE TABLE IF NOT EXISTS hook_events (
+        id INTEGER PRIMARY KEY,
+        agent TEXT NOT NULL,
+        session_id TEXT NOT NULL DEFAULT '',
+        event TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        tool_name TEXT NOT NULL DEFAULT '',
+        tool_use_id TEXT NOT NULL DEFAULT '',
+        input_hash TEXT NOT NULL DEFAULT '',
+        transcript_path TEXT NOT NULL DEFAULT '',
+        payload TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX IF NOT EXISTS hook_events_session ON hook_events(session_id, id);
+    CREATE TABLE IF NOT EXISTS heartbeat (
+        name TEXT PRIMARY KEY,
+        pid INTEGER NOT NULL,
+        beat_at REAL NOT NULL,
+        read_only INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 ]
 
 
@@ -168,37 +226,46 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("cockpit", appauthor=False)) / "cockpit.db"
 
 
-def open_db(path: str | os.PathLike[str] | None = None) -> sqlite_utils.Database:
-    """Open (creating and migrating) the database at `path`, or the per-user default."""
+def connect(path: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
+    """A plain connection (created, private to the user, migrated): what short-lived hooks use."""
     target = Path(path) if path else default_db_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    created = not target.exists()
     conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
+    if created:
+        # Approvals and decisions are in here: readable by the user only (WAL files inherit the mode).
+        os.chmod(target, 0o600)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     # Inserts land at random places in the request-key index; a larger page cache keeps them in memory.
     conn.execute("PRAGMA cache_size = -16384")
-    db = sqlite_utils.Database(conn)
-    migrate(db)
-    return db
+    migrate(conn)
+    return conn
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
-    return int(db.execute("PRAGMA user_version").fetchone()[0])
+def open_db(path: str | os.PathLike[str] | None = None) -> sqlite_utils.Database:
+    """Open (creating and migrating) the database at `path`, or the per-user default."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(connect(path))
 
 
-def migrate(db: sqlite_utils.Database) -> None:
-    current = schema_version(db)
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise RuntimeError(
             f"the database was written by a newer cockpit (schema {current}, this one knows {SCHEMA_VERSION})"
         )
-    conn = db.conn
     for version in range(current, SCHEMA_VERSION):
         try:
             # Another process may have migrated meanwhile: the version check runs inside the lock.
             conn.execute("BEGIN IMMEDIATE")
-            if schema_version(db) != version:
+            if schema_version(conn) != version:
                 conn.execute("COMMIT")
                 continue
             conn.execute("COMMIT")

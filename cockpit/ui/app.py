@@ -15,11 +15,16 @@ from cockpit.core.config import Settings
 from cockpit.core.context import band
 from cockpit.core.models import SessionView
 from cockpit.sources.discovery import Root
-from cockpit.store.db import open_db
+from cockpit.store import approvals
+from cockpit.store.approvals import Request
+from cockpit.store.db import connect, open_db
+from cockpit.store.inbox import InboxWatch
 from cockpit.store.live import LiveIngest, LiveUpdate
 from cockpit.store.queries import file_problems, utc_now
 from cockpit.ui.commands import CockpitCommands
-from cockpit.ui.messages import LiveIngestFailed, TranscriptsIngested
+from cockpit.ui.messages import ApprovalsChanged, LiveIngestFailed, TranscriptsIngested
+from cockpit.ui.screens.approval import ApprovalModal, Decision
+from cockpit.ui.screens.approvals_history import ApprovalsHistoryScreen
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.session import SessionScreen
@@ -40,6 +45,10 @@ class CockpitApp(App[None]):
         Binding("colon", "command_palette", "Commands", id="command-palette", tooltip="Open the command palette"),
         Binding("p", "toggle_pause", "Pause", id="pause-live", tooltip="Pause or resume live updates"),
         Binding("T", "toggle_theme", "Theme", id="toggle-theme", show=False, tooltip="Switch dark / light theme"),
+        Binding("a", "approve_step", "Approve", id="approve-step",
+                tooltip="Open the oldest request waiting for a human (y allow, n deny, A allow rule for session)"),
+        Binding("h", "approval_history", "Approvals log", id="approval-history", show=False,
+                tooltip="Every approval request and who decided it"),
     ]
 
     def __init__(
@@ -55,8 +64,13 @@ class CockpitApp(App[None]):
         live: bool = True,
         force_polling: bool = False,
         roots_filter: tuple[str, ...] = (),
+        read_only: bool = False,
+        inbox: bool | None = None,
     ) -> None:
         super().__init__()
+        self.read_only = read_only
+        self.inbox = live if inbox is None else inbox
+        self.pending: list[Request] = []
         self.db_path = db_path
         self.db = open_db(db_path)
         self.claude_roots = claude_roots
@@ -97,7 +111,12 @@ class CockpitApp(App[None]):
             self.dashboard.log_event(problem, "yellow")
         if self.live:
             self.run_worker(self._run_live, thread=True, exit_on_error=False, name="live-ingest", group="live")
+        if self.inbox:
+            self.run_worker(self._run_inbox, thread=True, exit_on_error=False, name="inbox", group="inbox")
+        if self.read_only:
+            self.sub_title = (self.sub_title + " · " if self.sub_title else "") + "read-only"
         self.set_interval(REFRESH_SECONDS, self._tick)
+        self.set_interval(1.0, self._tick_waiting)
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -119,6 +138,42 @@ class CockpitApp(App[None]):
                 # Retry with backoff: a locked database or a vanished folder usually clears up.
                 self._stop.wait(delay)
                 delay = min(delay * 2, 30.0)
+
+    def _run_inbox(self) -> None:
+        watch = InboxWatch(
+            self.db_path, lambda pending, closed: self.post_message(ApprovalsChanged(pending, closed)),
+            read_only=self.read_only,
+        )
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                watch.run(self._stop)
+                return
+            except Exception as exc:  # noqa: BLE001 - approvals must keep working after a database hiccup
+                self.post_message(LiveIngestFailed(f"approvals inbox: {type(exc).__name__}: {exc}"))
+                self._stop.wait(delay)
+                delay = min(delay * 2, 30.0)
+
+    def on_approvals_changed(self, message: ApprovalsChanged) -> None:
+        known = {r.id for r in self.pending}
+        self.pending = list(message.pending)
+        for request in message.closed:
+            self.dashboard.log_event(
+                f"answered in the terminal: {request.agent} {request.session_id[:8]} {request.tool_name} {request.summary}"
+            )
+        if message.closed:
+            # A toast about a question already answered elsewhere would be a stale alarm.
+            self.clear_notifications()
+        for request in self.pending:
+            if request.id not in known:
+                text = f"approval needed: {request.agent} {request.session_id[:8]} {request.tool_name}: {request.summary}"
+                if request.policy:
+                    text += f"  [{request.policy}]"
+                self.bell()
+                self.notify(text, severity="warning", markup=False, timeout=15, title="cockpit")
+                self.dashboard.log_event(text, "bold yellow")
+        self.dashboard.show_approvals(self.pending)
+        self.refresh_bindings()
 
     def on_live_ingest_failed(self, message: LiveIngestFailed) -> None:
         self.watch_mode = "retrying"
@@ -206,6 +261,12 @@ class CockpitApp(App[None]):
             elif isinstance(screen, SessionScreen) and screen.session_id in changed:
                 screen.reload()
 
+    def _tick_waiting(self) -> None:
+        if self.pending and not self.paused:
+            from cockpit.ui.widgets.approvals_table import ApprovalsTable
+
+            self.dashboard.query_one(ApprovalsTable).refresh_waited(self.clock())
+
     def _tick(self) -> None:
         if not self.paused and isinstance(self.screen, DashboardScreen):
             self.screen.tick()
@@ -279,6 +340,66 @@ class CockpitApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = "cockpit-light" if self.theme == "cockpit-dark" else "cockpit-dark"
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "approve_step":
+            if self.read_only:
+                return None
+            return bool(self.pending) and not isinstance(self.screen, ApprovalModal)
+        return True
+
+    def action_approve_step(self) -> None:
+        if self.pending:
+            self.open_request(self.pending[0].id)
+
+    def action_approval_history(self) -> None:
+        if not isinstance(self.screen, ApprovalsHistoryScreen):
+            self.push_screen(ApprovalsHistoryScreen())
+
+    def open_request(self, request_id: int) -> None:
+        request = next((r for r in self.pending if r.id == request_id), None)
+        if request is None or isinstance(self.screen, ApprovalModal):
+            return
+        row = self.db.execute(
+            "SELECT COALESCE(NULLIF(last_prompt, ''), first_prompt, '') FROM sessions WHERE session_id = ?",
+            (request.session_id,),
+        ).fetchone()
+        last_prompt = row[0] if row else ""
+        prompt = self.db.execute(
+            "SELECT text FROM prompts WHERE session_id = ? ORDER BY ts DESC LIMIT 1", (request.session_id,)
+        ).fetchone()
+        if prompt:
+            last_prompt = prompt[0]
+        self.push_screen(ApprovalModal(request, last_prompt, read_only=self.read_only), self._decided)
+
+    def _decided(self, decision: Decision | None) -> None:
+        if decision is None or self.read_only:
+            return
+        self.run_worker(lambda: self._record_decision(decision), thread=True, exit_on_error=False, group="decide")
+
+    def _record_decision(self, decision: Decision) -> None:
+        # A thread of its own: the write may wait for the ingest's lock, the UI must not.
+        conn = connect(self.db_path)
+        try:
+            ok = approvals.decide(
+                conn, decision.request_id, decision.input_hash, decision.decision, reason=decision.reason,
+                by="cockpit-key", allow_rule_for_session=decision.whole_session,
+            )
+        finally:
+            conn.close()
+        self.call_from_thread(self._decision_recorded, decision, ok)
+
+    def _decision_recorded(self, decision: Decision, ok: bool) -> None:
+        if ok:
+            self.clear_notifications()
+            what = "allowed" + (" (rule, whole session)" if decision.whole_session else "")
+            if decision.decision == "deny":
+                what = "denied" + (f": {decision.reason}" if decision.reason else "")
+            self.dashboard.log_event(f"request {decision.request_id} {what}")
+        else:
+            message = f"request {decision.request_id} was not changed: already answered, expired or its input changed"
+            self.notify(message, severity="error", markup=False)
+            self.dashboard.log_event(message, "bold red")
+
     def open_session(self, session_id: str) -> None:
         self.push_screen(SessionScreen(session_id))
 
@@ -298,5 +419,6 @@ def make_app(ctx: Any, *, theme: str | None = None, subtitle: str = "", **kwargs
         theme=theme,
         subtitle=subtitle,
         roots_filter=ctx.explicit_roots,
+        read_only=bool(getattr(ctx.args, "read_only", False)),
         **kwargs,
     )

@@ -19,3 +19,12 @@ class LiveIngestFailed(Message):
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
+
+
+class ApprovalsChanged(Message):
+    """The set of pending approval requests changed; `closed` were answered in the agent's terminal."""
+
+    def __init__(self, pending: list, closed: list) -> None:  # type: ignore[type-arg]
+        super().__init__()
+        self.pending = pending
+        self.closed = closed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,8 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from cockpit.core.context import band
-from cockpit.core.models import SessionView
+from cockpit.core.models import SessionState, SessionView
 from cockpit.store.queries import get_session, list_sessions, live_cutoff, search_sessions
+from cockpit.ui.widgets.approvals_table import ApprovalsTable
 from cockpit.ui.widgets.context_pane import ContextPane
 from cockpit.ui.widgets.log_pane import LogPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
@@ -28,7 +30,8 @@ class DashboardScreen(Screen[None]):
     BINDINGS = [
         Binding("1", "focus_pane('context-pane')", "Context", id="pane-context", tooltip="Jump to the context gauges"),
         Binding("2", "focus_pane('sessions-pane')", "Sessions", id="pane-sessions", tooltip="Jump to the sessions list"),
-        Binding("5", "focus_pane('log-pane')", "Log", id="pane-log", tooltip="Jump to the action log"),
+        Binding("5", "focus_pane('inbox')", "Approvals", id="pane-approvals",
+                tooltip="Jump to the approvals waiting for you, then the action log"),
         Binding("slash", "filter", "Filter", id="filter-sessions", tooltip="Filter sessions by text, prompt or title"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
     ]
@@ -36,6 +39,7 @@ class DashboardScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.filter_text = ""
+        self.waiting: set[str] = set()
         self._filter_ids: set[str] | None = None
         self.views: list[SessionView] = []
 
@@ -48,7 +52,9 @@ class DashboardScreen(Screen[None]):
         with Vertical(id="panes"):
             yield ContextPane(self.cockpit.settings.bands, id="context-pane", classes="pane")
             yield SessionsTable(id="sessions-pane", classes="pane")
-            yield LogPane(id="log-pane", classes="pane")
+            with Vertical(id="inbox-pane", classes="pane"):
+                yield ApprovalsTable(id="approvals-table")
+                yield LogPane(id="log-pane")
         yield Input(placeholder="filter: text in project, title, model, id or any prompt — Enter keeps, Esc clears", id="filter")
         yield Static("", id="status-line")
         yield Footer()
@@ -62,10 +68,13 @@ class DashboardScreen(Screen[None]):
     def reload(self) -> None:
         app = self.cockpit
         now = app.clock()
-        self.views = list_sessions(
-            app.db, now=now, live_minutes=app.settings.live_minutes, limit=HISTORY_LIMIT, with_detail=False,
-            roots=app.roots_filter,
-        )
+        self.views = [
+            self._mark_waiting(v)
+            for v in list_sessions(
+                app.db, now=now, live_minutes=app.settings.live_minutes, limit=HISTORY_LIMIT, with_detail=False,
+                roots=app.roots_filter,
+            )
+        ]
         live = [v for v in self.views if v.live]
         # Gauges need the sparkline and compactions: only live sessions pay for that detail.
         detailed = {
@@ -75,7 +84,7 @@ class DashboardScreen(Screen[None]):
                 roots=app.roots_filter,
             )
         }
-        live = [detailed.get(v.session_id, v) for v in live]
+        live = [self._mark_waiting(detailed.get(v.session_id, v)) for v in live]
         app.notice_changes(live)
         self.query_one(ContextPane).show(live, len(self.views) - len(live), app.settings.live_minutes)
         shown = [v for v in self.views if self._matches(v)]
@@ -101,7 +110,7 @@ class DashboardScreen(Screen[None]):
             if view.live != pane.has_gauge(sid):
                 return False
             if view.live:
-                changed.append(view)
+                changed.append(self._mark_waiting(view))
         for view in changed:
             pane.update_gauge(view)
         self.query_one(SessionsTable).update_rows(changed, now, app.settings.bands)
@@ -153,7 +162,32 @@ class DashboardScreen(Screen[None]):
     # ---- actions ---------------------------------------------------------------------------
 
     def action_focus_pane(self, pane_id: str) -> None:
+        if pane_id == "inbox":
+            table = self.query_one(ApprovalsTable)
+            (table if table.display else self.query_one(LogPane)).focus()
+            return
         self.query_one(f"#{pane_id}").focus()
+
+    def show_approvals(self, pending: list) -> None:  # type: ignore[type-arg]
+        """Fill the inbox and mark the sessions that wait for a human."""
+        app = self.cockpit
+        projects = {v.session_id: v.project for v in self.views}
+        self.query_one(ApprovalsTable).show(pending, projects, app.clock())
+        pane = self.query_one("#inbox-pane")
+        pane.border_title = f"5 Approvals ({len(pending)} waiting) / Log" if pending else "5 Approvals / Log"
+        pane.set_class(bool(pending), "-waiting")
+        waiting = {r.session_id for r in pending}
+        if waiting != self.waiting:
+            self.waiting = waiting
+            self.reload()
+
+    def _mark_waiting(self, view: SessionView) -> SessionView:
+        if view.session_id in self.waiting and view.live:
+            return replace(view, state=SessionState.WAITING_APPROVAL)
+        return view
+
+    def on_approvals_table_request_opened(self, event: ApprovalsTable.RequestOpened) -> None:
+        self.cockpit.open_request(event.request_id)
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)

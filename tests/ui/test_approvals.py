@@ -1,0 +1,194 @@
+"""The approvals inbox as a user drives it: a request arrives, a key decides, the store records it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import Input
+
+from cockpit.store import approvals
+from cockpit.store.db import connect
+from cockpit.ui.screens.approval import ApprovalModal
+from cockpit.ui.screens.approvals_history import ApprovalsHistoryScreen
+from cockpit.ui.screens.dashboard import DashboardScreen
+from cockpit.ui.widgets.approvals_table import ApprovalsTable
+from cockpit.ui.widgets.log_pane import LogPane
+
+from .conftest import Workspace
+
+SESSION = "258c7280-ae70-4798-800f-63464d01a85d"
+PUSH = {"command": "git push origin main", "description": "Push to remote"}
+
+
+def ask(db_path, tool_input=PUSH, session=SESSION, policy="Bash(git push:*)") -> int:
+    conn = connect(db_path)
+    try:
+        return approvals.create(conn, {
+            "agent": "claude", "event": "PermissionRequest", "session_id": session, "cwd": "/home/dev/spotter",
+            "tool_name": "Bash", "tool_input": tool_input, "input_hash": approvals.input_hash("Bash", tool_input),
+            "summary": tool_input["command"], "policy": policy, "policy_reason": "push" if policy else "",
+        })
+    finally:
+        conn.close()
+
+
+def record(db_path, request_id: int) -> approvals.Request:
+    conn = connect(db_path)
+    try:
+        request = approvals.get(conn, request_id)
+        assert request is not None
+        return request
+    finally:
+        conn.close()
+
+
+async def wait_for(predicate, seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return predicate()
+
+
+async def test_a_new_request_shows_in_the_inbox_and_y_allows_it(workspace: Workspace, monkeypatch) -> None:
+    import cockpit.ui.screens.approval as approval_screen
+
+    clock = [1000.0]
+    monkeypatch.setattr(approval_screen, "monotonic", lambda: clock[0])
+    app = workspace.app(inbox=True, live_minutes=10_000_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        rid = ask(workspace.db)
+        table = app.screen.query_one(ApprovalsTable)
+        assert await wait_for(lambda: table.row_count == 1)
+        assert "approval needed" in app.screen.query_one(LogPane).entries[-1]
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalModal)
+        assert app.focused is not None and app.focused.id == "cancel"  # Cancel has focus
+        # A "y" 290 ms after the modal opened (a double press, a held key) decides nothing.
+        clock[0] += 0.29
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalModal)
+        assert record(workspace.db, rid).status == approvals.PENDING
+        clock[0] += 0.02
+        await pilot.press("y")
+        assert await wait_for(lambda: record(workspace.db, rid).status == approvals.DECIDED)
+        decided = record(workspace.db, rid)
+        assert (decided.decision, decided.decided_by) == ("allow", "cockpit-key")
+        assert decided.latency_ms is not None and decided.latency_ms >= 0
+        assert await wait_for(lambda: table.row_count == 0)
+
+
+async def test_n_denies_with_the_typed_reason(workspace: Workspace) -> None:
+    app = workspace.app(inbox=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        rid = ask(workspace.db)
+        assert await wait_for(lambda: bool(app.pending))
+        await pilot.press("a")
+        await pilot.pause(0.35)
+        await pilot.press("n")
+        reason = app.screen.query_one("#reason", Input)
+        assert reason.has_focus
+        await pilot.press(*"use a PR instead", "enter")
+        assert await wait_for(lambda: record(workspace.db, rid).status == approvals.DECIDED)
+        decided = record(workspace.db, rid)
+        assert (decided.decision, decided.reason) == ("deny", "use a PR instead")
+
+
+async def test_escape_cancels_without_deciding(workspace: Workspace) -> None:
+    app = workspace.app(inbox=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        rid = ask(workspace.db)
+        assert await wait_for(lambda: bool(app.pending))
+        await pilot.press("a")
+        await pilot.pause(0.35)
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.pause(0.2)
+        assert record(workspace.db, rid).status == approvals.PENDING
+
+
+async def test_shift_a_allows_the_rule_for_the_rest_of_the_session(workspace: Workspace) -> None:
+    app = workspace.app(inbox=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        rid = ask(workspace.db)
+        assert await wait_for(lambda: bool(app.pending))
+        await pilot.press("a")
+        await pilot.pause(0.35)
+        await pilot.press("A")
+        assert await wait_for(lambda: record(workspace.db, rid).status == approvals.DECIDED)
+        conn = connect(workspace.db)
+        assert approvals.session_allows(conn, SESSION, "Bash(git push:*)")
+        assert not approvals.session_allows(conn, "another-session", "Bash(git push:*)")
+        conn.close()
+
+
+async def test_a_decision_for_a_changed_input_is_refused(workspace: Workspace) -> None:
+    rid = ask(workspace.db)
+    conn = connect(workspace.db)
+    other = approvals.input_hash("Bash", {"command": "git push --force origin main"})
+    assert not approvals.decide(conn, rid, other, "allow")
+    assert approvals.get(conn, rid).status == approvals.PENDING
+    assert approvals.decide(conn, rid, approvals.input_hash("Bash", PUSH), "deny", reason="no")
+    # Once decided, a second decision changes nothing.
+    assert not approvals.decide(conn, rid, approvals.input_hash("Bash", PUSH), "allow")
+    assert approvals.get(conn, rid).decision == "deny"
+    conn.close()
+
+
+async def test_read_only_removes_every_approving_key(workspace: Workspace) -> None:
+    app = workspace.app(inbox=True, read_only=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        rid = ask(workspace.db)
+        assert await wait_for(lambda: bool(app.pending))
+        await pilot.press("a")
+        assert not isinstance(app.screen, ApprovalModal)
+        await pilot.press("5", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalModal)
+        assert not app.screen.query("#allow")
+        await pilot.pause(0.35)
+        await pilot.press("y", "A", "n")
+        await pilot.pause(0.2)
+        assert record(workspace.db, rid).status == approvals.PENDING
+        conn = connect(workspace.db)
+        # A read-only cockpit does not count as someone who can answer.
+        assert not approvals.cockpit_alive(conn)
+        conn.close()
+
+
+async def test_request_answered_in_the_terminal_leaves_the_inbox(workspace: Workspace) -> None:
+    app = workspace.app(inbox=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        rid = ask(workspace.db)
+        assert await wait_for(lambda: bool(app.pending))
+        conn = connect(workspace.db)
+        conn.execute(
+            "INSERT INTO hook_events (agent, session_id, event, received_at, tool_name, input_hash) VALUES (?,?,?,?,?,?)",
+            ("claude", SESSION, "PostToolUse", approvals.now_iso(), "Bash", approvals.input_hash("Bash", PUSH)),
+        )
+        conn.close()
+        assert await wait_for(lambda: not app.pending)
+        assert record(workspace.db, rid).status == approvals.ANSWERED_IN_TERMINAL
+        assert any("answered in the terminal" in e for e in app.screen.query_one(LogPane).entries)
+        await pilot.pause()
+
+
+async def test_history_screen_lists_every_request(workspace: Workspace) -> None:
+    first = ask(workspace.db)
+    ask(workspace.db, {"command": "rm -rf build"}, policy="Bash(rm -rf:*)")
+    conn = connect(workspace.db)
+    approvals.decide(conn, first, approvals.input_hash("Bash", PUSH), "deny", reason="not today")
+    conn.close()
+    app = workspace.app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("h")
+        assert isinstance(app.screen, ApprovalsHistoryScreen)
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one("#history", DataTable)
+        assert table.row_count == 2
+        await pilot.press("slash", *"not today")
+        await pilot.pause()
+        assert table.row_count == 1
