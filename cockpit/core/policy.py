@@ -33,7 +33,9 @@ absolute path and relative to the root (Claude Code reads it relative to the set
 NotebookEdit) and `Read(...)` covers Read, Grep, Glob and LS, as in Claude Code. Paths are resolved
 with `os.path.normpath`, never through symlinks: this module does no IO beyond `load_policy_file`.
 `WebFetch(domain:example.com)` also matches subdomains. `Write(outside-repo)` is a built-in rule:
-a file-changing call whose path resolves outside the repo root.
+a file-changing call whose path resolves outside the repo root. `Bash` rules also cover the shell
+tool names Codex uses internally (`shell`, `local_shell`, `exec_command`, with `command` or `cmd`
+given as a string or an argv list).
 """
 
 from __future__ import annotations
@@ -635,13 +637,19 @@ def _segment_regex(part: str) -> str:
     return "".join(out)
 
 
+def _program_key(word: str) -> str:
+    """What a program word is indexed by: its basename without an npx-style @version."""
+    base = _basename(word)
+    return base.split("@", 1)[0] if "@" in base[1:] else base
+
+
 def _program_matches(pattern: str, word: str) -> bool:
     if pattern == word:
         return True
     if "/" in pattern:
         return os.path.normpath(pattern) == os.path.normpath(word)
     base = _basename(word)
-    return base == pattern or ("@" in base[1:] and base.split("@", 1)[0] == pattern)  # npx pkg@1.2
+    return base == pattern or _program_key(base) == pattern
 
 
 def _command_matches(rule: Rule, view: tuple[str, ...]) -> bool:
@@ -766,6 +774,7 @@ def _match(rules: tuple[Rule, ...], tool_name: Any, tool_input: Any, cwd_in: Any
     if root and not root.startswith("/"):
         root = _norm(os.path.join(cwd, root)) if cwd and cwd.startswith("/") else None
     views: list[tuple[str, ...]] | None = None
+    programs: set[str] = set()
     path: str | None = None
     path_known = False
     home = ""
@@ -778,6 +787,9 @@ def _match(rules: tuple[Rule, ...], tool_name: Any, tool_input: Any, cwd_in: Any
             if views is None:
                 command = _command_of(tool_input)
                 views = split_commands(command) if command is not None else []
+                programs = {_program_key(view[0]) for view in views}
+            if rule.names and _program_key(rule.names[0]) not in programs:
+                continue
             for view in views:
                 if _command_matches(rule, view):
                     return _found(rule, tool_name, tool_input, cwd, root, " ".join(view))

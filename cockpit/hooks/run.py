@@ -138,6 +138,13 @@ def _wait(conn: Any, fields: dict[str, Any], timeout: float) -> Any:
     return approvals.wait_for_decision(conn, request_id, deadline)
 
 
+def _budget(agent: str, policy: Any, timeout: float | None) -> float:
+    """The agent's timeout for this hook: the installed `--timeout`, else the policy's, capped for Codex."""
+    if timeout:
+        return timeout
+    return min(policy.timeout_seconds, DEFAULT_TIMEOUT.get(agent, 60.0))
+
+
 def _iso_in(seconds: float) -> str:
     from datetime import UTC, datetime, timedelta
 
@@ -167,7 +174,7 @@ def _permission_request(agent: str, payload: dict[str, Any], db_path: str | None
         approvals.create(conn, {**fields, "decided_by": "no-cockpit", "decided_at": approvals.now_iso()},
                          status=approvals.NO_COCKPIT)
         return HookResult()
-    decided = _wait(conn, fields, timeout or DEFAULT_TIMEOUT.get(agent, 60.0))
+    decided = _wait(conn, fields, _budget(agent, policy, timeout))
     if decided is None:
         return HookResult()
     return HookResult(_permission_output(agent, decided.decision, decided.reason))
@@ -197,7 +204,7 @@ def _pre_tool_use(agent: str, payload: dict[str, Any], db_path: str | None, time
                                 "decided_at": approvals.now_iso()}, status=approvals.NO_COCKPIT)
         return HookResult(_pretool_output(fallback, f"cockpit: {match.rule} ({match.category}) needs a human;"
                                                     " no cockpit is running"))
-    decided = _wait(conn, fields, timeout or DEFAULT_TIMEOUT.get(agent, 60.0))
+    decided = _wait(conn, fields, _budget(agent, policy, timeout))
     if decided is None:
         return HookResult(_pretool_output(fallback, f"cockpit: {match.rule} ({match.category}) was not answered"
                                                     " in the cockpit"))

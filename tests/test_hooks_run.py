@@ -1,0 +1,261 @@
+"""The hook commands as the agent runs them: a subprocess, JSON on stdin, JSON (or nothing) on stdout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cockpit.store import approvals
+from cockpit.store.db import connect
+
+PUSH = {"command": "git push origin main", "description": "Push to remote"}
+
+
+def payload(event: str, session: str = "s-1", tool_input=PUSH, tool_name: str = "Bash", cwd: str = "/tmp", **extra):
+    body = {"session_id": session, "transcript_path": f"/tmp/{session}.jsonl", "cwd": cwd, "hook_event_name": event,
+            "permission_mode": "default", "tool_name": tool_name, "tool_input": tool_input}
+    body.update(extra)
+    return body
+
+
+def start_hook(db: Path, kind: str, body, agent: str = "claude", *extra: str, cwd: Path | None = None):
+    raw = body if isinstance(body, str) else json.dumps(body)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cockpit", "hook", agent, kind, "--db", str(db), *extra],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd or db.parent,
+    )
+    proc.stdin.write(raw)
+    proc.stdin.close()
+    return proc
+
+
+def finish(proc, timeout: float = 20.0) -> tuple[str, str, int]:
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    return out, err, proc.wait(timeout)
+
+
+class Cockpit:
+    """A stand-in for a running cockpit: it beats, and answers when told."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        conn = connect(self.db)
+        while not self.stop.is_set():
+            approvals.beat(conn)
+            self.stop.wait(0.3)
+        conn.close()
+
+    def __enter__(self) -> Cockpit:
+        conn = connect(self.db)
+        approvals.beat(conn)
+        conn.close()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def wait_pending(self, count: int = 1, seconds: float = 10.0) -> list[approvals.Request]:
+        conn = connect(self.db)
+        try:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                found = approvals.pending(conn)
+                if len(found) >= count:
+                    return found
+                time.sleep(0.02)
+            raise AssertionError(f"{count} pending request(s) never arrived")
+        finally:
+            conn.close()
+
+    def decide(self, request: approvals.Request, decision: str, **kwargs) -> bool:
+        conn = connect(self.db)
+        try:
+            return approvals.decide(conn, request.id, request.input_hash, decision, **kwargs)
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "cockpit.db"
+
+
+def test_permission_request_allowed_in_the_cockpit_prints_the_allow_json(db: Path) -> None:
+    with Cockpit(db) as cockpit:
+        proc = start_hook(db, "permission-request", payload("PermissionRequest"))
+        (request,) = cockpit.wait_pending()
+        assert request.policy == "Bash(git push:*)" and request.summary == "git push origin main"
+        assert cockpit.decide(request, "allow")
+        out, _err, code = finish(proc)
+    assert code == 0
+    assert json.loads(out) == {"hookSpecificOutput": {"hookEventName": "PermissionRequest", "decision": {"behavior": "allow"}}}
+
+
+def test_permission_request_denied_with_a_reason_passes_the_reason(db: Path) -> None:
+    with Cockpit(db) as cockpit:
+        proc = start_hook(db, "permission-request", payload("PermissionRequest"))
+        (request,) = cockpit.wait_pending()
+        cockpit.decide(request, "deny", reason="open a PR instead")
+        out, _err, code = finish(proc)
+    assert code == 0
+    decision = json.loads(out)["hookSpecificOutput"]["decision"]
+    assert decision == {"behavior": "deny", "message": "open a PR instead"}
+
+
+def test_session_wide_allow_answers_the_next_request_at_once(db: Path) -> None:
+    with Cockpit(db) as cockpit:
+        proc = start_hook(db, "permission-request", payload("PermissionRequest", session="s-7"))
+        (request,) = cockpit.wait_pending()
+        cockpit.decide(request, "allow", allow_rule_for_session=True)
+        finish(proc)
+        again = payload("PermissionRequest", session="s-7", tool_input={"command": "git push origin feature"})
+        out, _err, _code = finish(start_hook(db, "permission-request", again))
+        assert json.loads(out)["hookSpecificOutput"]["decision"]["behavior"] == "allow"
+        other = payload("PermissionRequest", session="s-8")
+        proc = start_hook(db, "permission-request", other)
+        (waiting,) = cockpit.wait_pending()
+        assert waiting.session_id == "s-8"
+        cockpit.decide(waiting, "deny")
+        finish(proc)
+    conn = connect(db)
+    rows = conn.execute("SELECT session_id, decided_by FROM approvals ORDER BY id").fetchall()
+    assert rows == [("s-7", "cockpit-key"), ("s-7", approvals.SESSION_RULE), ("s-8", "cockpit-key")]
+
+
+def test_three_sessions_waiting_at_once_each_get_their_own_answer(db: Path) -> None:
+    with Cockpit(db) as cockpit:
+        procs = {s: start_hook(db, "permission-request", payload("PermissionRequest", session=s)) for s in ("a", "b", "c")}
+        waiting = {r.session_id: r for r in cockpit.wait_pending(3)}
+        cockpit.decide(waiting["a"], "allow")
+        cockpit.decide(waiting["b"], "deny", reason="b no")
+        cockpit.decide(waiting["c"], "allow")
+        answers = {s: json.loads(finish(p)[0])["hookSpecificOutput"]["decision"] for s, p in procs.items()}
+    assert answers == {"a": {"behavior": "allow"}, "b": {"behavior": "deny", "message": "b no"}, "c": {"behavior": "allow"}}
+
+
+def test_no_cockpit_means_no_decision_at_once(db: Path) -> None:
+    started = time.monotonic()
+    out, _err, code = finish(start_hook(db, "permission-request", payload("PermissionRequest")))
+    assert (out, code) == ("", 0)
+    assert time.monotonic() - started < 5
+    conn = connect(db)
+    assert conn.execute("SELECT status, decided_by FROM approvals").fetchall() == [(approvals.NO_COCKPIT, "no-cockpit")]
+
+
+def test_cockpit_killed_while_a_hook_waits_gives_the_fail_safe_answer(db: Path) -> None:
+    with Cockpit(db) as cockpit:
+        proc = start_hook(db, "permission-request", payload("PermissionRequest"))
+        cockpit.wait_pending()
+    # The heartbeat stopped: within a few seconds the hook gives up and lets the terminal dialog decide.
+    started = time.monotonic()
+    out, _err, code = finish(proc, timeout=15)
+    assert (out, code) == ("", 0)
+    assert time.monotonic() - started < approvals.HEARTBEAT_STALE_SECONDS + 3
+    conn = connect(db)
+    assert conn.execute("SELECT status FROM approvals").fetchone()[0] == approvals.NO_COCKPIT
+
+
+def test_a_request_survives_a_cockpit_restart(db: Path) -> None:
+    proc = None
+    with Cockpit(db) as cockpit:
+        proc = start_hook(db, "permission-request", payload("PermissionRequest"))
+        (request,) = cockpit.wait_pending()
+    # A new cockpit comes up before the old beat goes stale: the request is still there to answer.
+    with Cockpit(db) as again:
+        (still,) = again.wait_pending()
+        assert still.id == request.id
+        again.decide(still, "allow")
+        out, _err, _code = finish(proc)
+    assert json.loads(out)["hookSpecificOutput"]["decision"]["behavior"] == "allow"
+
+
+def test_timeout_answers_before_the_agent_would_kill_the_hook(db: Path) -> None:
+    with Cockpit(db):
+        started = time.monotonic()
+        # --timeout 6 leaves 1 s of waiting after the 5 s safety margin.
+        proc = start_hook(db, "pre-tool-use", payload("PreToolUse", tool_use_id="toolu_1"), "claude", "--timeout", "6")
+        out, _err, code = finish(proc)
+    assert time.monotonic() - started < 6
+    body = json.loads(out)["hookSpecificOutput"]
+    assert (body["hookEventName"], body["permissionDecision"]) == ("PreToolUse", "ask")
+    conn = connect(db)
+    assert conn.execute("SELECT status, decided_by FROM approvals").fetchone() == (approvals.EXPIRED, "timeout")
+
+
+def test_pre_tool_use_that_is_not_critical_returns_nothing_and_touches_no_database(db: Path) -> None:
+    body = payload("PreToolUse", tool_input={"command": "pytest -q"}, tool_use_id="toolu_2")
+    out, err, code = finish(start_hook(db, "pre-tool-use", body))
+    assert (out, err, code) == ("", "", 0)
+    assert not db.exists()
+
+
+def test_critical_pre_tool_use_without_cockpit_asks_or_denies_as_configured(db: Path, tmp_path: Path) -> None:
+    body = payload("PreToolUse", tool_use_id="toolu_3", cwd=str(tmp_path))
+    out, _err, _code = finish(start_hook(db, "pre-tool-use", body))
+    decision = json.loads(out)["hookSpecificOutput"]
+    assert decision["permissionDecision"] == "ask" and "no cockpit is running" in decision["permissionDecisionReason"]
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "cockpit.toml").write_text('[approvals]\non_no_cockpit = "deny"\n')
+    out, _err, _code = finish(start_hook(db, "pre-tool-use", body))
+    assert json.loads(out)["hookSpecificOutput"]["permissionDecision"] == "deny"
+
+
+def test_critical_pre_tool_use_waits_for_the_cockpit(db: Path) -> None:
+    with Cockpit(db) as cockpit:
+        proc = start_hook(db, "pre-tool-use", payload("PreToolUse", tool_use_id="toolu_4"))
+        (request,) = cockpit.wait_pending()
+        assert request.tool_use_id == "toolu_4" and request.event == "PreToolUse"
+        cockpit.decide(request, "deny", reason="not on main")
+        out, _err, _code = finish(proc)
+    body = json.loads(out)["hookSpecificOutput"]
+    assert (body["permissionDecision"], body["permissionDecisionReason"]) == ("deny", "not on main")
+
+
+def test_codex_permission_request_uses_the_same_decision_shape(db: Path) -> None:
+    with Cockpit(db) as cockpit:
+        proc = start_hook(db, "permission-request", payload("PermissionRequest", tool_input={"command": ["git", "push"]}),
+                          "codex")
+        (request,) = cockpit.wait_pending()
+        assert request.agent == "codex" and request.summary == "git push"
+        cockpit.decide(request, "allow")
+        out, _err, _code = finish(proc)
+    assert json.loads(out)["hookSpecificOutput"]["decision"] == {"behavior": "allow"}
+
+
+@pytest.mark.parametrize("raw", ["", "not json", "[1, 2]", '{"truncated": '])
+def test_malformed_stdin_gives_no_decision_and_exit_zero(db: Path, raw: str) -> None:
+    out, err, code = finish(start_hook(db, "permission-request", raw))
+    assert (out, code) == ("", 0)
+    assert "no decision" in err
+
+
+def test_event_hook_records_known_and_unknown_events(db: Path) -> None:
+    for event in ("SessionStart", "PostToolUse", "SomeFutureEvent"):
+        out, _err, code = finish(start_hook(db, "event", payload(event, tool_use_id="toolu_9")))
+        assert (out, code) == ("", 0)
+    conn = connect(db)
+    assert [e for (e,) in conn.execute("SELECT event FROM hook_events ORDER BY id")] == [
+        "SessionStart", "PostToolUse", "SomeFutureEvent"]
+
+
+def test_unknown_hook_kind_is_refused_without_a_decision(db: Path) -> None:
+    out, err, code = finish(start_hook(db, "post-everything", payload("PreToolUse")))
+    assert (out, code) == ("", 0) and "unknown hook" in err
+
+
+def test_the_database_is_private_to_the_user(db: Path) -> None:
+    finish(start_hook(db, "event", payload("SessionStart")))
+    assert db.stat().st_mode & 0o077 == 0
