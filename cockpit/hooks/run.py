@@ -15,7 +15,6 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 # Answer this long before the agent's own timeout would kill the hook.
@@ -35,26 +34,34 @@ class HookResult:
     stderr: str = ""
 
 
-def _repo_root(cwd: str) -> Path:
-    path = Path(cwd or ".").resolve()
-    for candidate in (path, *path.parents):
-        if (candidate / ".git").exists():
+def _repo_root(cwd: str) -> str:
+    """The nearest folder holding .git, without resolving symlinks (the agent's paths are not resolved either)."""
+    path = os.path.abspath(cwd or ".")
+    candidate = path
+    while True:
+        if os.path.exists(os.path.join(candidate, ".git")):
             return candidate
-    return path
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return path
+        candidate = parent
 
 
-def _config_file(root: Path) -> Path | None:
+def _config_file(root: str) -> str | None:
     for name in ("cockpit.toml", "pyproject.toml"):
-        if (root / name).is_file():
-            return root / name
+        if os.path.isfile(os.path.join(root, name)):
+            return os.path.join(root, name)
     return None
 
 
-def _load_policy(cwd: str) -> tuple[Any, Path]:
+def _load_policy(cwd: str) -> tuple[Any, str]:
+    from pathlib import Path
+
     from cockpit.core.policy import load_policy_file
 
     root = _repo_root(cwd)
-    return load_policy_file(_config_file(root)), root
+    config = _config_file(root)
+    return load_policy_file(None if config is None else Path(config)), root
 
 
 def _permission_output(agent: str, decision: str, reason: str) -> str:
@@ -157,7 +164,7 @@ def _permission_request(agent: str, payload: dict[str, Any], db_path: str | None
 
     policy, root = _load_policy(str(payload.get("cwd") or ""))
     fields = _common_fields(agent, "PermissionRequest", payload)
-    match = policy.match(fields["tool_name"], fields["tool_input"], fields["cwd"], str(root))
+    match = policy.match(fields["tool_name"], fields["tool_input"], fields["cwd"], root)
     fields["summary"] = _summary(fields["tool_name"], fields["tool_input"], match)
     fields["policy"] = match.rule if match else ""
     fields["policy_reason"] = match.category if match else ""
@@ -181,14 +188,14 @@ def _permission_request(agent: str, payload: dict[str, Any], db_path: str | None
 
 
 def _pre_tool_use(agent: str, payload: dict[str, Any], db_path: str | None, timeout: float | None) -> HookResult:
-    from cockpit.store import approvals
-
     policy, root = _load_policy(str(payload.get("cwd") or ""))
     tool_name = payload.get("tool_name") if isinstance(payload.get("tool_name"), str) else ""
-    match = policy.match(tool_name, payload.get("tool_input", {}), str(payload.get("cwd") or ""), str(root))
+    match = policy.match(tool_name, payload.get("tool_input", {}), str(payload.get("cwd") or ""), root)
     if match is None:
         # Not critical: no decision, the agent's own permission flow runs. The fast path touches no database.
         return HookResult()
+    from cockpit.store import approvals
+
     fields = _common_fields(agent, "PreToolUse", payload)
     fields["summary"] = _summary(tool_name, fields["tool_input"], match)
     fields["policy"] = match.rule

@@ -1,0 +1,314 @@
+"""The sub-commands of `cockpit` (argument parsing and handlers). Headless commands never import Textual."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from cockpit import __version__
+
+
+def _common(parser: argparse.ArgumentParser, *, sub: bool = True) -> None:
+    # On sub-commands the defaults are suppressed so they never overwrite flags given before the command.
+    d = argparse.SUPPRESS if sub else None
+    parser.add_argument("--claude-dir", action="append", default=d if sub else [], metavar="DIR",
+                        help="Claude Code config dir or projects dir (repeatable; replaces discovery)")
+    parser.add_argument("--codex-dir", action="append", default=d if sub else [], metavar="DIR",
+                        help="CODEX_HOME or a folder of rollouts (repeatable; replaces discovery)")
+    parser.add_argument("--db", metavar="PATH", default=d, help="database file (default: the user data directory)")
+    parser.add_argument("--config", metavar="PATH", default=d, help="settings file (default: the user config directory)")
+    parser.add_argument("--live-minutes", type=float, metavar="N", default=d,
+                        help="a session is live if active in the last N minutes")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cockpit", description="A terminal cockpit for AI coding agents.")
+    parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
+    _common(parser, sub=False)
+    parser.add_argument("--theme", help=argparse.SUPPRESS)
+    parser.add_argument("--read-only", action="store_true", help="no approving keys: watch only")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("dashboard", help="open the dashboard (the default)")
+    _common(p)
+    p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                   help="no approving keys: watch only")
+    p.add_argument("--theme", help="cockpit-dark, cockpit-light or any Textual theme")
+
+    p = sub.add_parser("demo", help="open the dashboard on a throwaway demo workspace with live agents")
+    p.add_argument("--dir", metavar="PATH", help="create the workspace here instead of a temporary folder")
+    p.add_argument("--speed", type=float, default=1.0, help="simulation speed factor (default 1)")
+    p.add_argument("--theme", help="cockpit-dark, cockpit-light or any Textual theme")
+
+    p = sub.add_parser("index", help="index every transcript found into the database")
+    _common(p)
+    p.add_argument("--rebuild", action="store_true", help="forget derived data and read everything again")
+
+    p = sub.add_parser("sessions", help="list sessions")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--all", action="store_true", help="every session found, not only live ones")
+
+    p = sub.add_parser("context", help="the context gauge of one session (default: the most recent)")
+    _common(p)
+    p.add_argument("session", nargs="?", help="session id or a prefix of it")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("approvals", help="every approval request and decision")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="print a JSON array, newest first")
+    p.add_argument("--session", help="only this session")
+    p.add_argument("--limit", type=int, default=1000)
+
+    sub.add_parser("hook", help="agent hook entry point: cockpit hook claude|codex permission-request|pre-tool-use|event")
+    sub.add_parser("statusline", help="Claude Code statusLine command: records the window, prints a gauge [--then CMD]")
+
+    from cockpit.hooks.install import add_hooks_parser
+
+    add_hooks_parser(sub)
+
+    p = sub.add_parser("doctor", help="what cockpit sees, what is missing and how to fix it")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+class Context:
+    """What every command needs: settings, roots and the database, resolved from flags."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from cockpit.core.config import load_settings
+        from cockpit.sources.discovery import claude_roots, codex_roots
+
+        self.args = args
+        config = Path(args.config) if getattr(args, "config", None) else _default_config_path()
+        self.config_path = config
+        self.settings = load_settings(config)
+        if getattr(args, "live_minutes", None):
+            from dataclasses import replace
+
+            self.settings = replace(self.settings, live_minutes=args.live_minutes)
+        self.claude_roots = claude_roots(getattr(args, "claude_dir", []) or [])
+        self.codex_roots = codex_roots(getattr(args, "codex_dir", []) or [])
+        self._db: Any = None
+
+    @property
+    def explicit_roots(self) -> tuple[str, ...]:
+        """Folders given by flags; listings are limited to them (the database may hold others)."""
+        return tuple(r.path for r in [*self.claude_roots, *self.codex_roots] if r.origin == "flag")
+
+    @property
+    def db_path(self) -> Path:
+        from cockpit.store.db import default_db_path
+
+        return Path(self.args.db) if getattr(self.args, "db", None) else default_db_path()
+
+    @property
+    def db(self) -> Any:
+        if self._db is None:
+            from cockpit.store.db import open_db
+
+            self._db = open_db(self.db_path)
+        return self._db
+
+    def ingestor(self) -> Any:
+        from cockpit.store.ingest import Ingestor
+
+        return Ingestor(self.db, self.claude_roots, self.codex_roots)
+
+
+def _default_config_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("cockpit", appauthor=False)) / "config.toml"
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def cmd_index(ctx: Context) -> int:
+    import time
+
+    from cockpit.store.db import drop_derived
+
+    if ctx.args.rebuild:
+        drop_derived(ctx.db)
+    ingestor = ctx.ingestor()
+    started = time.perf_counter()
+    files = ingestor.discover()
+    result = ingestor.ingest_all(files, progress=_progress if sys.stderr.isatty() else None)
+    elapsed = time.perf_counter() - started
+    for error in ingestor.discovery_errors:
+        print(f"warning: {error}", file=sys.stderr)
+    sessions = ctx.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+    print(
+        f"indexed {len(files)} files ({result.bytes / 1e6:.1f} MB new, {result.lines} lines) in {elapsed:.2f} s;"
+        f" {sessions} sessions in {ctx.db_path}"
+    )
+    return 0
+
+
+def cmd_sessions(ctx: Context) -> int:
+    from cockpit.core.serialize import session_json
+    from cockpit.store.queries import list_sessions
+
+    ctx.ingestor().ingest_all()
+    views = list_sessions(
+        ctx.db, live_minutes=ctx.settings.live_minutes, include_all=ctx.args.all, with_detail=True,
+        roots=ctx.explicit_roots,
+    )
+    if ctx.args.json:
+        json.dump([session_json(v) for v in views], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    from cockpit.core.format import session_line
+
+    if not views:
+        print("no live sessions (use --all for every session found)" if not ctx.args.all else "no sessions found")
+    for view in views:
+        print(session_line(view))
+    return 0
+
+
+def cmd_context(ctx: Context) -> int:
+    from cockpit.core.context import autocompact_tokens
+    from cockpit.core.format import gauge_line
+    from cockpit.store.queries import get_session, list_sessions
+
+    ingestor = ctx.ingestor()
+    db = ctx.db
+    sid = ctx.args.session
+    target = None
+    if db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0:
+        ingestor.ingest_all()
+    # Only the chosen session's files are read: fast enough for a statusLine.
+    if sid is None:
+        recent = list_sessions(db, limit=1, live_minutes=ctx.settings.live_minutes, roots=ctx.explicit_roots)
+        target = recent[0].session_id if recent else None
+    else:
+        found = get_session(db, sid)
+        target = found.session_id if found else None
+    if target is None:
+        print("no session found" if sid is None else f"no session matches {sid!r}", file=sys.stderr)
+        return 1
+    for record in list(ingestor.records.values()):
+        if record.session_id == target:
+            ingestor.ingest_file(record)
+    view = get_session(db, target, live_minutes=ctx.settings.live_minutes)
+    assert view is not None
+    if ctx.args.json:
+        from cockpit.core.serialize import session_json
+
+        data = session_json(view)
+        if view.context:
+            data["autocompact_tokens"] = autocompact_tokens(view.context.window, view.agent)
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(gauge_line(view, ctx.settings.bands))
+    return 0
+
+
+def cmd_approvals(ctx: Context) -> int:
+    from dataclasses import asdict
+
+    from cockpit.store import approvals
+
+    requests = approvals.history(ctx.db.conn, limit=ctx.args.limit, session_id=ctx.args.session)
+    if ctx.args.json:
+        json.dump([asdict(r) for r in requests], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if not requests:
+        print("no approval requests recorded")
+    for r in requests:
+        decision = r.decision or "-"
+        print(f"{r.received_at[:19]}  {r.status:<20} {decision:<5} {r.decided_by or '-':<12} {r.session_id[:8]}"
+              f"  {r.tool_name:<8} {r.summary[:60]}")
+    return 0
+
+
+def cmd_doctor(ctx: Context) -> int:
+    from cockpit.doctor import doctor_report, render_doctor
+
+    report = doctor_report(ctx)
+    if ctx.args.json:
+        json.dump(report, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_doctor(report))
+    return 0
+
+
+def cmd_dashboard(ctx: Context) -> int:
+    from cockpit.ui.app import make_app
+
+    app = make_app(ctx, theme=getattr(ctx.args, "theme", None))
+    app.run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import threading
+
+    from cockpit.demo import Simulator, create_workspace
+
+    workspace = create_workspace(Path(args.dir) if args.dir else None)
+    dashboard_args = build_parser().parse_args(
+        ["dashboard", "--claude-dir", str(workspace.claude_dir), "--codex-dir", str(workspace.codex_dir),
+         "--db", str(workspace.root / "cockpit.db"), "--live-minutes", "60"]
+        + (["--theme", args.theme] if args.theme else [])
+    )
+    ctx = Context(dashboard_args)
+    stop = threading.Event()
+    simulator = Simulator(workspace, speed=args.speed)
+    thread = threading.Thread(target=simulator.run, args=(stop,), name="demo-simulator", daemon=True)
+    thread.start()
+    from cockpit.ui.app import make_app
+
+    app = make_app(ctx, theme=args.theme, subtitle=f"demo workspace {workspace.root}")
+    try:
+        app.run()
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+    print(f"demo workspace left in {workspace.root}")
+    return 0
+
+
+def run(raw: list[str]) -> int:
+    args = build_parser().parse_args(raw)
+    command = args.command or "dashboard"
+    try:
+        if command == "demo":
+            return cmd_demo(args)
+        if command == "hooks":
+            return int(args.func(args))
+        ctx = Context(args)
+        handler = {
+            "dashboard": cmd_dashboard,
+            "index": cmd_index,
+            "sessions": cmd_sessions,
+            "context": cmd_context,
+            "doctor": cmd_doctor,
+            "approvals": cmd_approvals,
+        }[command]
+        return handler(ctx)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except RuntimeError as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return 1
