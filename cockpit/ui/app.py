@@ -356,8 +356,16 @@ class CockpitApp(App[None]):
             self.push_screen(ApprovalsHistoryScreen())
 
     def open_request(self, request_id: int) -> None:
-        request = next((r for r in self.pending if r.id == request_id), None)
-        if request is None or isinstance(self.screen, ApprovalModal):
+        if isinstance(self.screen, ApprovalModal):
+            return
+        # The inbox list may lag the store by one poll: decide on what the store says now.
+        request = approvals.get(self.db.conn, request_id)
+        if request is None or request.status != approvals.PENDING:
+            self.pending = [r for r in self.pending if r.id != request_id]
+            self.dashboard.show_approvals(self.pending)
+            self.refresh_bindings()
+            if self.pending:
+                self.open_request(self.pending[0].id)
             return
         row = self.db.execute(
             "SELECT COALESCE(NULLIF(last_prompt, ''), first_prompt, '') FROM sessions WHERE session_id = ?",
@@ -374,6 +382,10 @@ class CockpitApp(App[None]):
     def _decided(self, decision: Decision | None) -> None:
         if decision is None or self.read_only:
             return
+        # Gone from the inbox at once; the store write follows in a worker.
+        self.pending = [r for r in self.pending if r.id != decision.request_id]
+        self.dashboard.show_approvals(self.pending)
+        self.refresh_bindings()
         self.run_worker(lambda: self._record_decision(decision), thread=True, exit_on_error=False, group="decide")
 
     def _record_decision(self, decision: Decision) -> None:

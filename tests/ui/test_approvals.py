@@ -192,3 +192,19 @@ async def test_history_screen_lists_every_request(workspace: Workspace) -> None:
         await pilot.press("slash", *"not today")
         await pilot.pause()
         assert table.row_count == 1
+
+
+async def test_a_request_answered_behind_the_inbox_is_not_opened(workspace: Workspace, monkeypatch) -> None:
+    app = workspace.app(inbox=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        rid = ask(workspace.db)
+        assert await wait_for(lambda: bool(app.pending))
+        conn = connect(workspace.db)
+        approvals.close(conn, rid, approvals.EXPIRED, "timeout")
+        conn.close()
+        # The inbox has not polled yet: pressing a must look at the store, not at the stale list.
+        app.pending = [approvals.get(connect(workspace.db), rid)]
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.pending == []

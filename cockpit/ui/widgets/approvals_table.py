@@ -75,7 +75,10 @@ class ApprovalsTable(DataTable[Text]):
         return self.requests[self.cursor_row].id
 
     def action_open_request(self) -> None:
+        # While the list is being redrawn there is no cursor row: the oldest request is the one to answer.
         rid = self.selected_request_id
+        if rid is None and self.requests:
+            rid = self.requests[0].id
         if rid is not None:
             self.post_message(self.RequestOpened(rid))
 
