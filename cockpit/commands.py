@@ -274,6 +274,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     simulator = Simulator(workspace, speed=args.speed)
     thread = threading.Thread(target=simulator.run, args=(stop,), name="demo-simulator", daemon=True)
     thread.start()
+    from cockpit.demo_approvals import raise_requests
+
+    asking = threading.Thread(
+        target=raise_requests, args=(workspace.root / "cockpit.db", workspace.repo, stop),
+        kwargs={"speed": args.speed}, name="demo-approvals", daemon=True,
+    )
+    asking.start()
     from cockpit.ui.app import make_app
 
     app = make_app(ctx, theme=args.theme, subtitle=f"demo workspace {workspace.root}")
@@ -282,6 +289,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         stop.set()
         thread.join(timeout=2)
+        asking.join(timeout=2)
     print(f"demo workspace left in {workspace.root}")
     return 0
 
