@@ -221,6 +221,9 @@ MIGRATIONS: list[str] = [
 
 
 def default_db_path() -> Path:
+    """$COCKPIT_DB, else the per-user data directory (the dashboard and the hooks must agree)."""
+    if os.environ.get("COCKPIT_DB"):
+        return Path(os.environ["COCKPIT_DB"]).expanduser()
     import platformdirs
 
     return Path(platformdirs.user_data_dir("cockpit", appauthor=False)) / "cockpit.db"
