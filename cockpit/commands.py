@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("session", nargs="?", help="session id or a prefix of it")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("report", help="measured facts over a period (interventions so far)")
+    _common(p)
+    p.add_argument("--since", default="7d", help="period: 24h, 7d, 2w … (default 7d)")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--markdown", action="store_true")
+
     p = sub.add_parser("approvals", help="every approval request and decision")
     _common(p)
     p.add_argument("--json", action="store_true", help="print a JSON array, newest first")
@@ -238,6 +245,27 @@ def cmd_approvals(ctx: Context) -> int:
     return 0
 
 
+def cmd_report(ctx: Context) -> int:
+    from cockpit.store.queries import utc_now
+    from cockpit.store.report import build_report, parse_since, render_markdown, render_text
+
+    try:
+        since = parse_since(ctx.args.since, utc_now())
+    except ValueError as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return 2
+    ctx.ingestor().ingest_all()
+    report = build_report(ctx.db, since)
+    if ctx.args.json:
+        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif ctx.args.markdown:
+        sys.stdout.write(render_markdown(report))
+    else:
+        sys.stdout.write(render_text(report))
+    return 0
+
+
 def cmd_doctor(ctx: Context) -> int:
     from cockpit.doctor import doctor_report, render_doctor
 
@@ -310,6 +338,7 @@ def run(raw: list[str]) -> int:
             "context": cmd_context,
             "doctor": cmd_doctor,
             "approvals": cmd_approvals,
+            "report": cmd_report,
         }[command]
         return handler(ctx)
     except KeyboardInterrupt:

@@ -13,6 +13,7 @@ from cockpit.core.models import (
     ApiCall,
     CompactionFact,
     Fact,
+    InterruptFact,
     MetaFact,
     PromptFact,
     SessionState,
@@ -205,10 +206,11 @@ def _user(obj: dict[str, Any], ts: str, subagent_file: bool) -> list[Fact]:
     if sidechain:
         return facts
     text = _prompt_text(content)
-    if saw_tool_result:
-        facts.append(StateFact(ts, SessionState.THINKING))
-    elif text.startswith(INTERRUPT_MARKERS):
+    if text.startswith(INTERRUPT_MARKERS):
         facts.append(StateFact(ts, SessionState.IDLE))
+        facts.append(InterruptFact(ts))
+    elif saw_tool_result:
+        facts.append(StateFact(ts, SessionState.THINKING))
     elif text and not (obj.get("isMeta") or obj.get("isCompactSummary") or obj.get("isVisibleInTranscriptOnly")):
         facts.append(PromptFact(ts, text))
         if not text.startswith(("<command-name>", "<local-command-stdout>", "<local-command-caveat>")):

@@ -15,6 +15,7 @@ from cockpit.core.models import (
     ApiCall,
     CompactionFact,
     Fact,
+    InterruptFact,
     MetaFact,
     PromptFact,
     SessionState,
@@ -88,7 +89,9 @@ class CodexParser:
             if isinstance(text, str) and text:
                 return [PromptFact(ts, text), StateFact(ts, SessionState.THINKING), MetaFact(ts=ts)]
             return []
-        if sub in ("task_complete", "turn_aborted"):
+        if sub == "turn_aborted":
+            return [StateFact(ts, SessionState.IDLE), MetaFact(ts=ts), InterruptFact(ts)]
+        if sub == "task_complete":
             return [StateFact(ts, SessionState.IDLE), MetaFact(ts=ts)]
         if sub == "task_started":
             return [StateFact(ts, SessionState.THINKING), MetaFact(ts=ts)]

@@ -135,11 +135,21 @@ class StateFact:
 
 
 @dataclass(frozen=True, slots=True)
+class InterruptFact:
+    """The user stopped the agent mid-turn (Esc in Claude Code): an intervention."""
+
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
 class SkippedLine:
     reason: str  # "invalid-json", "not-an-object", "non-utf8", "oversized", "bad-usage"
 
 
-Fact = ApiCall | CompactionFact | ToolStarted | ToolFinished | PromptFact | MetaFact | StateFact | SkippedLine
+Fact = (
+    ApiCall | CompactionFact | ToolStarted | ToolFinished | PromptFact | MetaFact | StateFact | InterruptFact
+    | SkippedLine
+)
 
 
 # ---- views: what the UI and the headless commands show ----------------------------------------

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 
-DERIVED_TABLES = ("files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "prompts")
+DERIVED_TABLES = ("files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "prompts", "interrupts")
 PRIMARY_TABLES = ("statusline", "approvals", "session_allows", "hook_events", "heartbeat")
 
 # Each entry moves the schema from version i to i+1.
@@ -210,6 +210,14 @@ MIGRATIONS: list[str] = [
         payload TEXT NOT NULL DEFAULT '{}'
     );
     CREATE INDEX IF NOT EXISTS hook_events_session ON hook_events(session_id, id);
+    CREATE TABLE IF NOT EXISTS interrupts (
+        path TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        PRIMARY KEY (path, seq)
+    );
+    CREATE INDEX IF NOT EXISTS interrupts_session ON interrupts(session_id);
     CREATE TABLE IF NOT EXISTS heartbeat (
         name TEXT PRIMARY KEY,
         pid INTEGER NOT NULL,

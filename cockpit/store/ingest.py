@@ -234,7 +234,7 @@ class Ingestor:
                 # api_calls and tool_calls are indexed by session, the others by path.
                 for table in ("api_calls", "tool_calls"):
                     conn.execute(f"DELETE FROM {table} WHERE session_id = ? AND path = ?", (record.session_id, record.path))
-                for table in ("compactions", "prompts", "skipped"):
+                for table in ("compactions", "prompts", "skipped", "interrupts"):
                     conn.execute(f"DELETE FROM {table} WHERE path = ?", (record.path,))
                 if not record.subagent:
                     # Title, first prompt and state are rebuilt from the new content, read from 0.
@@ -270,6 +270,8 @@ class Ingestor:
                 )
             if batch.prompts:
                 conn.executemany("INSERT OR IGNORE INTO prompts VALUES (?,?,?,?,?)", batch.prompts)
+            if batch.interrupts:
+                conn.executemany("INSERT OR IGNORE INTO interrupts VALUES (?,?,?,?)", batch.interrupts)
             for reason, count in batch.skipped.items():
                 conn.execute(
                     "INSERT INTO skipped VALUES (?,?,?) ON CONFLICT(path, reason) DO UPDATE SET count = count + excluded.count",

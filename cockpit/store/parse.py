@@ -18,6 +18,7 @@ from cockpit.core.models import (
     Agent,
     ApiCall,
     CompactionFact,
+    InterruptFact,
     MetaFact,
     PromptFact,
     SkippedLine,
@@ -41,6 +42,7 @@ class Batch:
     open_tools: dict[str, int] = field(default_factory=dict)
     tools_finished: list[tuple[Any, ...]] = field(default_factory=list)
     prompts: list[tuple[Any, ...]] = field(default_factory=list)
+    interrupts: list[tuple[Any, ...]] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     first_ts: str | None = None
@@ -169,6 +171,8 @@ def _collect(job: FileJob, sid: str, offset: int, facts: list[Any], batch: Batch
         elif kind is PromptFact:
             batch.prompts.append((path, offset, sid, fact.ts, fact.text))
             _span(batch, fact.ts)
+        elif kind is InterruptFact:
+            batch.interrupts.append((path, offset, sid, fact.ts))
         elif kind is CompactionFact:
             batch.compactions.append((sid, path, offset, fact.ts, fact.trigger, fact.pre_tokens, fact.post_tokens))
         elif kind is SkippedLine:
