@@ -259,3 +259,15 @@ def test_unknown_hook_kind_is_refused_without_a_decision(db: Path) -> None:
 def test_the_database_is_private_to_the_user(db: Path) -> None:
     finish(start_hook(db, "event", payload("SessionStart")))
     assert db.stat().st_mode & 0o077 == 0
+
+
+def test_events_move_the_session_state_before_the_transcript_does(db: Path) -> None:
+    conn = connect(db)
+    conn.execute("INSERT INTO sessions (session_id, agent, state, state_at) VALUES ('s-1', 'claude', 'thinking',"
+                 " '2026-01-01T00:00:00.000Z')")
+    finish(start_hook(db, "event", payload("Stop")))
+    assert conn.execute("SELECT state FROM sessions WHERE session_id = 's-1'").fetchone()[0] == "idle"
+    finish(start_hook(db, "event", payload("Notification", notification_type="permission_prompt")))
+    assert conn.execute("SELECT state FROM sessions WHERE session_id = 's-1'").fetchone()[0] == "waiting-approval"
+    finish(start_hook(db, "event", payload("SessionEnd", reason="prompt_input_exit")))
+    assert conn.execute("SELECT state, ended FROM sessions WHERE session_id = 's-1'").fetchone() == ("ended", 1)

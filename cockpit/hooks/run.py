@@ -238,7 +238,38 @@ def _event(agent: str, payload: dict[str, Any], db_path: str | None) -> HookResu
             json.dumps(payload, ensure_ascii=False)[:65536],
         ),
     )
+    _apply_state(conn, str(payload.get("session_id") or ""), event, payload)
     return HookResult()
+
+
+# What an event says about the session, before the transcript catches up (it lags by up to a flush).
+EVENT_STATES = {
+    "UserPromptSubmit": "thinking",
+    "PreToolUse": "tool",
+    "PostToolUse": "thinking",
+    "PostToolUseFailure": "thinking",
+    "Stop": "idle",
+    "StopFailure": "idle",
+}
+
+
+def _apply_state(conn: Any, session_id: str, event: str, payload: dict[str, Any]) -> None:
+    from cockpit.store.approvals import now_iso
+
+    if not session_id:
+        return
+    at = now_iso()
+    if event == "SessionEnd":
+        conn.execute("UPDATE sessions SET ended = 1, state = 'ended', state_at = ? WHERE session_id = ?", (at, session_id))
+        return
+    state = EVENT_STATES.get(event)
+    if event == "Notification" and payload.get("notification_type") == "permission_prompt":
+        state = "waiting-approval"
+    if state:
+        conn.execute(
+            "UPDATE sessions SET state = ?, state_at = ? WHERE session_id = ? AND (state_at IS NULL OR state_at <= ?)",
+            (state, at, session_id, at),
+        )
 
 
 def _summary(tool_name: str, tool_input: Any, match: Any) -> str:

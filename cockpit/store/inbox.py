@@ -60,16 +60,20 @@ class InboxWatch:
         on_change: Callable[[list[Request], list[Request]], None],
         *,
         read_only: bool = False,
+        on_events: Callable[[set[str]], None] | None = None,
     ) -> None:
-        """`on_change(pending, closed)` runs in this thread when the pending set changes."""
+        """`on_change(pending, closed)` runs in this thread when the pending set changes;
+        `on_events(session_ids)` when agent hook events arrived for those sessions."""
         self.db_path = db_path
         self.on_change = on_change
         self.read_only = read_only
+        self.on_events = on_events
 
     def run(self, stop: threading.Event) -> None:
         conn = connect(self.db_path)
         last_beat = 0.0
         seen: tuple[tuple[int, str], ...] | None = None
+        last_event = conn.execute("SELECT COALESCE(MAX(id), 0) FROM hook_events").fetchone()[0]
         try:
             while not stop.is_set():
                 now = time.monotonic()
@@ -89,6 +93,13 @@ class InboxWatch:
                 if key != seen or closed:
                     seen = key
                     self.on_change(waiting, closed)
+                if self.on_events is not None:
+                    rows = conn.execute(
+                        "SELECT id, session_id FROM hook_events WHERE id > ? ORDER BY id", (last_event,)
+                    ).fetchall()
+                    if rows:
+                        last_event = rows[-1][0]
+                        self.on_events({sid for _id, sid in rows if sid})
                 stop.wait(POLL_SECONDS)
         finally:
             try:

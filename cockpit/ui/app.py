@@ -22,7 +22,7 @@ from cockpit.store.inbox import InboxWatch
 from cockpit.store.live import LiveIngest, LiveUpdate
 from cockpit.store.queries import file_problems, utc_now
 from cockpit.ui.commands import CockpitCommands
-from cockpit.ui.messages import ApprovalsChanged, LiveIngestFailed, TranscriptsIngested
+from cockpit.ui.messages import ApprovalsChanged, HookEventsArrived, LiveIngestFailed, TranscriptsIngested
 from cockpit.ui.screens.approval import ApprovalModal, Decision
 from cockpit.ui.screens.approvals_history import ApprovalsHistoryScreen
 from cockpit.ui.screens.dashboard import DashboardScreen
@@ -143,6 +143,7 @@ class CockpitApp(App[None]):
         watch = InboxWatch(
             self.db_path, lambda pending, closed: self.post_message(ApprovalsChanged(pending, closed)),
             read_only=self.read_only,
+            on_events=lambda sessions: self.post_message(HookEventsArrived(frozenset(sessions))),
         )
         delay = 1.0
         while not self._stop.is_set():
@@ -153,6 +154,14 @@ class CockpitApp(App[None]):
                 self.post_message(LiveIngestFailed(f"approvals inbox: {type(exc).__name__}: {exc}"))
                 self._stop.wait(delay)
                 delay = min(delay * 2, 30.0)
+
+    def on_hook_events_arrived(self, message: HookEventsArrived) -> None:
+        # The agent's hooks said something about these sessions (a turn ended, a session closed).
+        self._changed_since_reload |= message.sessions
+        if self.paused:
+            self._missed_while_paused = True
+            return
+        self._schedule_reload(0.03)
 
     def on_approvals_changed(self, message: ApprovalsChanged) -> None:
         known = {r.id for r in self.pending}

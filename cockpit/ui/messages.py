@@ -28,3 +28,11 @@ class ApprovalsChanged(Message):
         super().__init__()
         self.pending = pending
         self.closed = closed
+
+
+class HookEventsArrived(Message):
+    """Agent hooks recorded events for these sessions (state may have changed before the transcript shows it)."""
+
+    def __init__(self, sessions: frozenset[str]) -> None:
+        super().__init__()
+        self.sessions = sessions
