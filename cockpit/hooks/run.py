@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from cockpit.hooks import pop_option
+
 # Answer this long before the agent's own timeout would kill the hook.
 TIMEOUT_MARGIN_SECONDS = 5.0
 DEFAULT_TIMEOUT = {"claude": 600.0, "codex": 60.0}
@@ -288,20 +290,12 @@ def _summary(tool_name: str, tool_input: Any, match: Any) -> str:
 def main(argv: list[str]) -> int:
     """`cockpit hook AGENT KIND [--db PATH] [--timeout SECONDS]` without building the full CLI."""
     args = list(argv)
-    db_path = None
-    timeout = None
-    for flag in ("--db", "--timeout"):
-        if flag in args:
-            at = args.index(flag)
-            value = args[at + 1] if at + 1 < len(args) else None
-            del args[at : at + 2]
-            if flag == "--db":
-                db_path = value
-            elif value is not None:
-                try:
-                    timeout = float(value)
-                except ValueError:
-                    timeout = None
+    db_path = pop_option(args, "--db")
+    raw_timeout = pop_option(args, "--timeout")
+    try:
+        timeout = float(raw_timeout) if raw_timeout else None
+    except ValueError:
+        timeout = None
     if len(args) != 2 or args[0] not in ("claude", "codex"):
         sys.stderr.write("usage: cockpit hook claude|codex permission-request|pre-tool-use|event [--db PATH]"
                          " [--timeout SECONDS]\n")

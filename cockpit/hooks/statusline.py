@@ -16,6 +16,7 @@ from typing import Any
 from cockpit.core.context import autocompact_tokens, band
 from cockpit.core.format import pct, tokens
 from cockpit.core.models import Agent
+from cockpit.hooks import pop_option
 
 
 def _int(value: Any) -> int | None:
@@ -66,21 +67,13 @@ def record(payload: dict[str, Any], db_path: str | None) -> None:
 
 def main(argv: list[str]) -> int:
     args = list(argv)
-    then = db_path = None
-    for flag in ("--then", "--db"):
-        if flag in args:
-            at = args.index(flag)
-            value = args[at + 1] if at + 1 < len(args) else None
-            del args[at : at + 2]
-            if flag == "--then":
-                then = value
-            else:
-                db_path = value
+    then = pop_option(args, "--then")
+    db_path = pop_option(args, "--db")
     raw = sys.stdin.read()
     try:
         payload = json.loads(raw) if raw.strip() else {}
     except ValueError:
-        payload = {}
+        payload = None
     line = "ctx ?" if not isinstance(payload, dict) else gauge(payload)
     if isinstance(payload, dict) and payload:
         try:
