@@ -208,3 +208,14 @@ async def test_a_request_answered_behind_the_inbox_is_not_opened(workspace: Work
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
         assert app.pending == []
+
+
+def test_a_huge_write_is_shown_cut_with_a_count_and_escapes_stripped() -> None:
+    from cockpit.ui.screens.approval import MAX_SHOWN_LINES, render_tool_input
+
+    content = "\n".join(f"line {i} \x1b[31mred\x1b[0m [bold]x[/bold]" for i in range(5000))
+    text = render_tool_input("Write", {"file_path": "big.txt", "content": content})
+    lines = text.plain.splitlines()
+    assert len(lines) <= MAX_SHOWN_LINES + 2
+    assert lines[-1].startswith("… ") and "more diff lines not shown" in lines[-1]
+    assert "\x1b" not in text.plain and "[bold]x[/bold]" in text.plain

@@ -18,6 +18,9 @@ from textual.widgets import Button, Input, Static
 from cockpit.core.text import strip_controls
 from cockpit.store.approvals import Request
 
+# A Write of a whole generated file must not freeze the modal: show this much, then say what was cut.
+MAX_SHOWN_LINES = 400
+MAX_LINE_CHARS = 400
 # Key repeats and double presses inside this window are ignored: one decision per intent.
 DEBOUNCE_SECONDS = 0.3
 
@@ -83,10 +86,19 @@ def render_tool_input(tool_name: str, tool_input: Any) -> Text:
     elif "content" in tool_input:
         edits = [("", str(tool_input.get("content", "")))]
     if edits:
+        shown = 0
+        total = 0
         for old, new in edits:
             for line in difflib.unified_diff(old.splitlines(), new.splitlines(), "before", "after", lineterm="", n=2):
+                total += 1
+                if shown >= MAX_SHOWN_LINES:
+                    continue
+                shown += 1
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-                text.append(strip_controls(line) + "\n", style=style)
+                cut = line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + " …"
+                text.append(strip_controls(cut) + "\n", style=style)
+        if total > shown:
+            text.append(f"… {total - shown} more diff lines not shown\n", style="bold yellow")
         return text
     text.append(strip_controls(json.dumps(tool_input, indent=2, ensure_ascii=False)))
     return text
