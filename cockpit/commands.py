@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.hooks.install import add_hooks_parser
 
     add_hooks_parser(sub)
+    from cockpit.issues_cli import add_issues_parser
+
+    add_issues_parser(sub)
 
     p = sub.add_parser("doctor", help="what cockpit sees, what is missing and how to fix it")
     _common(p)
@@ -328,7 +331,7 @@ def run(raw: list[str]) -> int:
     try:
         if command == "demo":
             return cmd_demo(args)
-        if command == "hooks":
+        if command in ("hooks", "issues"):
             return int(args.func(args))
         ctx = Context(args)
         handler = {

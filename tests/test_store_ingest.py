@@ -587,3 +587,28 @@ def test_a_broken_pool_falls_back_to_parsing_in_process(tmp_path, ingest, copy_d
     assert _session_rows(fallback) == _session_rows(serial)
     calls = "SELECT COUNT(*), SUM(output_tokens) FROM api_calls"
     assert fallback.db.execute(calls).fetchone() == serial.db.execute(calls).fetchone()
+
+
+def test_a_pool_that_cannot_spawn_falls_back_to_parsing_in_process(tmp_path, ingest, copy_data, monkeypatch):
+    """Inside the dashboard, spawning once failed with ValueError("bad value(s) in fds_to_keep")."""
+    import cockpit.store.ingest as ingest_module
+
+    class CannotSpawn:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *args, **kwargs):
+            raise ValueError("bad value(s) in fds_to_keep")
+
+    claude = copy_data("claude/spotter", "claude")
+    serial = ingest(tmp_path / "serial.db", claude=[claude])
+    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", CannotSpawn)
+    fallback = ingest(tmp_path / "fallback.db", claude=[claude])
+    assert _session_rows(fallback) == _session_rows(serial)

@@ -78,8 +78,12 @@ class InboxWatch:
             while not stop.is_set():
                 now = time.monotonic()
                 if now - last_beat >= BEAT_SECONDS:
-                    approvals.beat(conn, read_only=self.read_only)
-                    last_beat = now
+                    try:
+                        approvals.beat(conn, read_only=self.read_only)
+                        last_beat = now
+                    except sqlite3.OperationalError as exc:
+                        # A long write elsewhere: try again next poll rather than stop answering.
+                        log.warning("heartbeat delayed: %s", exc)
                 waiting = approvals.pending(conn)
                 closed: list[Request] = []
                 for request in waiting:

@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 # Above this much unread data a catch-up parses on every core; below it a pool costs more than it saves.
 POOL_MIN_BYTES = 48 * 1024 * 1024
-# A catch-up commits about this often, so a reader never waits long and a crash loses little.
-COMMIT_EVERY_BYTES = 64 * 1024 * 1024
+# A catch-up stores about this much transcript per transaction: short lock holds, little lost on a crash.
+COMMIT_EVERY_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -111,29 +111,38 @@ class Ingestor:
         todo = list(records if records is not None else self.discover())
         total = IngestResult()
         conn = self.db.conn
+        ready: list[tuple[FileRecord, Parsed]] = []
         pending = 0
+
+        def write(group: list[tuple[FileRecord, Parsed]]) -> None:
+            # Parsing happens outside the write lock; only storing holds it, so hooks and the
+            # dashboard's heartbeat never wait long behind a catch-up.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for record, parsed in group:
+                    result = self._apply(record, parsed, in_transaction=True)
+                    total.sessions |= result.sessions
+                    total.lines += result.lines
+                    total.bytes += result.bytes
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
         # One checkpoint at the end instead of one per commit: a catch-up rewrites the same pages often.
         conn.execute("PRAGMA wal_autocheckpoint = 0")
-        conn.execute("BEGIN IMMEDIATE")
         try:
             for done, (record, parsed) in enumerate(self._parse_all(todo), 1):
-                result = self._apply(record, parsed, in_transaction=True)
-                total.sessions |= result.sessions
-                total.lines += result.lines
-                total.bytes += result.bytes
-                pending += result.bytes
+                ready.append((record, parsed))
+                pending += parsed.bytes
                 if pending >= COMMIT_EVERY_BYTES:
-                    conn.execute("COMMIT")
-                    conn.execute("BEGIN IMMEDIATE")
-                    pending = 0
+                    write(ready)
+                    ready, pending = [], 0
                 if progress:
                     progress(done, len(todo))
+            write(ready)
             total.sessions.discard("")
-            refresh_rollups(self.db, total.sessions)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            self.refresh(total.sessions)
         finally:
             conn.execute("PRAGMA wal_autocheckpoint = 1000")
         if total.bytes > COMMIT_EVERY_BYTES:
@@ -171,7 +180,9 @@ class Ingestor:
                         window.append(pool.submit(read_and_parse, self._job(nxt)))
                     yield record, parsed
                     done += 1
-        except (BrokenProcessPool, OSError) as exc:
+        except (BrokenProcessPool, OSError, ValueError, RuntimeError) as exc:
+            # Seen inside the dashboard: spawning fails with "bad value(s) in fds_to_keep" once Textual
+            # owns the terminal. Parsing in this process is slower but loses nothing.
             log.warning("parallel parsing failed (%s); continuing in this process", exc)
             for record in todo[done:]:
                 yield record, read_and_parse(self._job(record))

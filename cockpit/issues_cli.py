@@ -1,0 +1,82 @@
+"""`cockpit issues`: the beads queue (ready, in progress, blocked) recomputed from the repository's files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cockpit.core.beads import Issue, Queue, compute_queue
+from cockpit.core.text import one_line
+from cockpit.sources.beads import BeadsFile, read_beads
+
+
+def add_issues_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add `issues [--json] [--repo PATH]` to the `cockpit` sub-commands; sets `func(args) -> int`."""
+    p = subparsers.add_parser("issues", help="the beads queue: ready (like `bd ready`), in progress, blocked")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--repo", metavar="PATH", default=".", help="repository root (default: the current directory)")
+    p.set_defaults(func=cmd_issues)
+    return p
+
+
+def issues_json(beads: BeadsFile, queue: Queue) -> dict[str, Any]:
+    out = queue.to_json()
+    out["skipped_lines"] = dict(beads.skipped)
+    out["source"] = str(beads.path) if beads.path else None
+    if beads.error:
+        out["error"] = beads.error
+    return out
+
+
+def age(created: datetime | None, now: datetime) -> str:
+    """A short age such as 45s, 12m, 3h, 5d, 7w; '?' when unknown."""
+    if created is None:
+        return "?"
+    seconds = max(0, int((now - created).total_seconds()))
+    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size * (2 if unit == "w" else 1):
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _row(issue: Issue, now: datetime) -> str:
+    return (f"  P{issue.priority} {one_line(issue.issue_type, 10):<10} {one_line(issue.id, 24):<24} "
+            f"{one_line(issue.title, 70)}  ({age(issue.created_at, now)})")
+
+
+def render_text(beads: BeadsFile, queue: Queue, now: datetime) -> str:
+    if beads.path is None:
+        return f"no beads issues found{': ' + beads.error if beads.error else ''}"
+    lines = [f"beads: {beads.path} ({len(queue.issues)} issues, {beads.skipped_total} lines skipped)"]
+    if beads.error:
+        lines.append(f"error: {beads.error}")
+    issues = queue.issues
+    lines.append(f"\nReady ({len(queue.ready)})")
+    lines += [_row(issues[i], now) for i in queue.ready] or ["  (none)"]
+    lines.append(f"\nIn progress ({len(queue.in_progress)})")
+    for i in queue.in_progress:
+        who = one_line(issues[i].assignee, 40) or "unassigned"
+        lines.append(f"{_row(issues[i], now)}  @{who}")
+    if not queue.in_progress:
+        lines.append("  (none)")
+    lines.append(f"\nBlocked ({len(queue.blocked)})")
+    for b in queue.blocked:
+        lines.append(f"{_row(issues[b.id], now)}  <- {one_line(', '.join(b.blocked_by), 120)}")
+    if not queue.blocked:
+        lines.append("  (none)")
+    lines.append("\n" + "  ".join(f"{one_line(status, 20)} {n}" for status, n in queue.counts.items()))
+    return "\n".join(lines)
+
+
+def cmd_issues(args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    beads = read_beads(Path(args.repo))
+    queue = compute_queue(beads.issues, now)
+    if args.json:
+        print(json.dumps(issues_json(beads, queue), indent=2))
+    else:
+        print(render_text(beads, queue, now))
+    return 0
