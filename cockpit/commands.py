@@ -282,8 +282,9 @@ def cmd_doctor(ctx: Context) -> int:
 
 
 def cmd_dashboard(ctx: Context) -> int:
-    from cockpit.ui.app import make_app
+    from cockpit.ui.app import make_app, prepare_process_pool
 
+    prepare_process_pool()
     app = make_app(ctx, theme=getattr(ctx.args, "theme", None))
     app.run()
     return 0
@@ -312,8 +313,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         kwargs={"speed": args.speed}, name="demo-approvals", daemon=True,
     )
     asking.start()
-    from cockpit.ui.app import make_app
+    from cockpit.ui.app import make_app, prepare_process_pool
 
+    prepare_process_pool()
     app = make_app(ctx, theme=args.theme, subtitle=f"demo workspace {workspace.root}")
     try:
         app.run()

@@ -69,6 +69,7 @@ class Ingestor:
         self.claude_roots = list(claude_roots)
         self.codex_roots = list(codex_roots)
         self.discovery_errors: list[str] = []
+        self.notes: list[str] = []  # what the user should know about how the last catch-up ran
         self.records: dict[str, FileRecord] = {}
         self._load_records()
 
@@ -184,6 +185,7 @@ class Ingestor:
             # Seen inside the dashboard: spawning fails with "bad value(s) in fds_to_keep" once Textual
             # owns the terminal. Parsing in this process is slower but loses nothing.
             log.warning("parallel parsing failed (%s); continuing in this process", exc)
+            self.notes.append(f"parallel parsing unavailable ({exc}); parsed in one process instead")
             for record in todo[done:]:
                 yield record, read_and_parse(self._job(record))
 

@@ -64,7 +64,7 @@ class LiveIngest:
         result = ingestor.ingest_all()
         self.on_update(
             LiveUpdate(frozenset(result.sessions), result.lines, time.perf_counter() - started, catch_up=True,
-                       errors=tuple(ingestor.discovery_errors))
+                       errors=tuple(ingestor.discovery_errors + ingestor.notes))
         )
 
         def on_change(paths: set[str]) -> None:

@@ -304,6 +304,20 @@ class CockpitApp(InboxMixin, App[None]):
         self.dashboard.action_focus_pane(pane_id)
 
 
+def prepare_process_pool() -> None:
+    """Start multiprocessing's resource tracker while stderr is still the real one.
+
+    Once Textual owns the terminal, sys.stderr has no usable file descriptor and the tracker (started
+    lazily by the ingest's process pool) fails with "bad value(s) in fds_to_keep".
+    """
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except Exception:  # noqa: BLE001 - without it the catch-up simply parses in one process
+        pass
+
+
 def make_app(ctx: Any, *, theme: str | None = None, subtitle: str = "", **kwargs: Any) -> CockpitApp:
     """The one factory used by the CLI and the tests."""
     return CockpitApp(
