@@ -12,7 +12,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cockpit.core.beads import Comment, Dependency, Issue, Skip, parse_comment, parse_dependency, parse_issue_line
+from cockpit.core.beads import (
+    Comment,
+    Dependency,
+    Issue,
+    Skip,
+    parse_comment,
+    parse_dependency,
+    parse_issue_line,
+)
 
 EXPORT = Path(".beads") / "issues.jsonl"
 BACKUP_DIR = Path(".beads") / "backup"
