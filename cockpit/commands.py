@@ -31,12 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, sub=False)
     parser.add_argument("--theme", help=argparse.SUPPRESS)
     parser.add_argument("--read-only", action="store_true", help="no approving keys: watch only")
+    parser.add_argument("--repo", metavar="PATH", help="the repository whose beads queue is shown (default: cwd)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("dashboard", help="open the dashboard (the default)")
     _common(p)
     p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
                    help="no approving keys: watch only")
+    p.add_argument("--repo", default=argparse.SUPPRESS, metavar="PATH",
+                   help="the repository whose beads queue is shown (default: the current directory)")
     p.add_argument("--theme", help="cockpit-dark, cockpit-light or any Textual theme")
 
     p = sub.add_parser("demo", help="open the dashboard on a throwaway demo workspace with live agents")
@@ -298,7 +301,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     workspace = create_workspace(Path(args.dir) if args.dir else None)
     dashboard_args = build_parser().parse_args(
         ["dashboard", "--claude-dir", str(workspace.claude_dir), "--codex-dir", str(workspace.codex_dir),
-         "--db", str(workspace.root / "cockpit.db"), "--live-minutes", "60"]
+         "--db", str(workspace.root / "cockpit.db"), "--live-minutes", "60", "--repo", str(workspace.repo)]
         + (["--theme", args.theme] if args.theme else [])
     )
     ctx = Context(dashboard_args)

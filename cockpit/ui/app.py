@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from textual.app import App
@@ -21,7 +23,7 @@ from cockpit.store.live import LiveIngest, LiveUpdate
 from cockpit.store.queries import file_problems, utc_now
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.inbox import InboxMixin
-from cockpit.ui.messages import LiveIngestFailed, TranscriptsIngested
+from cockpit.ui.messages import BeadsLoaded, LiveIngestFailed, TranscriptsIngested
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.session import SessionScreen
@@ -63,8 +65,11 @@ class CockpitApp(InboxMixin, App[None]):
         roots_filter: tuple[str, ...] = (),
         read_only: bool = False,
         inbox: bool | None = None,
+        repo: str | None = None,
     ) -> None:
         super().__init__()
+        self.repo = repo or os.getcwd()
+        self._beads_mtime: float | None = -1.0
         self.read_only = read_only
         self.inbox = live if inbox is None else inbox
         self.pending: list[Request] = []
@@ -114,6 +119,8 @@ class CockpitApp(InboxMixin, App[None]):
             self.sub_title = (self.sub_title + " · " if self.sub_title else "") + "read-only"
         self.set_interval(REFRESH_SECONDS, self._tick)
         self.set_interval(1.0, self._tick_waiting)
+        self.set_interval(2.0, self._check_beads)
+        self._check_beads()
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -222,6 +229,30 @@ class CockpitApp(InboxMixin, App[None]):
             elif isinstance(screen, SessionScreen) and screen.session_id in changed:
                 screen.reload()
 
+    def _check_beads(self) -> None:
+        """Re-read the beads file when it changed; reading and computing happen off the UI thread."""
+        from cockpit.sources.beads import find_beads
+
+        try:
+            found = find_beads(Path(self.repo))
+            mtime = found[0].stat().st_mtime if found else None
+        except OSError:
+            mtime = None
+        if mtime != self._beads_mtime:
+            self._beads_mtime = mtime
+            self.run_worker(self._load_beads, thread=True, exit_on_error=False, group="beads", exclusive=True)
+
+    def _load_beads(self) -> None:
+        from cockpit.core.beads import compute_queue
+        from cockpit.sources.beads import read_beads
+
+        beads = read_beads(Path(self.repo))
+        queue = compute_queue(beads.issues, datetime.now().astimezone())
+        self.post_message(BeadsLoaded(beads, queue))
+
+    def on_beads_loaded(self, message: BeadsLoaded) -> None:
+        self.dashboard.show_issues(message.beads, message.queue)  # type: ignore[arg-type]
+
     def _tick(self) -> None:
         if not self.paused and isinstance(self.screen, DashboardScreen):
             self.screen.tick()
@@ -329,6 +360,7 @@ def make_app(ctx: Any, *, theme: str | None = None, subtitle: str = "", **kwargs
         subtitle=subtitle,
         roots_filter=ctx.explicit_roots,
         read_only=bool(getattr(ctx.args, "read_only", False)),
+        repo=getattr(ctx.args, "repo", None),
         **kwargs,
     )
 

@@ -17,7 +17,8 @@ class CockpitCommands(Provider):
         commands: list[tuple[str, str, object]] = [
             ("Go to context gauges", "Focus pane 1", partial(app.action_focus_pane, "context-pane")),
             ("Go to sessions", "Focus pane 2", partial(app.action_focus_pane, "sessions-pane")),
-            ("Go to log", "Focus pane 5", partial(app.action_focus_pane, "log-pane")),
+            ("Go to issues", "Focus pane 3: the beads queue", partial(app.action_focus_pane, "issues-pane")),
+            ("Go to approvals and log", "Focus pane 5", partial(app.action_focus_pane, "inbox")),
             ("Pause / resume live updates", "Stop redrawing while you read", app.action_toggle_pause),
             ("Switch dark / light theme", "cockpit-dark and cockpit-light", app.action_toggle_theme),
             ("Help", "The keys that work here", app.action_help),

@@ -36,3 +36,12 @@ class HookEventsArrived(Message):
     def __init__(self, sessions: frozenset[str]) -> None:
         super().__init__()
         self.sessions = sessions
+
+
+class BeadsLoaded(Message):
+    """The beads file was (re)read: `beads` is the file as read, `queue` the computed queue."""
+
+    def __init__(self, beads: object, queue: object) -> None:
+        super().__init__()
+        self.beads = beads
+        self.queue = queue

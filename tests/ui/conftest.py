@@ -38,7 +38,8 @@ class Workspace:
         claude, codex = self.roots()
         return CockpitApp(
             db_path=str(self.db), claude_roots=claude, codex_roots=codex,
-            settings=Settings(live_minutes=live_minutes), clock=clock, live=live, **kwargs,
+            settings=Settings(live_minutes=live_minutes), clock=clock, live=live,
+            **{"repo": str(self.root), **kwargs},
         )
 
 

@@ -12,11 +12,15 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from cockpit.core.beads import Queue
 from cockpit.core.context import band
 from cockpit.core.models import SessionState, SessionView
+from cockpit.sources.beads import BeadsFile
 from cockpit.store.queries import get_session, list_sessions, live_cutoff, search_sessions
+from cockpit.ui.screens.issue import IssueScreen
 from cockpit.ui.widgets.approvals_table import ApprovalsTable
 from cockpit.ui.widgets.context_pane import ContextPane
+from cockpit.ui.widgets.issues_table import IssuesTable
 from cockpit.ui.widgets.log_pane import LogPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
 
@@ -30,6 +34,7 @@ class DashboardScreen(Screen[None]):
     BINDINGS = [
         Binding("1", "focus_pane('context-pane')", "Context", id="pane-context", tooltip="Jump to the context gauges"),
         Binding("2", "focus_pane('sessions-pane')", "Sessions", id="pane-sessions", tooltip="Jump to the sessions list"),
+        Binding("3", "focus_pane('issues-pane')", "Issues", id="pane-issues", tooltip="Jump to the beads queue"),
         Binding("5", "focus_pane('inbox')", "Approvals", id="pane-approvals",
                 tooltip="Jump to the approvals waiting for you, then the action log"),
         Binding("slash", "filter", "Filter", id="filter-sessions", tooltip="Filter sessions by text, prompt or title"),
@@ -40,6 +45,7 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self.filter_text = ""
         self.waiting: set[str] = set()
+        self.queue: Queue | None = None
         self._filter_ids: set[str] | None = None
         self.views: list[SessionView] = []
 
@@ -52,6 +58,7 @@ class DashboardScreen(Screen[None]):
         with Vertical(id="panes"):
             yield ContextPane(self.cockpit.settings.bands, id="context-pane", classes="pane")
             yield SessionsTable(id="sessions-pane", classes="pane")
+            yield IssuesTable(id="issues-pane", classes="pane")
             with Vertical(id="inbox-pane", classes="pane"):
                 yield ApprovalsTable(id="approvals-table")
                 yield LogPane(id="log-pane")
@@ -185,6 +192,23 @@ class DashboardScreen(Screen[None]):
         if view.session_id in self.waiting and view.live:
             return replace(view, state=SessionState.WAITING_APPROVAL)
         return view
+
+    def show_issues(self, beads: BeadsFile, queue: Queue) -> None:
+        table = self.query_one(IssuesTable)
+        self.queue = queue
+        table.show(queue, self.cockpit.clock().astimezone())
+        if beads.path is None:
+            table.border_subtitle = beads.error or f"no .beads/issues.jsonl in {self.cockpit.repo}"
+        else:
+            skipped = f", {beads.skipped_total} lines skipped" if beads.skipped_total else ""
+            table.border_subtitle = (
+                f"{len(queue.ready)} ready · {len(queue.in_progress)} in progress · {len(queue.blocked)} blocked"
+                f" — {beads.path}{skipped}"
+            )
+
+    def on_issues_table_issue_opened(self, event: IssuesTable.IssueOpened) -> None:
+        if self.queue is not None and event.issue_id in self.queue.issues:
+            self.app.push_screen(IssueScreen(self.queue.issues[event.issue_id], self.queue))
 
     def on_approvals_table_request_opened(self, event: ApprovalsTable.RequestOpened) -> None:
         self.cockpit.open_request(event.request_id)

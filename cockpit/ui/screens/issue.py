@@ -1,0 +1,79 @@
+"""One beads issue: description, acceptance criteria, dependencies both ways, comments."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from cockpit.core.beads import Issue, Queue
+from cockpit.core.text import one_line, strip_controls
+
+
+def render_issue(issue: Issue, queue: Queue) -> Text:
+    """Issue text is untrusted: plain text only, control sequences stripped."""
+    text = Text()
+    text.append(f"{issue.id}  ", style="bold")
+    text.append(one_line(issue.title, 200) + "\n", style="bold")
+    where = "ready" if issue.id in queue.ready else "in progress" if issue.id in queue.in_progress else ""
+    blocked = next((b for b in queue.blocked if b.id == issue.id), None)
+    if blocked:
+        where = f"blocked by {', '.join(blocked.blocked_by)}"
+    facts = [f"P{issue.priority}", issue.issue_type, issue.status]
+    if where:
+        facts.append(where)
+    if issue.assignee:
+        facts.append(f"@{issue.assignee}")
+    if issue.created_at:
+        facts.append(f"created {issue.created_at:%Y-%m-%d}")
+    if issue.labels:
+        facts.append("labels " + ", ".join(issue.labels))
+    text.append(strip_controls(" · ".join(facts)) + "\n\n", style="dim")
+    for heading, body in (("Description", issue.description), ("Acceptance criteria", issue.acceptance_criteria),
+                          ("Notes", issue.notes)):
+        if body.strip():
+            text.append(heading + "\n", style="bold underline")
+            text.append(strip_controls(body).rstrip() + "\n\n")
+    outgoing = [d for d in issue.dependencies]
+    incoming = [d for other in queue.issues.values() for d in other.dependencies if d.depends_on_id == issue.id]
+    if outgoing or incoming:
+        text.append("Dependencies\n", style="bold underline")
+        for dep in outgoing:
+            target = queue.issues.get(dep.depends_on_id)
+            state = target.status if target else "not in this file"
+            title = one_line(target.title, 60) if target else ""
+            text.append(f"  {dep.type:<18} -> {dep.depends_on_id}  [{state}]  {title}\n")
+        for dep in incoming:
+            source = queue.issues.get(dep.issue_id)
+            state = source.status if source else "?"
+            title = one_line(source.title, 60) if source else ""
+            text.append(f"  {dep.type:<18} <- {dep.issue_id}  [{state}]  {title}\n")
+        text.append("\n")
+    if issue.comments:
+        text.append(f"Comments ({len(issue.comments)})\n", style="bold underline")
+        for comment in issue.comments:
+            text.append(f"  {one_line(comment.author, 40)}  {comment.created_at[:16]}\n", style="dim")
+            text.append("  " + strip_controls(comment.text).rstrip().replace("\n", "\n  ") + "\n")
+    return text
+
+
+class IssueScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-from-issue")]
+
+    def __init__(self, issue: Issue, queue: Queue) -> None:
+        super().__init__()
+        self.issue = issue
+        self.queue = queue
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with VerticalScroll(id="issue-body"):
+            yield Static(render_issue(self.issue, self.queue))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"issue {self.issue.id}"
+        self.query_one("#issue-body").focus()

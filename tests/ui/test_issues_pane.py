@@ -1,0 +1,76 @@
+"""Pane 3: the beads queue on the dashboard, and the issue screen."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+from textual.widgets import Static
+
+from cockpit.ui.screens.dashboard import DashboardScreen
+from cockpit.ui.screens.issue import IssueScreen
+from cockpit.ui.widgets.issues_table import IssuesTable
+
+from .conftest import SHARED, Workspace
+
+
+async def wait_for(predicate, seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return predicate()
+
+
+async def test_the_real_export_fills_the_queue_in_bd_order(workspace: Workspace) -> None:
+    beads = workspace.root / "repo" / ".beads"
+    beads.mkdir(parents=True)
+    shutil.copy(SHARED / "beads" / "beads-dolt-export.jsonl", beads / "issues.jsonl")
+    app = workspace.app(repo=str(workspace.root / "repo"))
+    async with app.run_test(size=(150, 50)) as pilot:
+        table = app.screen.query_one(IssuesTable)
+        assert await wait_for(lambda: table.row_count > 0)
+        # 13 ready, 3 in progress, 238 blocked, as `cockpit issues --json` computes for this export; an issue
+        # both in progress and blocked is listed once.
+        queue = app.screen.queue
+        listed = {*queue.ready, *queue.in_progress, *(b.id for b in queue.blocked)}
+        assert (len(queue.ready), len(queue.in_progress), len(queue.blocked)) == (13, 3, 238)
+        assert table.row_count == len(listed)
+        assert "13 ready · 3 in progress · 238 blocked" in str(table.border_subtitle)
+        first = table.get_row_at(0)
+        assert (first[0].plain, first[1].plain, first[3].plain) == ("ready", "P1", "offlinebrew-3d0")
+        await pilot.press("3")
+        assert table.has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, IssueScreen)
+        body = str(app.screen.query_one("#issue-body").query_one(Static).render())
+        assert "offlinebrew-3d0" in body and "Parent Epic" in body
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_no_beads_file_is_one_line_not_an_error(workspace: Workspace) -> None:
+    app = workspace.app()
+    async with app.run_test(size=(150, 50)):
+        table = app.screen.query_one(IssuesTable)
+        assert await wait_for(lambda: bool(table.border_subtitle))
+        assert table.row_count == 0
+        assert "no .beads/issues.jsonl" in str(table.border_subtitle)
+
+
+async def test_the_pane_follows_the_file_when_it_changes(workspace: Workspace) -> None:
+    beads = workspace.root / "repo" / ".beads"
+    beads.mkdir(parents=True)
+    path = beads / "issues.jsonl"
+    path.write_text('{"id": "x-1", "title": "first", "status": "open", "priority": 1}\n')
+    app = workspace.app(repo=str(workspace.root / "repo"))
+    async with app.run_test(size=(150, 50)):
+        table = app.screen.query_one(IssuesTable)
+        assert await wait_for(lambda: table.row_count == 1)
+        path.write_text(path.read_text() + '{"id": "x-2", "title": "[bold]second[/bold]", "status": "open"}\n'
+                        "this line is junk\n")
+        assert await wait_for(lambda: table.row_count == 2, seconds=8)
+        titles = [table.get_row_at(i)[4] for i in range(2)]
+        assert titles[1].plain == "[bold]second[/bold]" and not titles[1].spans
+        assert "1 lines skipped" in str(table.border_subtitle)
