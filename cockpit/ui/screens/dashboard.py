@@ -169,11 +169,12 @@ class DashboardScreen(Screen[None]):
     # ---- actions ---------------------------------------------------------------------------
 
     def action_focus_pane(self, pane_id: str) -> None:
+        # set_focus now, not focus() (scheduled): a key typed right after the digit must reach the pane.
         if pane_id == "inbox":
             table = self.query_one(ApprovalsTable)
-            (table if table.display else self.query_one(LogPane)).focus()
+            self.set_focus(table if table.display else self.query_one(LogPane))
             return
-        self.query_one(f"#{pane_id}").focus()
+        self.set_focus(self.query_one(f"#{pane_id}"))
 
     def show_approvals(self, pending: list) -> None:  # type: ignore[type-arg]
         """Fill the inbox and mark the sessions that wait for a human."""
