@@ -72,11 +72,19 @@ def render_text(beads: BeadsFile, queue: Queue, now: datetime) -> str:
 
 
 def cmd_issues(args: argparse.Namespace) -> int:
+    from cockpit.sources.bd import bd_ready, disagreement
+
     now = datetime.now(UTC)
     beads = read_beads(Path(args.repo))
     queue = compute_queue(beads.issues, now)
+    check = bd_ready(Path(args.repo)) if beads.path else None
+    warning = disagreement(queue.ready, check) if check else ""
     if args.json:
-        print(json.dumps(issues_json(beads, queue), indent=2))
+        out = issues_json(beads, queue)
+        out["bd"] = None if check is None or not check.available else {"ready": list(check.ready), "warning": warning}
+        print(json.dumps(out, indent=2))
     else:
         print(render_text(beads, queue, now))
+        if warning:
+            print(f"\nwarning: {warning}")
     return 0

@@ -70,6 +70,7 @@ class CockpitApp(InboxMixin, App[None]):
         super().__init__()
         self.repo = repo or os.getcwd()
         self._beads_mtime: float | None = -1.0
+        self._bd_warning = ""
         self.read_only = read_only
         self.inbox = live if inbox is None else inbox
         self.pending: list[Request] = []
@@ -244,14 +245,19 @@ class CockpitApp(InboxMixin, App[None]):
 
     def _load_beads(self) -> None:
         from cockpit.core.beads import compute_queue
+        from cockpit.sources.bd import bd_ready, disagreement
         from cockpit.sources.beads import read_beads
 
         beads = read_beads(Path(self.repo))
         queue = compute_queue(beads.issues, datetime.now().astimezone())
-        self.post_message(BeadsLoaded(beads, queue))
+        warning = disagreement(queue.ready, bd_ready(Path(self.repo))) if beads.path else ""
+        self.post_message(BeadsLoaded(beads, queue, warning))
 
     def on_beads_loaded(self, message: BeadsLoaded) -> None:
         self.dashboard.show_issues(message.beads, message.queue)  # type: ignore[arg-type]
+        if message.warning and message.warning != self._bd_warning:
+            self.dashboard.log_event(message.warning, "yellow")
+        self._bd_warning = message.warning
 
     def _tick(self) -> None:
         if not self.paused and isinstance(self.screen, DashboardScreen):

@@ -41,7 +41,8 @@ class HookEventsArrived(Message):
 class BeadsLoaded(Message):
     """The beads file was (re)read: `beads` is the file as read, `queue` the computed queue."""
 
-    def __init__(self, beads: object, queue: object) -> None:
+    def __init__(self, beads: object, queue: object, warning: str = "") -> None:
         super().__init__()
         self.beads = beads
         self.queue = queue
+        self.warning = warning  # `bd ready` (when on PATH) disagrees with the recomputed queue
