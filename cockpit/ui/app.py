@@ -23,13 +23,15 @@ from cockpit.store.live import LiveIngest, LiveUpdate
 from cockpit.store.queries import file_problems, utc_now
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.inbox import InboxMixin
-from cockpit.ui.messages import BeadsLoaded, LiveIngestFailed, TranscriptsIngested
+from cockpit.ui.messages import BeadsLoaded, LiveIngestFailed, RepoRead, TranscriptsIngested
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.session import SessionScreen
 from cockpit.ui.themes import FALLBACK_THEME, css_path, load_themes
 
 REFRESH_SECONDS = 5.0
+# Working-tree edits don't touch .git: git status runs at least this often (in 1 s ticks).
+REPO_REFRESH_TICKS = 10
 # The session list of thousands of rows is redrawn at most this often while agents write.
 TABLE_REFRESH_SECONDS = 0.5
 
@@ -71,6 +73,8 @@ class CockpitApp(InboxMixin, App[None]):
         self.repo = repo or os.getcwd()
         self._beads_mtime: float | None = -1.0
         self._bd_warning = ""
+        self._repo_marks: tuple[float, ...] | None = None
+        self._repo_ticks = 0
         self.read_only = read_only
         self.inbox = live if inbox is None else inbox
         self.pending: list[Request] = []
@@ -122,6 +126,8 @@ class CockpitApp(InboxMixin, App[None]):
         self.set_interval(1.0, self._tick_waiting)
         self.set_interval(2.0, self._check_beads)
         self._check_beads()
+        self.set_interval(1.0, self._check_repo)
+        self._check_repo()
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -258,6 +264,27 @@ class CockpitApp(InboxMixin, App[None]):
         if message.warning and message.warning != self._bd_warning:
             self.dashboard.log_event(message.warning, "yellow")
         self._bd_warning = message.warning
+
+    def _check_repo(self) -> None:
+        """Run git when HEAD, the index or refs moved, and every 10 s for edits in the working tree."""
+        from cockpit.sources.repo import change_marks
+
+        marks = change_marks(self.repo)
+        self._repo_ticks += 1
+        if marks != self._repo_marks or self._repo_ticks >= REPO_REFRESH_TICKS:
+            self._repo_marks = marks
+            self._repo_ticks = 0
+            self.run_worker(self._read_repo, thread=True, exit_on_error=False, group="repo", exclusive=True)
+
+    def _read_repo(self) -> None:
+        from cockpit.sources.repo import read_repo
+
+        self.post_message(RepoRead(read_repo(self.repo)))
+
+    def on_repo_read(self, message: RepoRead) -> None:
+        from cockpit.ui.widgets.repo_pane import RepoPane
+
+        self.dashboard.query_one(RepoPane).show(message.state)  # type: ignore[arg-type]
 
     def _tick(self) -> None:
         if not self.paused and isinstance(self.screen, DashboardScreen):

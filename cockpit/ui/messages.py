@@ -46,3 +46,11 @@ class BeadsLoaded(Message):
         self.beads = beads
         self.queue = queue
         self.warning = warning  # `bd ready` (when on PATH) disagrees with the recomputed queue
+
+
+class RepoRead(Message):
+    """The repository's state was read (in a worker) and can be shown."""
+
+    def __init__(self, state: object) -> None:
+        super().__init__()
+        self.state = state

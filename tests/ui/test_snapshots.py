@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from cockpit.ui.widgets.issues_table import IssuesTable
+from cockpit.ui.widgets.repo_pane import RepoPane
 
 from .conftest import Workspace
 
@@ -13,9 +14,11 @@ NO_REPO = "/nonexistent/cockpit-snapshot-repo"
 
 
 async def settled(pilot) -> None:
-    """The beads file is read in a worker: wait for its line so every snapshot shows the same pane."""
-    for _ in range(100):
-        if pilot.app.screen.query(IssuesTable) and pilot.app.screen.query_one(IssuesTable).border_subtitle:
+    """The beads file and the repository are read in workers: wait for both so every snapshot is the same."""
+    for _ in range(200):
+        screen = pilot.app.screen
+        if (screen.query(IssuesTable) and screen.query_one(IssuesTable).border_subtitle
+                and hasattr(screen.query_one(RepoPane), "state")):
             break
         await asyncio.sleep(0.02)
     await pilot.pause()

@@ -22,6 +22,7 @@ from cockpit.ui.widgets.approvals_table import ApprovalsTable
 from cockpit.ui.widgets.context_pane import ContextPane
 from cockpit.ui.widgets.issues_table import IssuesTable
 from cockpit.ui.widgets.log_pane import LogPane
+from cockpit.ui.widgets.repo_pane import RepoPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(id="panes"):
+            yield RepoPane("repo: reading…", id="repo-pane")
             yield ContextPane(self.cockpit.settings.bands, id="context-pane", classes="pane")
             yield SessionsTable(id="sessions-pane", classes="pane")
             yield IssuesTable(id="issues-pane", classes="pane")

@@ -1,0 +1,143 @@
+"""What state the repository is in, read through git itself (via GitPython), never by walking the tree.
+
+`git status --porcelain=v2 --branch` gives branch, upstream ahead/behind and the staged, unstaged and
+untracked counts in one call that uses git's index and caches; `git diff --shortstat HEAD` the size
+of the working-tree change. Every odd state (no commits, detached HEAD, bare, shallow, not a repo,
+git missing) is a field or a message, never an exception.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_SHORTSTAT = re.compile(r"(\d+) files? changed(?:, (\d+) insertions?\(\+\))?(?:, (\d+) deletions?\(-\))?")
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    subject: str
+    author: str
+    when: str  # ISO-8601 with offset, as git prints it
+
+
+@dataclass(frozen=True, slots=True)
+class RepoState:
+    path: str
+    ok: bool
+    message: str = ""  # why there is nothing to show, or what is unusual
+    branch: str = ""
+    head: str = ""
+    detached: bool = False
+    no_commits: bool = False
+    upstream: str = ""
+    ahead: int = 0
+    behind: int = 0
+    staged: int = 0
+    unstaged: int = 0
+    untracked: int = 0
+    conflicts: int = 0
+    files_changed: int = 0
+    insertions: int = 0
+    deletions: int = 0
+    shallow: bool = False
+    worktree: bool = False
+    commits: tuple[Commit, ...] = field(default=())
+
+
+def parse_status(text: str) -> dict[str, object]:
+    """The fields of `git status --porcelain=v2 --branch` output that the pane shows."""
+    out: dict[str, object] = {"staged": 0, "unstaged": 0, "untracked": 0, "conflicts": 0}
+    for line in text.splitlines():
+        if line.startswith("# branch.oid "):
+            oid = line.split(" ", 2)[2]
+            out["no_commits"] = oid == "(initial)"
+            out["head"] = "" if oid == "(initial)" else oid
+        elif line.startswith("# branch.head "):
+            head = line.split(" ", 2)[2]
+            out["detached"] = head == "(detached)"
+            out["branch"] = "" if head == "(detached)" else head
+        elif line.startswith("# branch.upstream "):
+            out["upstream"] = line.split(" ", 2)[2]
+        elif line.startswith("# branch.ab "):
+            parts = line.split()
+            out["ahead"] = int(parts[2].lstrip("+"))
+            out["behind"] = int(parts[3].lstrip("-"))
+        elif line.startswith(("1 ", "2 ")):
+            xy = line.split(" ", 2)[1]
+            if xy[0] != ".":
+                out["staged"] = int(out["staged"]) + 1  # type: ignore[call-overload]
+            if xy[1] != ".":
+                out["unstaged"] = int(out["unstaged"]) + 1  # type: ignore[call-overload]
+        elif line.startswith("u "):
+            out["conflicts"] = int(out["conflicts"]) + 1  # type: ignore[call-overload]
+        elif line.startswith("? "):
+            out["untracked"] = int(out["untracked"]) + 1  # type: ignore[call-overload]
+    return out
+
+
+def parse_shortstat(text: str) -> tuple[int, int, int]:
+    match = _SHORTSTAT.search(text)
+    if not match:
+        return 0, 0, 0
+    return int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0)
+
+
+def read_repo(path: str | os.PathLike[str], *, commits: int = 5) -> RepoState:
+    """The repository at `path` (or above it), never raising."""
+    where = str(Path(path).expanduser())
+    try:
+        import git
+    except ImportError as exc:  # GitPython needs the git executable; without it there is nothing to show
+        return RepoState(where, False, f"git is not available: {exc}")
+    try:
+        repo = git.Repo(where, search_parent_directories=True)
+    except git.NoSuchPathError:
+        return RepoState(where, False, f"{where} does not exist")
+    except git.InvalidGitRepositoryError:
+        return RepoState(where, False, f"{where} is not a git repository")
+    except git.GitError as exc:
+        return RepoState(where, False, f"cannot open {where}: {exc}")
+    try:
+        if repo.bare:
+            return RepoState(str(repo.git_dir), False, "a bare repository: no working tree to show")
+        top = str(repo.working_tree_dir)
+        status = parse_status(repo.git.status("--porcelain=v2", "--branch", "--untracked-files=normal"))
+        state: dict[str, object] = dict(status)
+        if not state.get("no_commits"):
+            files, plus, minus = parse_shortstat(repo.git.diff("--shortstat", "HEAD"))
+            state.update(files_changed=files, insertions=plus, deletions=minus)
+            log = repo.git.log(f"-n{commits}", "--format=%h%x1f%s%x1f%an%x1f%aI")
+            state["commits"] = tuple(
+                Commit(*line.split("\x1f", 3)) for line in log.splitlines() if line.count("\x1f") == 3
+            )
+        state["shallow"] = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+        state["worktree"] = os.path.isfile(os.path.join(top, ".git"))
+        notes = []
+        if state.get("no_commits"):
+            notes.append("no commits yet")
+        if state.get("detached"):
+            notes.append("detached HEAD")
+        if state["shallow"]:
+            notes.append("shallow clone")
+        if state["worktree"]:
+            notes.append("linked worktree")
+        return RepoState(top, True, ", ".join(notes), **state)  # type: ignore[arg-type]
+    except git.GitCommandError as exc:
+        return RepoState(where, False, f"git failed: {str(exc.stderr or exc).strip()[:200]}")
+    finally:
+        repo.close()
+
+
+def change_marks(path: str) -> tuple[float, ...]:
+    """Cheap stats that move when git state moves (HEAD, index, refs): poll these, run git only on change."""
+    marks = []
+    for name in ("HEAD", "index", "FETCH_HEAD", "ORIG_HEAD"):
+        try:
+            marks.append(os.stat(os.path.join(path, ".git", name)).st_mtime)
+        except OSError:
+            marks.append(0.0)
+    return tuple(marks)
