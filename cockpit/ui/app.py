@@ -75,6 +75,7 @@ class CockpitApp(InboxMixin, App[None]):
         self._bd_warning = ""
         self._repo_marks: tuple[float, ...] | None = None
         self._repo_ticks = 0
+        self._repo_cost = 0.0
         self.read_only = read_only
         self.inbox = live if inbox is None else inbox
         self.pending: list[Request] = []
@@ -271,15 +272,22 @@ class CockpitApp(InboxMixin, App[None]):
 
         marks = change_marks(self.repo)
         self._repo_ticks += 1
-        if marks != self._repo_marks or self._repo_ticks >= REPO_REFRESH_TICKS:
+        # A large tree makes git status cost a tree's worth of stats: space the periodic runs out to ~2 % CPU.
+        period = max(REPO_REFRESH_TICKS, int(self._repo_cost * 50))
+        if marks != self._repo_marks or self._repo_ticks >= period:
             self._repo_marks = marks
             self._repo_ticks = 0
             self.run_worker(self._read_repo, thread=True, exit_on_error=False, group="repo", exclusive=True)
 
     def _read_repo(self) -> None:
+        import time
+
         from cockpit.sources.repo import read_repo
 
-        self.post_message(RepoRead(read_repo(self.repo)))
+        started = time.perf_counter()
+        state = read_repo(self.repo)
+        self._repo_cost = time.perf_counter() - started
+        self.post_message(RepoRead(state))
 
     def on_repo_read(self, message: RepoRead) -> None:
         from cockpit.ui.widgets.repo_pane import RepoPane
