@@ -45,21 +45,22 @@ class IssuesTable(DataTable[Text]):
 
     def show(self, queue: Queue, now: datetime) -> None:
         selected = self.selected_issue_id
-        self.clear()
-        self._ids = []
-        rows: list[tuple[str, str, str]] = [(i, "ready", "") for i in queue.ready]
-        rows += [(i, "in progress", "") for i in queue.in_progress]
-        rows += [(b.id, "blocked", ", ".join(b.blocked_by)) for b in queue.blocked]
         blockers_of = {b.id: ", ".join(b.blocked_by) for b in queue.blocked}
-        for issue_id, where, blockers in rows:
+        entries: list[tuple[str, str, str]] = [(i, "ready", "") for i in queue.ready]
+        entries += [(i, "in progress", "") for i in queue.in_progress]
+        entries += [(b.id, "blocked", ", ".join(b.blocked_by)) for b in queue.blocked]
+        rows: list[tuple[str, tuple[Text, ...]]] = []
+        seen: set[str] = set()
+        for issue_id, where, blockers in entries:
             issue = queue.issues.get(issue_id)
             # An issue in progress can be blocked too: it is listed once, where the user works on it.
-            if issue is None or issue_id in self._ids:
+            if issue is None or issue_id in seen:
                 continue
+            seen.add(issue_id)
             if where == "in progress" and issue_id in blockers_of:
                 blockers = blockers_of[issue_id]
             who = " ".join(part for part in (issue.assignee, f"<- {blockers}" if blockers else "") if part)
-            self.add_row(
+            rows.append((issue_id, (
                 Text(where, style=QUEUE_STYLE[where]),
                 Text(f"P{issue.priority}", style="bold" if issue.priority <= 1 else ""),
                 Text(one_line(issue.issue_type, 10)),
@@ -67,8 +68,16 @@ class IssuesTable(DataTable[Text]):
                 Text(one_line(issue.title, 70)),
                 Text(age(issue.created_at, now), justify="right"),
                 Text(one_line(who, 40)),
-                key=issue_id,
-            )
+            )))
+        # Widths from the content, header included: rows arriving after the first paint must not leave
+        # the header at its old widths.
+        self.clear(columns=True)
+        for index, name in enumerate(COLUMNS):
+            width = max([len(name), *(cells[index].cell_len for _, cells in rows)])
+            self.add_column(name, key=name, width=width)
+        self._ids = []
+        for issue_id, cells in rows:
+            self.add_row(*cells, key=issue_id)
             self._ids.append(issue_id)
         if selected in self._ids:
             self.move_cursor(row=self._ids.index(selected))
