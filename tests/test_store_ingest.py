@@ -550,22 +550,26 @@ def test_parallel_catch_up_stores_exactly_what_a_serial_one_does(tmp_path, inges
     assert len(_session_rows(serial)) == 9
 
 
+class FakePool:
+    """Stands in for ProcessPoolExecutor; subclasses decide what `submit` does."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 def test_a_broken_pool_falls_back_to_parsing_in_process(tmp_path, ingest, copy_data, monkeypatch):
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     import cockpit.store.ingest as ingest_module
 
-    class BrokenPool:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
+    class BrokenPool(FakePool):
         calls = 0
 
         def submit(self, fn, *args):
@@ -593,16 +597,7 @@ def test_a_pool_that_cannot_spawn_falls_back_to_parsing_in_process(tmp_path, ing
     """Inside the dashboard, spawning once failed with ValueError("bad value(s) in fds_to_keep")."""
     import cockpit.store.ingest as ingest_module
 
-    class CannotSpawn:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
+    class CannotSpawn(FakePool):
         def submit(self, *args, **kwargs):
             raise ValueError("bad value(s) in fds_to_keep")
 
