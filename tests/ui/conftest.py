@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,3 +59,12 @@ def workspace(tmp_path: Path) -> Workspace:
     ws = Workspace(tmp_path, tmp_path / "claude", codex, tmp_path / "cockpit.db")
     ws.ingest()
     return ws
+
+
+async def wait_for(predicate, seconds: float = 5.0) -> bool:
+    """Poll `predicate` until it holds (workers and watchers report asynchronously); its last value."""
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return predicate()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.widgets import Input
 
 from cockpit.store import approvals
@@ -14,7 +12,7 @@ from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.widgets.approvals_table import ApprovalsTable
 from cockpit.ui.widgets.log_pane import LogPane
 
-from .conftest import Workspace
+from .conftest import Workspace, wait_for
 
 SESSION = "258c7280-ae70-4798-800f-63464d01a85d"
 PUSH = {"command": "git push origin main", "description": "Push to remote"}
@@ -32,6 +30,13 @@ def ask(db_path, tool_input=PUSH, session=SESSION, policy="Bash(git push:*)") ->
         conn.close()
 
 
+async def open_first_request(app, pilot) -> None:
+    """Wait for the request in the inbox, press a, and let the 300 ms debounce pass."""
+    assert await wait_for(lambda: bool(app.pending))
+    await pilot.press("a")
+    await pilot.pause(0.35)
+
+
 def record(db_path, request_id: int) -> approvals.Request:
     conn = connect(db_path)
     try:
@@ -40,14 +45,6 @@ def record(db_path, request_id: int) -> approvals.Request:
         return request
     finally:
         conn.close()
-
-
-async def wait_for(predicate, seconds: float = 5.0) -> bool:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return predicate()
 
 
 async def test_a_new_request_shows_in_the_inbox_and_y_allows_it(workspace: Workspace, monkeypatch) -> None:
@@ -84,9 +81,7 @@ async def test_n_denies_with_the_typed_reason(workspace: Workspace) -> None:
     app = workspace.app(inbox=True)
     async with app.run_test(size=(140, 45)) as pilot:
         rid = ask(workspace.db)
-        assert await wait_for(lambda: bool(app.pending))
-        await pilot.press("a")
-        await pilot.pause(0.35)
+        await open_first_request(app, pilot)
         await pilot.press("n")
         reason = app.screen.query_one("#reason", Input)
         assert reason.has_focus
@@ -100,9 +95,7 @@ async def test_escape_cancels_without_deciding(workspace: Workspace) -> None:
     app = workspace.app(inbox=True)
     async with app.run_test(size=(140, 45)) as pilot:
         rid = ask(workspace.db)
-        assert await wait_for(lambda: bool(app.pending))
-        await pilot.press("a")
-        await pilot.pause(0.35)
+        await open_first_request(app, pilot)
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
         await pilot.pause(0.2)
@@ -113,9 +106,7 @@ async def test_shift_a_allows_the_rule_for_the_rest_of_the_session(workspace: Wo
     app = workspace.app(inbox=True)
     async with app.run_test(size=(140, 45)) as pilot:
         rid = ask(workspace.db)
-        assert await wait_for(lambda: bool(app.pending))
-        await pilot.press("a")
-        await pilot.pause(0.35)
+        await open_first_request(app, pilot)
         await pilot.press("A")
         assert await wait_for(lambda: record(workspace.db, rid).status == approvals.DECIDED)
         conn = connect(workspace.db)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 
 from textual.widgets import Static
@@ -11,15 +10,7 @@ from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.issue import IssueScreen
 from cockpit.ui.widgets.issues_table import IssuesTable
 
-from .conftest import SHARED, Workspace
-
-
-async def wait_for(predicate, seconds: float = 5.0) -> bool:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return predicate()
+from .conftest import SHARED, Workspace, wait_for
 
 
 async def test_the_real_export_fills_the_queue_in_bd_order(workspace: Workspace) -> None:

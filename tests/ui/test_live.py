@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -10,7 +9,7 @@ import pytest
 
 from cockpit.ui.widgets.gauge import ContextGauge
 
-from .conftest import Workspace
+from .conftest import Workspace, wait_for
 
 CODEX_LIVE = "019c8bfe-ec25-79e0-97d7-bda6a9c575ff"
 
@@ -23,11 +22,7 @@ def _token_count(ts: str, total: int, used: int) -> str:
 
 
 async def _wait_for(predicate, seconds: float = 8.0) -> bool:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return predicate()
+    return await wait_for(predicate, seconds)
 
 
 @pytest.mark.parametrize("force_polling", [False, True], ids=["watchfiles", "polling"])
