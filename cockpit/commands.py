@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.issues_cli import add_issues_parser
 
     add_issues_parser(sub)
+    from cockpit.gates_cli import add_gates_parsers
+
+    add_gates_parsers(sub, _common)
 
     p = sub.add_parser("doctor", help="what cockpit sees, what is missing and how to fix it")
     _common(p)
@@ -336,7 +339,7 @@ def run(raw: list[str]) -> int:
     try:
         if command == "demo":
             return cmd_demo(args)
-        if command in ("hooks", "issues"):
+        if command in ("hooks", "issues", "gates", "gate"):
             return int(args.func(args))
         ctx = Context(args)
         handler = {

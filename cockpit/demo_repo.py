@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -183,6 +185,81 @@ EDITS: tuple[tuple[int, str, str | tuple[str, str]], ...] = (
     (14, "tests/fixtures/noaa_2026.csv", CSV_2026),
 )
 
+def gates_toml(python: str) -> str:
+    """The demo's gates: its tests (failing: one test calls the network), a compile check, a TODO check,
+    and the two ao verdicts. `python` is the interpreter cockpit runs under, which has pytest."""
+    exe = shlex.quote(python).replace("\\", "\\\\").replace('"', '\\"')
+    return f'''# Gates for cockpit (factor IV). `r` reruns the selected one, `R` all of them.
+[gates.tests]
+command = "{exe} -m pytest -q -p no:cacheprovider tests"
+required = true
+timeout = 120
+
+[gates.compile]
+command = "{exe} -m compileall -q src"
+auto = true
+timeout = 60
+
+[gates.no-todo]
+command = "! git grep -n TODO -- src"
+timeout = 30
+
+[gates.pre-mortem]
+kind = "verdict"
+
+[gates.vibe]
+kind = "verdict"
+required = true
+'''
+
+
+PYTEST_PATHS = "\n[tool.pytest.ini_options]\npythonpath = [\"src\"]\n"
+
+PRE_MORTEM = """---
+id: council-pre-mortem-2026-layout
+type: council
+date: '{date}'
+epic: tp-7kq (Support the 2026 NOAA CSV layout)
+---
+# Pre-mortem: 2026 NOAA CSV layout
+
+## Council Verdict: PASS
+
+| Judge | Verdict | Key Finding |
+|-------|---------|-------------|
+| Missing-Requirements | PASS | Datum column handling is scoped in tp-7kq.2 |
+| Feasibility | PASS | Header sniffing keeps the old layout working |
+"""
+
+VIBE = """---
+id: council-vibe-parser-2026
+type: council
+date: '{date}'
+---
+# Vibe Report: parser accepts the 2026 header
+
+## Council Verdict: WARN
+
+### Judge 1 (Correctness)
+**Verdict:** WARN
+The 2026 header is detected but `_row` still reads the old column names.
+"""
+
+
+def write_agents_files(repo: Path, now: datetime) -> None:
+    """ao council reports: a pre-mortem older than the last commits (stale) and a recent vibe (WARN).
+    They are excluded from git like a local ao checkout would keep them."""
+    council = repo / ".agents" / "council"
+    council.mkdir(parents=True, exist_ok=True)
+    for hours, name, body in ((46.0, "pre-mortem-2026-layout", PRE_MORTEM), (1.0, "vibe-parser-2026", VIBE)):
+        when = now - timedelta(hours=hours)
+        path = council / f"{when:%Y-%m-%d}-{name}.md"
+        path.write_text(body.format(date=f"{when:%Y-%m-%d}"), encoding="utf-8")
+        os.utime(path, (when.timestamp(), when.timestamp()))
+    with (repo / ".git" / "info" / "exclude").open("a", encoding="utf-8") as handle:
+        handle.write(".agents/\n")
+
+
 # Uncommitted work in progress, left in the working tree.
 DIRTY = ("src/tidepool/parser.py", "\n\n# TODO(datum): keep the Datum column of the 2026 layout\n")
 
@@ -260,7 +337,7 @@ def _apply(repo: Path, rel: str, edit: str | tuple[str, str]) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def build_repo(repo: Path, now: datetime) -> tuple[str, str]:
+def build_repo(repo: Path, now: datetime, python: str = sys.executable) -> tuple[str, str]:
     """Create the repo with its history ending shortly before `now`. Returns (branch, HEAD commit)."""
     if shutil.which("git") is None:
         raise RuntimeError("the demo workspace needs the git command line tool")
@@ -271,10 +348,14 @@ def build_repo(repo: Path, now: datetime) -> tuple[str, str]:
             _git(repo, "checkout", "-q", "-b", BRANCH)
         for _, rel, edit in (e for e in EDITS if e[0] == index):
             _apply(repo, rel, edit)
+        if index == 1:
+            _apply(repo, "pyproject.toml", PYTEST_PATHS)
+            _apply(repo, "cockpit.toml", gates_toml(python))
         if index in (2, 10):
             (repo / ".beads").mkdir(exist_ok=True)
             (repo / ".beads" / "issues.jsonl").write_text(beads_issues(now, index == 10), encoding="utf-8")
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", message, when=now - timedelta(hours=hours), author=author)
     _apply(repo, *DIRTY)
+    write_agents_files(repo, now)
     return BRANCH, _git(repo, "rev-parse", "HEAD")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.core.beads import Issue, Queue, compute_queue
+from cockpit.core.format import age
 from cockpit.core.text import one_line
 from cockpit.sources.beads import BeadsFile, read_beads
 
@@ -29,17 +30,6 @@ def issues_json(beads: BeadsFile, queue: Queue) -> dict[str, Any]:
     if beads.error:
         out["error"] = beads.error
     return out
-
-
-def age(created: datetime | None, now: datetime) -> str:
-    """A short age such as 45s, 12m, 3h, 5d, 7w; '?' when unknown."""
-    if created is None:
-        return "?"
-    seconds = max(0, int((now - created).total_seconds()))
-    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size * (2 if unit == "w" else 1):
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def _row(issue: Issue, now: datetime) -> str:

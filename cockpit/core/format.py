@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from cockpit.core.context import DEFAULT_BANDS, autocompact_tokens, band, forecast
 from cockpit.core.models import SessionView
 
@@ -77,3 +79,24 @@ def session_line(view: SessionView) -> str:
         f"{view.agent.value:<6} {view.session_id[:8]} {view.state.value:<16} {ctx} peak {pct(view.peak_pct):>6}"
         f" {cost(view.cost_usd):>9}  {view.project}  {view.title[:60]}"
     )
+
+
+def age(moment: datetime | None, now: datetime) -> str:
+    """A short age such as 45s, 12m, 3h, 5d, 7w; '?' when unknown."""
+    if moment is None:
+        return "?"
+    seconds = max(0, int((now - moment).total_seconds()))
+    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size * (2 if unit == "w" else 1):
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def bytes_size(n: int) -> str:
+    """1023 B, 4.0 KiB, 50.0 MiB: binary units, one decimal."""
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 
 DERIVED_TABLES = ("files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "prompts", "interrupts")
@@ -224,6 +224,25 @@ MIGRATIONS: list[str] = [
         beat_at REAL NOT NULL,
         read_only INTEGER NOT NULL DEFAULT 0
     );
+    """,
+    # 3: gate runs (factor IV): every run of a gate, tied to the tree it judged.
+    """
+    CREATE TABLE IF NOT EXISTS gate_runs (
+        id INTEGER PRIMARY KEY,
+        repo TEXT NOT NULL,
+        gate TEXT NOT NULL,
+        tree TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        duration_s REAL NOT NULL,
+        outcome TEXT NOT NULL,
+        exit_code INTEGER,
+        command TEXT NOT NULL DEFAULT '',
+        output_tail TEXT NOT NULL DEFAULT '',
+        output_bytes INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS gate_runs_gate ON gate_runs(repo, gate, id);
+    CREATE INDEX IF NOT EXISTS gate_runs_tree ON gate_runs(repo, tree);
     """,
 ]
 

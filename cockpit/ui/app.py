@@ -23,20 +23,19 @@ from cockpit.store.live import LiveIngest, LiveUpdate
 from cockpit.store.queries import file_problems, utc_now
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.inbox import InboxMixin
-from cockpit.ui.messages import BeadsLoaded, LiveIngestFailed, RepoRead, TranscriptsIngested
+from cockpit.ui.messages import BeadsLoaded, LiveIngestFailed, TranscriptsIngested
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.session import SessionScreen
 from cockpit.ui.themes import FALLBACK_THEME, css_path, load_themes
+from cockpit.ui.workspace import WorkspaceMixin
 
 REFRESH_SECONDS = 5.0
-# Working-tree edits don't touch .git: git status runs at least this often (in 1 s ticks).
-REPO_REFRESH_TICKS = 10
 # The session list of thousands of rows is redrawn at most this often while agents write.
 TABLE_REFRESH_SECONDS = 0.5
 
 
-class CockpitApp(InboxMixin, App[None]):
+class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
     CSS_PATH = css_path()
     TITLE = "cockpit"
     COMMANDS = App.COMMANDS | {CockpitCommands}
@@ -48,6 +47,11 @@ class CockpitApp(InboxMixin, App[None]):
         Binding("T", "toggle_theme", "Theme", id="toggle-theme", show=False, tooltip="Switch dark / light theme"),
         Binding("a", "approve_step", "Approve", id="approve-step",
                 tooltip="Open the oldest request waiting for a human (y allow, n deny, A allow rule for session)"),
+        Binding("r", "rerun_gate", "Run gate", id="rerun-gate", tooltip="Run the selected gate again on this tree"),
+        Binding("R", "rerun_all_gates", "Run all", id="rerun-all-gates", show=False,
+                tooltip="Run every command gate again on this tree"),
+        Binding("x", "cancel_gate", "Cancel run", id="cancel-gate", show=False,
+                tooltip="Cancel the selected gate's run (its process group is stopped)"),
         Binding("h", "approval_history", "Approvals log", id="approval-history", show=False,
                 tooltip="Every approval request and who decided it"),
     ]
@@ -73,9 +77,6 @@ class CockpitApp(InboxMixin, App[None]):
         self.repo = repo or os.getcwd()
         self._beads_mtime: float | None = -1.0
         self._bd_warning = ""
-        self._repo_marks: tuple[float, ...] | None = None
-        self._repo_ticks = 0
-        self._repo_cost = 0.0
         self.read_only = read_only
         self.inbox = live if inbox is None else inbox
         self.pending: list[Request] = []
@@ -132,6 +133,8 @@ class CockpitApp(InboxMixin, App[None]):
 
     def on_unmount(self) -> None:
         self._stop.set()
+        if self.gate_runner is not None:
+            self.gate_runner.cancel_all()
 
     def _run_live(self) -> None:
         ingest = LiveIngest(
@@ -265,34 +268,6 @@ class CockpitApp(InboxMixin, App[None]):
         if message.warning and message.warning != self._bd_warning:
             self.dashboard.log_event(message.warning, "yellow")
         self._bd_warning = message.warning
-
-    def _check_repo(self) -> None:
-        """Run git when HEAD, the index or refs moved, and every 10 s for edits in the working tree."""
-        from cockpit.sources.repo import change_marks
-
-        marks = change_marks(self.repo)
-        self._repo_ticks += 1
-        # A large tree makes git status cost a tree's worth of stats: space the periodic runs out to ~2 % CPU.
-        period = max(REPO_REFRESH_TICKS, int(self._repo_cost * 50))
-        if marks != self._repo_marks or self._repo_ticks >= period:
-            self._repo_marks = marks
-            self._repo_ticks = 0
-            self.run_worker(self._read_repo, thread=True, exit_on_error=False, group="repo", exclusive=True)
-
-    def _read_repo(self) -> None:
-        import time
-
-        from cockpit.sources.repo import read_repo
-
-        started = time.perf_counter()
-        state = read_repo(self.repo)
-        self._repo_cost = time.perf_counter() - started
-        self.post_message(RepoRead(state))
-
-    def on_repo_read(self, message: RepoRead) -> None:
-        from cockpit.ui.widgets.repo_pane import RepoPane
-
-        self.dashboard.query_one(RepoPane).show(message.state)  # type: ignore[arg-type]
 
     def _tick(self) -> None:
         if not self.paused and isinstance(self.screen, DashboardScreen):

@@ -54,3 +54,27 @@ class RepoRead(Message):
     def __init__(self, state: object) -> None:
         super().__init__()
         self.state = state
+
+
+class GatesRead(Message):
+    """The gate board (every gate's state for the current tree) was read in a worker."""
+
+    def __init__(self, board: object) -> None:
+        super().__init__()
+        self.board = board
+
+
+class GateRunFinished(Message):
+    """A gate run ended (pass, fail, timeout, cancelled or error) and is stored."""
+
+    def __init__(self, run: object) -> None:
+        super().__init__()
+        self.run = run
+
+
+class WorkingTreeChanged(Message):
+    """Files that git does not ignore changed; `problem` says the watcher stopped and why."""
+
+    def __init__(self, problem: str = "") -> None:
+        super().__init__()
+        self.problem = problem

@@ -27,9 +27,9 @@ async def test_the_real_export_fills_the_queue_in_bd_order(workspace: Workspace)
         listed = {*queue.ready, *queue.in_progress, *(b.id for b in queue.blocked)}
         assert (len(queue.ready), len(queue.in_progress), len(queue.blocked)) == (13, 3, 238)
         assert table.row_count == len(listed)
-        assert "13 ready · 3 in progress · 238 blocked" in str(table.border_subtitle)
+        assert "○ 13 ready · ▶ 3 in progress · ✖ 238 blocked" in str(table.border_subtitle)
         first = table.get_row_at(0)
-        assert (first[0].plain, first[1].plain, first[3].plain) == ("ready", "P1", "offlinebrew-3d0")
+        assert (first[0].plain, first[1].plain, first[3].plain) == ("○", "P1", "offlinebrew-3d0")
         await pilot.press("3")
         assert table.has_focus
         await pilot.press("enter")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
@@ -20,6 +20,7 @@ from cockpit.store.queries import get_session, list_sessions, live_cutoff, searc
 from cockpit.ui.screens.issue import IssueScreen
 from cockpit.ui.widgets.approvals_table import ApprovalsTable
 from cockpit.ui.widgets.context_pane import ContextPane
+from cockpit.ui.widgets.gates_table import GatesTable
 from cockpit.ui.widgets.issues_table import IssuesTable
 from cockpit.ui.widgets.log_pane import LogPane
 from cockpit.ui.widgets.repo_pane import RepoPane
@@ -36,6 +37,7 @@ class DashboardScreen(Screen[None]):
         Binding("1", "focus_pane('context-pane')", "Context", id="pane-context", tooltip="Jump to the context gauges"),
         Binding("2", "focus_pane('sessions-pane')", "Sessions", id="pane-sessions", tooltip="Jump to the sessions list"),
         Binding("3", "focus_pane('issues-pane')", "Issues", id="pane-issues", tooltip="Jump to the beads queue"),
+        Binding("4", "focus_pane('gates-pane')", "Gates", id="pane-gates", tooltip="Jump to the gates"),
         Binding("5", "focus_pane('inbox')", "Approvals", id="pane-approvals",
                 tooltip="Jump to the approvals waiting for you, then the action log"),
         Binding("slash", "filter", "Filter", id="filter-sessions", tooltip="Filter sessions by text, prompt or title"),
@@ -60,7 +62,9 @@ class DashboardScreen(Screen[None]):
             yield RepoPane("repo: reading…", id="repo-pane")
             yield ContextPane(self.cockpit.settings.bands, id="context-pane", classes="pane")
             yield SessionsTable(id="sessions-pane", classes="pane")
-            yield IssuesTable(id="issues-pane", classes="pane")
+            with Horizontal(id="work-row"):
+                yield IssuesTable(id="issues-pane", classes="pane")
+                yield GatesTable(id="gates-pane", classes="pane")
             with Vertical(id="inbox-pane", classes="pane"):
                 yield ApprovalsTable(id="approvals-table")
                 yield LogPane(id="log-pane")
@@ -205,7 +209,7 @@ class DashboardScreen(Screen[None]):
         else:
             skipped = f", {beads.skipped_total} lines skipped" if beads.skipped_total else ""
             table.border_subtitle = (
-                f"{len(queue.ready)} ready · {len(queue.in_progress)} in progress · {len(queue.blocked)} blocked"
+                f"○ {len(queue.ready)} ready · ▶ {len(queue.in_progress)} in progress · ✖ {len(queue.blocked)} blocked"
                 f" — {beads.path}{skipped}"
             )
 

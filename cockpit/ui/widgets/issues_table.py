@@ -10,20 +10,16 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from cockpit.core.beads import Queue
+from cockpit.core.format import age
 from cockpit.core.text import one_line
+from cockpit.ui.widgets.fit import fill_table
 
-COLUMNS = ("queue", "P", "type", "id", "title", "age", "who / blocked by")
+COLUMNS = ("", "P", "type", "id", "title", "age", "who / blocked by")
+# When the pane is narrow, these give room to the title: blockers, then the type.
+CAPS = {6: 14, 2: 4}
 QUEUE_STYLE = {"ready": "bold green", "in progress": "bold cyan", "blocked": "red"}
-
-
-def age(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "?"
-    seconds = max(0, int((now - moment).total_seconds()))
-    for size, unit in ((604800, "w"), (86400, "d"), (3600, "h"), (60, "m")):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
+# One cell per queue: the pane shares its row with the gates. The subtitle spells them out.
+QUEUE_MARK = {"ready": "○", "in progress": "▶", "blocked": "✖"}
 
 
 class IssuesTable(DataTable[Text]):
@@ -38,6 +34,13 @@ class IssuesTable(DataTable[Text]):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", **kwargs)  # type: ignore[arg-type]
         self._ids: list[str] = []
+        self._rows: list[tuple[str, tuple[Text, ...]]] = []
+
+    def on_resize(self) -> None:
+        if self._rows:
+            row = self.cursor_row
+            fill_table(self, COLUMNS, self._rows, flex=COLUMNS.index("title"), caps=CAPS)
+            self.move_cursor(row=row)
 
     def on_mount(self) -> None:
         for name in COLUMNS:
@@ -61,7 +64,7 @@ class IssuesTable(DataTable[Text]):
                 blockers = blockers_of[issue_id]
             who = " ".join(part for part in (issue.assignee, f"<- {blockers}" if blockers else "") if part)
             rows.append((issue_id, (
-                Text(where, style=QUEUE_STYLE[where]),
+                Text(QUEUE_MARK[where], style=QUEUE_STYLE[where]),
                 Text(f"P{issue.priority}", style="bold" if issue.priority <= 1 else ""),
                 Text(one_line(issue.issue_type, 10)),
                 Text(issue_id),
@@ -71,14 +74,9 @@ class IssuesTable(DataTable[Text]):
             )))
         # Widths from the content, header included: rows arriving after the first paint must not leave
         # the header at its old widths.
-        self.clear(columns=True)
-        for index, name in enumerate(COLUMNS):
-            width = max([len(name), *(cells[index].cell_len for _, cells in rows)])
-            self.add_column(name, key=name, width=width)
-        self._ids = []
-        for issue_id, cells in rows:
-            self.add_row(*cells, key=issue_id)
-            self._ids.append(issue_id)
+        self._rows = rows
+        fill_table(self, COLUMNS, rows, flex=COLUMNS.index("title"), caps=CAPS)
+        self._ids = [key for key, _ in rows]
         if selected in self._ids:
             self.move_cursor(row=self._ids.index(selected))
 

@@ -1,0 +1,188 @@
+"""`cockpit gates` (every gate's state, optionally running them) and `cockpit gate pre-commit|install`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from cockpit.core.format import age
+from cockpit.core.gates import GateKind, GateRun, GateState, GateStatus
+from cockpit.core.text import one_line
+
+OK_STATES = (GateState.PASS, GateState.WARN)
+
+
+def add_gates_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
+    p = subparsers.add_parser("gates", help="every gate's state for the working tree [--run] [--json]")
+    common(p)
+    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: the current directory)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--run", nargs="*", metavar="GATE",
+                   help="run these command gates now (all of them when none are named), then print")
+    p.set_defaults(func=cmd_gates)
+
+    p = subparsers.add_parser("gate", help="git entry points: cockpit gate pre-commit | install [--uninstall]")
+    common(p)
+    actions = p.add_subparsers(dest="gate_action", metavar="ACTION", required=True)
+    q = actions.add_parser("pre-commit", help="exit 1 when a required gate fails or is stale for the staged tree")
+    q.add_argument("--run", action="store_true",
+                   help="run required command gates that are not valid yet, when the working tree is the staged tree")
+    q.add_argument("--repo", metavar="PATH", default=".")
+    q.set_defaults(func=cmd_pre_commit)
+    q = actions.add_parser("install", help="install the pre-commit entry into this repository's git hooks")
+    q.add_argument("--uninstall", action="store_true", help="remove it (restoring a hook it chained)")
+    q.add_argument("--repo", metavar="PATH", default=".")
+    q.set_defaults(func=cmd_install)
+
+
+def run_json(run: GateRun | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {"id": run.id, "tree": run.tree, "started_at": run.started_at, "duration_s": run.duration_s,
+            "outcome": run.outcome, "exit_code": run.exit_code, "command": run.command, "note": run.note,
+            "output_bytes": run.output_bytes, "output_tail": run.output_tail[-4000:]}
+
+
+def status_json(status: GateStatus) -> dict[str, Any]:
+    spec = status.spec
+    return {"name": spec.name, "kind": spec.kind.value, "state": status.state.value, "reason": status.reason,
+            "required": spec.required, "auto": spec.auto, "command": spec.command, "cwd": spec.cwd,
+            "timeout": spec.timeout, "report": spec.report if spec.kind is GateKind.VERDICT else None,
+            "detected_from": spec.why or None, "last_run": run_json(status.run)}
+
+
+def board_json(board: Any) -> dict[str, Any]:
+    return {"repo": board.root or None, "tree": board.tree or None, "source": board.config.source,
+            "errors": list(board.config.errors) + ([board.error] if board.error else []),
+            "gates": [status_json(s) for s in board.statuses]}
+
+
+def render_board(board: Any, now: datetime) -> str:
+    if not board.root:
+        return f"no gates: {board.error}\n"
+    head = f"repo {board.root}  tree {board.tree[:10] or '?'}  gates {board.config.source}"
+    lines = [head]
+    lines += [f"  ! {one_line(e, 300)}" for e in board.config.errors]
+    if board.error:
+        lines.append(f"  ! {board.error}")
+    for status in board.statuses:
+        spec, run = status.spec, status.run
+        when = ""
+        if run is not None and run.started_at:
+            started = datetime.fromisoformat(run.started_at.replace("Z", "+00:00"))
+            when = f"{age(started, now)} ago, {run.duration_s:.1f} s"
+        what = spec.command if spec.kind is GateKind.COMMAND else f"report: {run.command if run else spec.report}"
+        flags = ",".join(f for f, on in (("required", spec.required), ("auto", spec.auto)) if on)
+        lines.append(f"  {spec.name:<12} {status.state.value:<8} {flags:<14} {when:<18} {one_line(what, 70)}")
+        detail = run.note if status.state is GateState.FAIL and run is not None and run.note else status.reason
+        if detail:
+            lines.append(f"  {'':<12} {one_line(detail, 120)}")
+    return "\n".join(lines) + "\n"
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from cockpit.commands import Context
+
+    return Context(args).db.conn
+
+
+def cmd_gates(args: argparse.Namespace) -> int:
+    from cockpit.sources.gaterunner import run_gate
+    from cockpit.store.gates import read_board, record_run
+
+    conn = _open(args)
+    board = read_board(conn, args.repo)
+    if args.run is not None and board.root:
+        wanted = set(args.run) or {s.spec.name for s in board.statuses if s.spec.kind is GateKind.COMMAND}
+        unknown = wanted - {s.spec.name for s in board.statuses}
+        if unknown:
+            print(f"cockpit: no gate named {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        for status in board.statuses:
+            spec = status.spec
+            if spec.name not in wanted:
+                continue
+            if spec.kind is not GateKind.COMMAND:
+                print(f"{spec.name}: a verdict gate; it is written by `/{spec.report}` (ao) or cockpit", file=sys.stderr)
+                continue
+            print(f"running {spec.name}: {spec.command}", file=sys.stderr, flush=True)
+            run = run_gate(spec, board.root, board.tree)
+            record_run(conn, board.root, run)
+            print(f"  {run.outcome} in {run.duration_s:.1f} s{' — ' + run.note if run.note else ''}", file=sys.stderr)
+        board = read_board(conn, args.repo)
+    if args.json:
+        json.dump(board_json(board), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_board(board, datetime.now(UTC)))
+    if not board.root:
+        return 1
+    return 1 if args.run is not None and any(s.state is GateState.FAIL for s in board.statuses) else 0
+
+
+def blocking(board: Any) -> list[str]:
+    """Why a commit of the staged tree must wait: one message per required gate not passing, naming the fix."""
+    reasons = []
+    if board.error:
+        reasons.append(f"cannot compute the staged tree: {board.error}")
+    if board.config.detected and board.config.errors:
+        reasons += [f"{e} — fix the file (gates fell back to detection)" for e in board.config.errors]
+    for status in board.statuses:
+        spec = status.spec
+        if not spec.required or status.state in OK_STATES:
+            continue
+        fix = (f"cockpit gates --run {spec.name}   (runs: {spec.command})" if spec.kind is GateKind.COMMAND
+               else f"write a new {spec.report} report (cockpit {spec.report.replace('-', '')} or ao /{spec.report})")
+        state = {GateState.UNKNOWN: "has never run", GateState.STALE: "is stale for the staged tree",
+                 GateState.FAIL: "failed on the staged tree", GateState.RUNNING: "is still running"}.get(status.state, "")
+        reasons.append(f"gate '{spec.name}' {state}{' (' + status.reason + ')' if status.reason else ''}.\n    fix: {fix}")
+    return reasons
+
+
+def cmd_pre_commit(args: argparse.Namespace) -> int:
+    from cockpit.sources.gaterunner import run_gate
+    from cockpit.sources.gates import tree_id
+    from cockpit.store.gates import read_board, record_run
+
+    conn = _open(args)
+    board = read_board(conn, args.repo, staged=True)
+    if not board.root:
+        print(f"cockpit gate pre-commit: {board.error}", file=sys.stderr)
+        return 1
+    if args.run and blocking(board):
+        working, _ = tree_id(board.root)
+        if working != board.tree:
+            print("cockpit gate pre-commit --run: the working tree has unstaged changes, so a run would not judge"
+                  " the staged tree; stash them or let the pre-commit framework do it", file=sys.stderr)
+        else:
+            for status in board.statuses:
+                if status.spec.required and status.spec.kind is GateKind.COMMAND and status.state not in OK_STATES:
+                    print(f"cockpit: running {status.spec.name}: {status.spec.command}", file=sys.stderr, flush=True)
+                    record_run(conn, board.root, run_gate(status.spec, board.root, board.tree))
+            board = read_board(conn, args.repo, staged=True)
+    reasons = blocking(board)
+    if reasons:
+        print("cockpit: commit blocked by the gates", file=sys.stderr)
+        for reason in reasons:
+            print(f"  - {reason}", file=sys.stderr)
+        print("  (bypass once with git commit --no-verify)", file=sys.stderr)
+        return 1
+    required = [s for s in board.statuses if s.spec.required]
+    print(f"cockpit: {len(required)} required gate{'s' if len(required) != 1 else ''} valid for tree {board.tree[:10]}",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    from cockpit.hooks.githook import install_pre_commit, uninstall_pre_commit
+
+    try:
+        message = uninstall_pre_commit(args.repo) if args.uninstall else install_pre_commit(args.repo)
+    except RuntimeError as exc:
+        print(f"cockpit gate install: {exc}", file=sys.stderr)
+        return 1
+    print(message)
+    return 0

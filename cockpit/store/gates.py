@@ -1,0 +1,77 @@
+"""Gate runs as primary records, and the gate board: every gate's state for the current tree.
+
+The board is what the pane, `cockpit gates` and the pre-commit entry all read, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from cockpit.core.gates import GateConfig, GateKind, GateRun, GateStatus, gate_status, verdict_status
+from cockpit.sources.gates import find_report, head_time, load_gate_config, repo_root, tree_id
+
+RUN_COLUMNS = "gate, tree, started_at, duration_s, outcome, exit_code, command, output_tail, output_bytes, note, id"
+RUNS_PER_GATE = 50
+
+
+def record_run(conn: sqlite3.Connection, repo: str, run: GateRun) -> int:
+    cursor = conn.execute(
+        "INSERT INTO gate_runs (repo, gate, tree, started_at, duration_s, outcome, exit_code, command, output_tail,"
+        " output_bytes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (repo, run.gate, run.tree, run.started_at, run.duration_s, run.outcome, run.exit_code, run.command,
+         run.output_tail, run.output_bytes, run.note),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def _run(row: tuple) -> GateRun:  # type: ignore[type-arg]
+    return GateRun(*row)
+
+
+def runs_for(conn: sqlite3.Connection, repo: str, gate: str, limit: int = RUNS_PER_GATE) -> list[GateRun]:
+    """Newest first."""
+    rows = conn.execute(
+        f"SELECT {RUN_COLUMNS} FROM gate_runs WHERE repo = ? AND gate = ? ORDER BY id DESC LIMIT ?",
+        (repo, gate, limit),
+    ).fetchall()
+    return [_run(r) for r in rows]
+
+
+def get_run(conn: sqlite3.Connection, run_id: int) -> GateRun | None:
+    row = conn.execute(f"SELECT {RUN_COLUMNS} FROM gate_runs WHERE id = ?", (run_id,)).fetchone()
+    return _run(row) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class GateBoard:
+    root: str  # the repository's top level ("" when there is none)
+    config: GateConfig
+    tree: str
+    statuses: tuple[GateStatus, ...] = field(default=())
+    error: str = ""  # why there is no tree to judge (not a repo, git failed)
+
+    def get(self, name: str) -> GateStatus | None:
+        return next((s for s in self.statuses if s.spec.name == name), None)
+
+
+def read_board(conn: sqlite3.Connection, path: str, *, running: Collection[str] = (), staged: bool = False,
+               root: str | None = None, tree: str | None = None) -> GateBoard:
+    """Every gate's state for the working tree (or, with `staged`, for what a commit would contain)."""
+    if root is None:
+        root, error = repo_root(path)
+        if error:
+            return GateBoard("", GateConfig((), "none"), "", (), error)
+    config = load_gate_config(root)
+    error = ""
+    if tree is None:
+        tree, error = tree_id(root, staged=staged)
+    committed = head_time(root)
+    statuses = []
+    for spec in config.gates:
+        if spec.kind is GateKind.VERDICT:
+            statuses.append(verdict_status(spec, find_report(root, spec.report), tree, committed))
+        else:
+            statuses.append(gate_status(spec, runs_for(conn, root, spec.name), tree, running=spec.name in running))
+    return GateBoard(root, config, tree, tuple(statuses), error)

@@ -1,0 +1,125 @@
+"""One gate: what it runs, its state for this tree, and every stored run with its output."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from cockpit.core.format import bytes_size
+from cockpit.core.gates import GateKind, GateRun, GateStatus
+from cockpit.core.text import one_line
+from cockpit.store.gates import runs_for
+from cockpit.ui.widgets.gates_table import STATE_MARK, STATE_STYLE
+
+if TYPE_CHECKING:
+    from cockpit.ui.app import CockpitApp
+
+
+def describe(status: GateStatus, tree: str) -> Text:
+    spec = status.spec
+    text = Text()
+    text.append(f"{spec.name}  ", style="bold")
+    text.append(STATE_MARK[status.state], style=STATE_STYLE[status.state])
+    if status.reason:
+        text.append(f"  {status.reason}", style="dim")
+    text.append("\n")
+    if spec.kind is GateKind.COMMAND:
+        text.append(f"command  {spec.command}\n")
+        text.append(f"cwd {spec.cwd} · timeout {spec.timeout:g} s · {'required' if spec.required else 'optional'}"
+                    f"{' · auto on change' if spec.auto else ''}", style="dim")
+    else:
+        text.append(f"verdict of the newest .agents/council/*-{spec.report}-*.md report\n")
+        text.append("required" if spec.required else "optional", style="dim")
+    if spec.why:
+        text.append(f" · detected from {spec.why}", style="dim")
+    text.append(f"\nworking tree {tree[:12] or '?'}", style="dim")
+    return text
+
+
+def render_output(run: GateRun | None) -> Text:
+    """Gate output is untrusted text: plain, with control sequences already stripped by the runner."""
+    if run is None:
+        return Text("no run yet: press r to run it", style="dim")
+    text = Text()
+    head = f"{run.outcome} · exit {run.exit_code if run.exit_code is not None else '-'} · {run.duration_s:.1f} s"
+    text.append(f"{run.started_at[:19].replace('T', ' ')} UTC · {head} · tree {run.tree[:10]}\n", style="bold")
+    if run.note and not run.note.startswith("exit code"):
+        text.append(run.note + "\n", style="yellow")
+    if run.output_bytes > len(run.output_tail.encode()):
+        text.append(f"… {bytes_size(run.output_bytes)} of output; showing the last {bytes_size(len(run.output_tail.encode()))}\n",
+                    style="dim")
+    text.append(run.output_tail or "(no output)")
+    return text
+
+
+class GateScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-from-gate")]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.gate = name
+        self.runs: list[GateRun] = []
+
+    @property
+    def cockpit(self) -> CockpitApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(id="gate-summary")
+        yield DataTable(id="gate-runs", cursor_type="row")
+        with VerticalScroll(id="gate-output-scroll"):
+            yield Static(id="gate-output")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"gate {self.gate}"
+        table = self.query_one("#gate-runs", DataTable)
+        for name in ("started (UTC)", "outcome", "exit", "took", "tree", "output", "note"):
+            table.add_column(name, key=name)
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        board = self.cockpit.gate_board
+        status = board.get(self.gate) if board else None
+        if status is None:
+            self.query_one("#gate-summary", Static).update(Text(f"gate {self.gate!r} is no longer configured"))
+            return
+        self.query_one("#gate-summary", Static).update(describe(status, board.tree if board else ""))
+        table = self.query_one("#gate-runs", DataTable)
+        if status.spec.kind is GateKind.VERDICT:
+            self.runs = [status.run] if status.run else []
+        else:
+            self.runs = runs_for(self.cockpit.db.conn, board.root, self.gate) if board else []
+        row = table.cursor_row
+        table.clear()
+        for index, run in enumerate(self.runs):
+            table.add_row(
+                Text(run.started_at[:19].replace("T", " ")), Text(run.outcome, style=_outcome_style(run.outcome)),
+                Text("" if run.exit_code is None else str(run.exit_code), justify="right"),
+                Text(f"{run.duration_s:.1f}s", justify="right"), Text(run.tree[:10]),
+                Text(bytes_size(run.output_bytes), justify="right"), Text(one_line(run.note, 60)), key=str(index),
+            )
+        if self.runs:
+            table.move_cursor(row=min(max(row, 0), len(self.runs) - 1))
+        self._show_run(table.cursor_row if self.runs else -1)
+
+    def _show_run(self, index: int) -> None:
+        run = self.runs[index] if 0 <= index < len(self.runs) else None
+        self.query_one("#gate-output", Static).update(render_output(run))
+        # Failures end with their summary: open at the end of the output.
+        self.query_one("#gate-output-scroll").scroll_end(animate=False)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_run(event.cursor_row)
+
+
+def _outcome_style(outcome: str) -> str:
+    return {"pass": "green", "warn": "yellow", "cancelled": "dim"}.get(outcome, "red")

@@ -1,0 +1,139 @@
+"""Pane 4 from the keyboard: run a gate with r, cancel it with x, open its output, see it go stale."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from cockpit.core.gates import GateState
+from cockpit.store.db import connect
+from cockpit.store.gates import runs_for
+from cockpit.ui.screens.dashboard import DashboardScreen
+from cockpit.ui.screens.gate import GateScreen
+from cockpit.ui.widgets.gates_table import GatesTable
+from cockpit.ui.widgets.log_pane import LogPane
+from cockpit.ui.widgets.sessions_table import SessionsTable
+
+from .conftest import Workspace, wait_for
+
+ENV = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@example.com", "GIT_COMMITTER_NAME": "Dev",
+       "GIT_COMMITTER_EMAIL": "d@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def make_repo(root: Path, gates: str) -> Path:
+    repo = root / "gated"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, env=ENV, check=True)
+    (repo / "cockpit.toml").write_text(gates)
+    (repo / "ok.txt").write_text("ok\n")
+    subprocess.run(["git", "add", "."], cwd=repo, env=ENV, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "start"], cwd=repo, env=ENV, check=True)
+    return repo
+
+
+QUICK = '[gates.check]\ncommand = "grep -q ok ok.txt && echo all good"\nrequired = true\n'
+SLOW = '[gates.slow]\ncommand = "sleep 30"\n'
+
+
+def state_of(app, name: str) -> GateState | None:  # type: ignore[no-untyped-def]
+    board = app.gate_board
+    status = board.get(name) if board else None
+    return status.state if status else None
+
+
+def log_text(app) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(app.dashboard.query_one(LogPane).entries)
+
+
+async def test_r_runs_the_selected_gate_and_a_changed_tree_turns_it_stale(workspace: Workspace) -> None:
+    repo = make_repo(workspace.root, QUICK)
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(150, 50)) as pilot:
+        table = app.screen.query_one(GatesTable)
+        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
+        await pilot.press("4")
+        assert table.has_focus and table.selected_gate == "check"
+        await pilot.press("r")
+        assert await wait_for(lambda: state_of(app, "check") is GateState.PASS)
+        assert "gate check: pass" in log_text(app)
+        assert "✔ pass" in table.get_row_at(0)[1].plain
+        (repo / "ok.txt").write_text("ok, edited\n")
+        app.refresh_repo()
+        assert await wait_for(lambda: state_of(app, "check") is GateState.STALE)
+        await pilot.press("r")
+        assert await wait_for(lambda: state_of(app, "check") is GateState.PASS)
+    conn = connect(workspace.db)
+    assert [r.outcome for r in runs_for(conn, str(repo), "check")] == ["pass", "pass"]
+
+
+async def test_x_cancels_a_running_gate_and_the_cancelled_run_says_nothing_about_the_tree(workspace: Workspace) -> None:
+    repo = make_repo(workspace.root, SLOW)
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await wait_for(lambda: state_of(app, "slow") is GateState.UNKNOWN)
+        await pilot.press("4", "r")
+        assert await wait_for(lambda: state_of(app, "slow") is GateState.RUNNING)
+        await pilot.press("r")  # greyed while running: a second press does not queue a second run
+        assert app.check_action("rerun_gate", ()) is None and app.check_action("cancel_gate", ()) is True
+        assert log_text(app).count("gate slow: run:") == 1
+        await pilot.press("x")
+        assert await wait_for(lambda: state_of(app, "slow") is GateState.UNKNOWN, seconds=10)
+        assert "gate slow: cancelled" in log_text(app)
+    runs = runs_for(connect(workspace.db), str(repo), "slow")
+    assert [r.outcome for r in runs] == ["cancelled"]
+
+
+async def test_enter_opens_the_output_and_escape_returns(workspace: Workspace) -> None:
+    repo = make_repo(workspace.root, QUICK)
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
+        await pilot.press("4", "r")
+        assert await wait_for(lambda: state_of(app, "check") is GateState.PASS)
+        await pilot.press("enter")
+        assert await wait_for(lambda: isinstance(app.screen, GateScreen))
+        output = str(app.screen.query_one("#gate-output").render())
+        assert "all good" in output and "pass · exit 0" in output
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_read_only_removes_the_run_keys(workspace: Workspace) -> None:
+    repo = make_repo(workspace.root, QUICK)
+    app = workspace.app(repo=str(repo), read_only=True)
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
+        await pilot.press("4", "r", "R")
+        await pilot.pause(0.3)
+        assert state_of(app, "check") is GateState.UNKNOWN
+        assert app.check_action("rerun_gate", ()) is False
+    assert runs_for(connect(workspace.db), str(repo), "check") == []
+
+
+async def test_an_auto_gate_runs_by_itself_on_a_tree_it_has_not_judged(workspace: Workspace) -> None:
+    repo = make_repo(workspace.root, '[gate_settings]\ndebounce = 0.1\n[gates.check]\ncommand = "true"\nauto = true\n')
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(150, 50)):
+        assert await wait_for(lambda: state_of(app, "check") is GateState.PASS)
+        assert "auto (tree changed)" in log_text(app)
+
+
+async def test_a_broken_cockpit_toml_shows_its_line_and_the_rest_keeps_working(workspace: Workspace) -> None:
+    repo = make_repo(workspace.root, '[gates.check]\ncommand = "true"\nrequired = tru\n')
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(150, 50)):
+        table = app.screen.query_one(GatesTable)
+        assert await wait_for(lambda: table.row_count > 0)
+        first = table.get_row_at(0)
+        assert first[1].plain == "! error" and "line 3" in first[5].plain
+        assert "detected" in str(table.border_subtitle)
+        assert app.screen.query_one(SessionsTable).row_count > 0
+
+
+async def test_no_repository_is_one_line_in_the_pane(workspace: Workspace) -> None:
+    app = workspace.app(repo=str(workspace.root / "claude"))
+    async with app.run_test(size=(150, 50)):
+        table = app.screen.query_one(GatesTable)
+        assert await wait_for(lambda: bool(table.border_subtitle))
+        assert "not a git repository" in str(table.border_subtitle)
