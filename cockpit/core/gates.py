@@ -7,6 +7,7 @@ id): when the tree changes the result is stale, and valid again if the tree retu
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -149,8 +150,16 @@ def report_sort_key(filename: str, mtime: float) -> tuple[str, float, str]:
 
 
 def report_matches(filename: str, report: str) -> bool:
-    """`2026-02-15-pre-mortem-x.md` is a pre-mortem report; `…-post-mortem-…` is not."""
-    return filename.endswith(".md") and f"-{report}-" in f"{filename[:-3]}-"
+    """`2026-02-15-pre-mortem-x.md` is a pre-mortem report; `…-post-mortem-…` and
+    `…-post-mortem-vibe-fixes.md` are not: the kind is the word right after the date."""
+    if not filename.endswith(".md"):
+        return False
+    stem = filename[:-3]
+    match = _DATE_IN_NAME.match(stem)
+    if match:
+        rest = stem[match.end():].lstrip("-")
+        return rest == report or rest.startswith(f"{report}-")
+    return f"-{report}-" in f"-{stem}-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +192,10 @@ def verdict_status(spec: GateSpec, report: CouncilReport | None, tree: str, head
 
 
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    """A finite number (TOML allows nan and inf; neither is a timeout)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 def parse_gates(table: Mapping[str, Any], source: str) -> GateConfig:
@@ -205,7 +217,7 @@ def parse_gates(table: Mapping[str, Any], source: str) -> GateConfig:
         return GateConfig((), source, (f"{source}: `gates` must be a table of [gates.<name>] tables",), debounce)
     for name, body in raw.items():
         where = f"{source}: gates.{name}"
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             errors.append(f"{where}: a gate name is letters, digits, '-', '_' or '.', at most 40")
             continue
         if not isinstance(body, dict):

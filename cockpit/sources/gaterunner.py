@@ -8,6 +8,7 @@ a test runner's children die with it. Nothing here raises: every failure is a ru
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -78,10 +79,18 @@ def run_gate(spec: GateSpec, root: str, tree: str, cancel: threading.Event | Non
         return finished("error", note=f"cannot start /bin/sh: {exc}")
     tail = _Tail(OUTPUT_TAIL)
     assert proc.stdout is not None
-    stdout = proc.stdout
+    fd = proc.stdout.fileno()
+    draining = threading.Event()
 
     def pump() -> None:
-        while chunk := stdout.read1(65536):
+        # select with a timeout, so the pump can be told to stop while a stray process still holds the pipe.
+        while not draining.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return
             tail.feed(chunk)
 
     reader = threading.Thread(target=pump, name=f"gate-{spec.name}-output", daemon=True)
@@ -102,12 +111,13 @@ def run_gate(spec: GateSpec, root: str, tree: str, cancel: threading.Event | Non
             _stop(proc)
             code = proc.returncode
             break
-    # The shell is gone; a grandchild that kept the pipe open must not keep us waiting.
+    # The shell is gone; what it left behind (even in another session) must not keep us waiting.
     reader.join(2.0)
     if reader.is_alive():
         _stop_group(proc.pid)
-        reader.join(2.0)
-    stdout.close()
+        draining.set()
+        reader.join(1.0)
+    proc.stdout.close()
     if outcome == "cancelled":
         return finished("cancelled", code, tail, "cancelled by the user")
     if outcome == "timeout":

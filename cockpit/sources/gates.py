@@ -32,16 +32,21 @@ from cockpit.core.gates import (
 REPORT_READ_LIMIT = 256 * 1024
 
 
-def _git(root: str, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> tuple[int, str]:
+def _git_raw(root: str, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> tuple[int, bytes]:
+    """Exit code and stdout (stderr on failure) as bytes: file names need not be UTF-8."""
     try:
         proc = subprocess.run(
             ["git", *args], cwd=root, input=stdin, capture_output=True, env=env, timeout=120,
             stdin=None if stdin is not None else subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return 1, str(exc)
-    out = proc.stdout if proc.returncode == 0 else proc.stderr
-    return proc.returncode, out.decode("utf-8", "replace").strip()
+        return 1, str(exc).encode()
+    return proc.returncode, proc.stdout if proc.returncode == 0 else proc.stderr
+
+
+def _git(root: str, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> tuple[int, str]:
+    code, out = _git_raw(root, *args, env=env, stdin=stdin)
+    return code, out.decode("utf-8", "replace").strip()
 
 
 def repo_root(path: str) -> tuple[str, str]:
@@ -107,7 +112,7 @@ def repo_facts(top: Path, pyproject: dict | None = None) -> RepoFacts:  # type: 
     if "Makefile" in files:
         try:
             for line in (top / "Makefile").read_text(encoding="utf-8", errors="replace").splitlines():
-                if ":" in line and not line.startswith(("\t", " ", "#", ".")) and "=" not in line.split(":", 1)[0]:
+                if ":" in line and not line.startswith(("\t", " ", "#", ".")) and "=" not in line:
                     targets.update(line.split(":", 1)[0].split())
         except OSError:
             pass
@@ -141,10 +146,11 @@ def tree_id(root: str, *, staged: bool = False) -> tuple[str, str]:
             os.unlink(scratch)  # git creates a fresh index where none exists
         env = {**os.environ, "GIT_INDEX_FILE": scratch}
         if staged:
-            code, listing = _git(root, "ls-files", "-z", "--others", "--exclude-standard", env=env)
-            if code == 0 and listing:
+            code, names = _git_raw(root, "ls-files", "-z", "--others", "--exclude-standard", env=env)
+            listing = names.decode("utf-8", "replace")
+            if code == 0 and names:
                 code, listing = _git(root, "add", "--pathspec-from-file=-", "--pathspec-file-nul", "--",
-                                     env=env, stdin=listing.encode())
+                                     env=env, stdin=names)
         else:
             code, listing = _git(root, "add", "--all", "--ignore-errors", "--", ".", env=env)
         if code != 0:
