@@ -61,9 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("session", nargs="?", help="session id or a prefix of it")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("report", help="measured facts over a period (interventions so far)")
+    p = sub.add_parser("report", help="measured facts over a period: interventions, git metrics, issues")
     _common(p)
     p.add_argument("--since", default="7d", help="period: 24h, 7d, 2w … (default 7d)")
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
+                   help="repository for git metrics and issues (default: the current directory)")
     form = p.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true")
     form.add_argument("--markdown", action="store_true")
@@ -264,7 +266,8 @@ def cmd_report(ctx: Context) -> int:
         print(f"cockpit: {exc}", file=sys.stderr)
         return 2
     ctx.ingestor().ingest_all()
-    report = build_report(ctx.db, since)
+    repo = getattr(ctx.args, "repo", None) or "."
+    report = build_report(ctx.db, since, repo=str(Path(repo).resolve()))
     if ctx.args.json:
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -60,7 +60,7 @@ def claude_main(ctx: Ctx, spec: SessionSpec) -> Script:
     cwd = spec.cwd
     t = ClaudeThread(ctx, Path(spec.path), spec, OPUS, slug="brisk-tidal-heron")
     yield session_start(t)
-    yield from prompt(t, "The parser chokes on the new NOAA export in tests/fixtures/noaa_2026.csv: the header "
+    yield from prompt(t, "tp-7kq.1: the parser chokes on the new NOAA export in tests/fixtures/noaa_2026.csv: the header "
                          "moved and there is a Datum column now. Make parse_file handle both layouts and keep "
                          "the old tests green.")
     yield from work(t, [

@@ -11,6 +11,7 @@ from typing import Any
 from cockpit.core.format import age
 from cockpit.core.gates import GateKind, GateRun, GateState, GateStatus
 from cockpit.core.text import one_line
+from cockpit.store.queries import parse_ts
 
 OK_STATES = (GateState.PASS, GateState.WARN)
 
@@ -71,8 +72,8 @@ def render_board(board: Any, now: datetime) -> str:
     for status in board.statuses:
         spec, run = status.spec, status.run
         when = ""
-        if run is not None and run.started_at:
-            started = datetime.fromisoformat(run.started_at.replace("Z", "+00:00"))
+        started = parse_ts(run.started_at) if run is not None else None
+        if run is not None and started is not None:
             when = f"{age(started, now)} ago, {run.duration_s:.1f} s"
         what = spec.command if spec.kind is GateKind.COMMAND else f"report: {run.command if run else spec.report}"
         flags = ",".join(f for f, on in (("required", spec.required), ("auto", spec.auto)) if on)

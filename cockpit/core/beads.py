@@ -62,6 +62,7 @@ class Issue:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     closed_at: datetime | None = None
+    started_at: datetime | None = None
     defer_until: datetime | None = None
     pinned: bool = False
     ephemeral: bool = False
@@ -202,6 +203,7 @@ def parse_issue_line(obj: Any) -> Issue | None | Skip:
         created_at=parse_time(obj.get("created_at")),
         updated_at=parse_time(obj.get("updated_at")),
         closed_at=parse_time(obj.get("closed_at")),
+        started_at=parse_time(obj.get("started_at")),
         defer_until=parse_time(obj.get("defer_until")),
         pinned=_flag(obj.get("pinned")),
         ephemeral=_flag(obj.get("ephemeral")),

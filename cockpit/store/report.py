@@ -1,4 +1,5 @@
-"""`cockpit report`: measured facts over a period. This part: intervention frequency (factor VIII).
+"""`cockpit report`: measured facts over a period: interventions (factor VIII), git metrics (factor X),
+and issues (factor I: completion rate, cost per issue from the sessions linked to it).
 
 Interventions are the moments a human overrode the agent: approval requests denied (in the cockpit
 or by a session rule's absence) and turns interrupted in the agent's terminal. Counted per session
@@ -10,9 +11,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from cockpit.core.text import one_line
 
 _SINCE = re.compile(r"^(\d+)([hdw])$")
 
@@ -87,11 +91,94 @@ def render_markdown(report: dict[str, Any]) -> str:
     for s in inter["sessions"][:50]:
         title = s["title"].replace("|", "\\|")[:60]
         lines.append(f"| {s['session_id'][:8]} | {title} | {s['requests']} | {s['denied']} | {s['interrupts']} |")
+    if "git" in report:
+        from cockpit.core.gitmetrics import render_metrics_markdown
+
+        lines += ["", *render_metrics_markdown(report["git"])]
+        if report["git"].get("error"):
+            lines.append(f"\n(git: {report['git']['error']})")
+    if "issues" in report:
+        lines += _issue_lines(report["issues"], markdown=True)
     return "\n".join(lines) + "\n"
 
 
-def build_report(db: sqlite_utils.Database, since: datetime) -> dict[str, Any]:
-    return {"since": since.astimezone(UTC).isoformat(), "interventions": interventions(db, since)}
+def git_section(repo: str, since: datetime) -> dict[str, Any]:
+    from cockpit.core.gitmetrics import compute_metrics
+    from cockpit.sources.gitlog import read_commits
+
+    commits, error = read_commits(repo, since=since)
+    out = compute_metrics(commits)
+    if error:
+        out["error"] = error
+    return out
+
+
+def issues_section(db: sqlite_utils.Database, repo: str, since: datetime, now: datetime) -> dict[str, Any]:
+    """Completion rate in the period and, per linked issue, its sessions, commits and their cost."""
+    from cockpit.core.beads import compute_queue
+    from cockpit.core.links import completion, cost_per_issue
+    from cockpit.sources.beads import read_beads
+    from cockpit.sources.gitlog import read_commits
+    from cockpit.store.links import repo_links
+
+    beads = read_beads(Path(repo))
+    if beads.path is None:
+        return {"error": beads.error or f"no .beads/issues.jsonl in {repo}"}
+    commits, _ = read_commits(repo, since=since)
+    root = str(Path(beads.path).parents[1])
+    issues = compute_queue(beads.issues, now).issues
+    links, sessions = repo_links(db.conn, root, issues, commits)
+    active = {s.session_id for s in sessions if s.ended_at is not None and s.ended_at >= since}
+    costs = cost_per_issue(links, [s for s in sessions if s.session_id in active])
+    rows = []
+    for issue_id, linked in links.issue_sessions.items():
+        in_period = [sid for sid in linked if sid in active]
+        shas = links.issue_commits.get(issue_id, ())
+        if not in_period and not shas:
+            continue
+        issue = issues[issue_id]
+        rows.append({"id": issue_id, "title": issue.title, "status": issue.status, "sessions": len(in_period),
+                     "commits": len(shas), "cost_usd": costs.get(issue_id) if in_period else 0.0})
+    for issue_id, shas in links.issue_commits.items():
+        if issue_id not in links.issue_sessions:
+            issue = issues[issue_id]
+            rows.append({"id": issue_id, "title": issue.title, "status": issue.status, "sessions": 0,
+                         "commits": len(shas), "cost_usd": 0.0})
+    rows.sort(key=lambda r: (-(r["cost_usd"] or 0.0), r["id"]))
+    return {"source": str(beads.path), "completion": completion(issues.values(), since, now),
+            "linked": rows}
+
+
+def build_report(db: sqlite_utils.Database, since: datetime, repo: str | None = None,
+                 now: datetime | None = None) -> dict[str, Any]:
+    report: dict[str, Any] = {"since": since.astimezone(UTC).isoformat(), "interventions": interventions(db, since)}
+    if repo is not None:
+        report["repo"] = repo
+        report["git"] = git_section(repo, since)
+        report["issues"] = issues_section(db, repo, since, now or datetime.now(UTC))
+    return report
+
+
+def _issue_lines(issues: dict[str, Any], markdown: bool) -> list[str]:
+    if "error" in issues:
+        return [f"issues: {issues['error']}"]
+    done = issues["completion"]
+    rate = f"{done['rate_pct']}%" if done["rate_pct"] is not None else "n/a"
+    head = f"{done['closed']} closed / {done['started']} started: completion {rate}"
+    if not markdown:
+        lines = [f"issues: {head}"]
+        for row in issues["linked"][:15]:
+            cost = "$?" if row["cost_usd"] is None else f"${row['cost_usd']:.2f}"
+            lines.append(f"  {row['id']:<14} {row['status']:<11} {row['sessions']:>2} sessions {row['commits']:>3} commits"
+                         f" {cost:>9}  {one_line(row['title'], 50)}")
+        return lines
+    lines = ["", "## Issues (factor I)", "", head + ".", "", "| issue | status | sessions | commits | cost | title |",
+             "|---|---|---:|---:|---:|---|"]
+    for row in issues["linked"][:50]:
+        cost = "$?" if row["cost_usd"] is None else f"${row['cost_usd']:.2f}"
+        title = one_line(row["title"], 60).replace("|", "\\|")
+        lines.append(f"| {row['id']} | {row['status']} | {row['sessions']} | {row['commits']} | {cost} | {title} |")
+    return lines
 
 
 def render_text(report: dict[str, Any]) -> str:
@@ -102,4 +189,12 @@ def render_text(report: dict[str, Any]) -> str:
              f" {totals['interrupts']} interrupts ({totals['interventions_per_session']} per session)"]
     for day in inter["days"]:
         lines.append(f"  {day['day']}  requests {day['requests']:>3}  denied {day['denied']:>3}  interrupts {day['interrupts']:>3}")
+    if "git" in report:
+        from cockpit.core.gitmetrics import render_metrics_lines
+
+        lines += render_metrics_lines(report["git"])
+        if report["git"].get("error"):
+            lines.append(f"  ({report['git']['error']})")
+    if "issues" in report:
+        lines += _issue_lines(report["issues"], markdown=False)
     return "\n".join(lines) + "\n"

@@ -65,3 +65,31 @@ async def test_the_pane_follows_the_file_when_it_changes(workspace: Workspace) -
         titles = [table.get_row_at(i)[4] for i in range(2)]
         assert titles[1].plain == "[bold]second[/bold]" and not titles[1].spans
         assert "1 lines skipped" in str(table.border_subtitle)
+
+
+async def test_the_issue_screen_lists_linked_sessions_with_their_cost_and_commits(workspace: Workspace) -> None:
+    import subprocess
+
+    from cockpit.store.db import open_db
+
+    repo = workspace.root / "repo"
+    (repo / ".beads").mkdir(parents=True)
+    (repo / ".beads" / "issues.jsonl").write_text('{"id": "tp-9", "title": "Parse it", "status": "in_progress"}\n')
+    env = {"GIT_AUTHOR_NAME": "D", "GIT_AUTHOR_EMAIL": "d@e", "GIT_COMMITTER_NAME": "D", "GIT_COMMITTER_EMAIL": "d@e",
+           "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, env=env, check=True)
+    subprocess.run(["git", "add", "."], cwd=repo, env=env, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "tp-9: start parsing"], cwd=repo, env=env, check=True)
+    db = open_db(workspace.db)
+    db.conn.execute("INSERT INTO sessions (session_id, agent, project, started_at, last_activity_at, cost_usd, title)"
+                    " VALUES ('abcdef123456', 'claude', ?, '2026-02-23T10:00:00Z', '2026-02-23T11:00:00Z', 1.5,"
+                    " 'work on tp-9')", (str(repo),))
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(150, 50)) as pilot:
+        table = app.screen.query_one(IssuesTable)
+        assert await wait_for(lambda: table.row_count == 1)
+        await pilot.press("3", "enter")
+        assert await wait_for(lambda: isinstance(app.screen, IssueScreen) and app.screen.links is not None)
+        links = str(app.screen.query_one("#issue-links", Static).render())
+        assert "Sessions (1, $1.50)" in links and "abcdef12" in links and "(mentioned in a prompt)" in links
+        assert "Commits (1)" in links and "tp-9: start parsing" in links

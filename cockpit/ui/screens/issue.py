@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +14,8 @@ from textual.widgets import Footer, Header, Static
 
 from cockpit.core.beads import Issue, Queue
 from cockpit.core.text import one_line, strip_controls
+
+COMMITS_READ = 2000
 
 
 def render_issue(issue: Issue, queue: Queue) -> Text:
@@ -60,6 +65,68 @@ def render_issue(issue: Issue, queue: Queue) -> Text:
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class IssueLinks:
+    """What the issue is linked to in this repository: sessions (with why and cost) and commits."""
+
+    sessions: tuple[tuple[str, str, str, float | None], ...] = ()  # id, title, why, cost
+    commits: tuple[tuple[str, str, str], ...] = ()  # sha, date, subject
+    error: str = ""
+
+
+def find_links(db_path: str, repo: str, issue_id: str, issues: Mapping[str, Issue]) -> IssueLinks:
+    """Runs in a worker: the store's sessions of this repo and its last COMMITS_READ commits."""
+    from cockpit.core.links import link
+    from cockpit.sources.gates import repo_root
+    from cockpit.sources.gitlog import read_commits
+    from cockpit.store.db import connect
+    from cockpit.store.links import session_refs, session_titles
+
+    commits, error = read_commits(repo, limit=COMMITS_READ)
+    conn = connect(db_path)
+    try:
+        root = repo_root(repo)[0] or repo.rstrip("/")
+        sessions = session_refs(conn, root)
+    finally:
+        conn.close()
+    links = link(issues, sessions, commits, root)
+    titles = session_titles(sessions)
+    costs = {s.session_id: s.cost_usd for s in sessions}
+    linked = tuple((sid, titles.get(sid, ""), why, costs.get(sid))
+                   for sid, why in sorted(links.issue_sessions.get(issue_id, {}).items()))
+    by_sha = {c.sha: c for c in commits}
+    shas = links.issue_commits.get(issue_id, ())
+    # Commits made during a linked session belong to the issue too.
+    for sid, *_ in linked:
+        shas += tuple(s for s in links.session_commits.get(sid, ()) if s not in shas)
+    rows = tuple((c.sha[:10], f"{c.when:%Y-%m-%d %H:%M}", one_line(c.subject, 80))
+                 for c in sorted((by_sha[s] for s in shas if s in by_sha), key=lambda c: c.when))
+    return IssueLinks(linked, rows, "" if error in ("", "no commits yet") else error)
+
+
+def render_links(links: IssueLinks | None) -> Text:
+    text = Text()
+    if links is None:
+        text.append("Linked sessions and commits: reading…\n", style="dim")
+        return text
+    known = [c for *_, c in links.sessions if c is not None]
+    total = f"${sum(known):.2f}" if len(known) == len(links.sessions) else "$?"
+    text.append(f"Sessions ({len(links.sessions)}, {total})\n", style="bold underline")
+    for sid, title, why, cost in links.sessions:
+        text.append(f"  {sid[:8]}  {'$?' if cost is None else f'${cost:.2f}':>8}  {title}  ", style="")
+        text.append(f"({why})\n", style="dim")
+    if not links.sessions:
+        text.append("  none: no session mentions this id, works on a branch named after it, or closed it\n", style="dim")
+    text.append(f"\nCommits ({len(links.commits)})\n", style="bold underline")
+    for sha, when, subject in links.commits:
+        text.append(f"  {sha}  {when}  {subject}\n")
+    if not links.commits:
+        text.append("  none mention this id or were made during a linked session\n", style="dim")
+    if links.error:
+        text.append(f"  git: {links.error}\n", style="yellow")
+    return text
+
+
 class IssueScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-from-issue")]
 
@@ -67,13 +134,30 @@ class IssueScreen(Screen[None]):
         super().__init__()
         self.issue = issue
         self.queue = queue
+        self.links: IssueLinks | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with VerticalScroll(id="issue-body"):
             yield Static(render_issue(self.issue, self.queue))
+            yield Static(render_links(None), id="issue-links")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = f"issue {self.issue.id}"
         self.query_one("#issue-body").focus()
+        app = self.app
+        db_path, repo = getattr(app, "db_path", ""), getattr(app, "repo", "")
+        if db_path and repo:
+            self.run_worker(lambda: self._read_links(db_path, repo), thread=True, exit_on_error=False)
+
+    def _read_links(self, db_path: str, repo: str) -> None:
+        try:
+            links = find_links(db_path, repo, self.issue.id, self.queue.issues)
+        except Exception as exc:  # noqa: BLE001 - the issue text stays readable when linking fails
+            links = IssueLinks(error=f"{type(exc).__name__}: {exc}")
+        self.app.call_from_thread(self._show_links, links)
+
+    def _show_links(self, links: IssueLinks) -> None:
+        self.links = links
+        self.query_one("#issue-links", Static).update(render_links(links))

@@ -13,6 +13,7 @@ from cockpit.core.format import age
 from cockpit.core.gates import GateKind, GateState, GateStatus
 from cockpit.core.text import one_line
 from cockpit.store.gates import GateBoard
+from cockpit.store.queries import parse_ts
 from cockpit.ui.widgets.fit import fill_table
 
 COLUMNS = ("gate", "state", "", "last run", "took", "detail")
@@ -27,13 +28,7 @@ STATE_MARK = {
 
 
 def started(status: GateStatus) -> datetime | None:
-    run = status.run
-    if run is None or not run.started_at:
-        return None
-    try:
-        return datetime.fromisoformat(run.started_at.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    return parse_ts(status.run.started_at) if status.run is not None else None
 
 
 def detail(status: GateStatus) -> str:
