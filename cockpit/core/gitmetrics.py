@@ -192,7 +192,7 @@ def render_metrics_lines(metrics: dict[str, Any]) -> list[str]:
     return [
         f"git: {metrics['commits']} commits over {metrics['active_hours']} active h",
         f"velocity {_show(metrics['velocity']['value'])} commits/h  {metrics['velocity']['rating']}",
-        f"rework {_show(metrics['rework_ratio']['value'], '%')} ({metrics['rework_ratio']['fixes']} fixes)"
+        f"rework {_show(metrics['rework_ratio']['value'], '%')} ({metrics['rework_ratio']['fixes']} fix{'es' if metrics['rework_ratio']['fixes'] != 1 else ''})"
         f"  {metrics['rework_ratio']['rating']}",
         f"trust pass {_show(metrics['trust_pass_rate']['value'], '%')}  {metrics['trust_pass_rate']['rating']}",
         f"debug spirals {spirals['count']} (avg {_show(spirals['avg_minutes'], ' min')})  {spirals['rating']}",

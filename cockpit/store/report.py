@@ -102,11 +102,11 @@ def render_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def git_section(repo: str, since: datetime) -> dict[str, Any]:
+def git_section(repo: str, since: datetime, until: datetime | None = None) -> dict[str, Any]:
     from cockpit.core.gitmetrics import compute_metrics
     from cockpit.sources.gitlog import read_commits
 
-    commits, error = read_commits(repo, since=since)
+    commits, error = read_commits(repo, since=since, until=until)
     out = compute_metrics(commits)
     if error:
         out["error"] = error
@@ -124,7 +124,7 @@ def issues_section(db: sqlite_utils.Database, repo: str, since: datetime, now: d
     beads = read_beads(Path(repo))
     if beads.path is None:
         return {"error": beads.error or f"no .beads/issues.jsonl in {repo}"}
-    commits, _ = read_commits(repo, since=since)
+    commits, _ = read_commits(repo, since=since, until=now)
     root = str(Path(beads.path).parents[1])
     issues = compute_queue(beads.issues, now).issues
     links, sessions = repo_links(db.conn, root, issues, commits)
@@ -154,8 +154,9 @@ def build_report(db: sqlite_utils.Database, since: datetime, repo: str | None = 
     report: dict[str, Any] = {"since": since.astimezone(UTC).isoformat(), "interventions": interventions(db, since)}
     if repo is not None:
         report["repo"] = repo
-        report["git"] = git_section(repo, since)
-        report["issues"] = issues_section(db, repo, since, now or datetime.now(UTC))
+        now = now or datetime.now(UTC)
+        report["git"] = git_section(repo, since, now)
+        report["issues"] = issues_section(db, repo, since, now)
     return report
 
 

@@ -52,6 +52,8 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
                 tooltip="Run every command gate again on this tree"),
         Binding("x", "cancel_gate", "Cancel run", id="cancel-gate", show=False,
                 tooltip="Cancel the selected gate's run (its process group is stopped)"),
+        Binding("M", "metrics", "Metrics", id="metrics", show=False,
+                tooltip="Git metrics, completion rate, cost per issue and interventions"),
         Binding("h", "approval_history", "Approvals log", id="approval-history", show=False,
                 tooltip="Every approval request and who decided it"),
     ]
@@ -326,6 +328,12 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
             # cockpit's own bindings carry an id; widget navigation keys come after them.
             (ours if binding.id else others).append(row)
         self.push_screen(HelpScreen(ours + others))
+
+    def action_metrics(self) -> None:
+        from cockpit.ui.screens.metrics import MetricsScreen
+
+        if not isinstance(self.screen, MetricsScreen):
+            self.push_screen(MetricsScreen())
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

@@ -17,6 +17,7 @@ from cockpit.sources.gaterunner import GateRunner
 from cockpit.store.db import connect
 from cockpit.store.gates import GateBoard, read_board, record_run
 from cockpit.ui.messages import GateRunFinished, GatesRead, RepoRead, WorkingTreeChanged
+from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.gate import GateScreen
 from cockpit.ui.widgets.gates_table import GatesTable
 from cockpit.ui.widgets.repo_pane import RepoPane
@@ -119,7 +120,7 @@ class WorkspaceMixin(_Base):
         self.refresh_repo()
 
     def _start(self, status: GateStatus, why: str) -> bool:
-        if self.gate_runner is None or status.spec.kind is not GateKind.COMMAND:
+        if self.gate_runner is None or status.spec.kind is not GateKind.COMMAND or self.read_only:
             return False
         root = self.gate_runner.root
 
@@ -175,7 +176,7 @@ class WorkspaceMixin(_Base):
 
     def check_gate_action(self, action: str) -> bool | None:
         """False removes the key (read-only), None greys it out (nothing to act on)."""
-        if self.read_only:
+        if self.read_only or not isinstance(self.screen, DashboardScreen | GateScreen):
             return False
         status = self.selected_gate()
         running = self.gate_runner.running() if self.gate_runner else frozenset()

@@ -137,3 +137,31 @@ async def test_no_repository_is_one_line_in_the_pane(workspace: Workspace) -> No
         table = app.screen.query_one(GatesTable)
         assert await wait_for(lambda: bool(table.border_subtitle))
         assert "not a git repository" in str(table.border_subtitle)
+
+
+async def test_M_opens_metrics_for_this_repository_and_d_changes_the_period(workspace: Workspace) -> None:
+    from cockpit.ui.screens.metrics import MetricsScreen
+
+    repo = make_repo(workspace.root, QUICK)
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(150, 50)) as pilot:
+        await pilot.press("M")
+        assert await wait_for(lambda: isinstance(app.screen, MetricsScreen) and app.screen.report is not None)
+        screen = app.screen
+        assert screen.report["git"]["commits"] == 0  # the one commit is dated now, after the frozen clock
+        text = str(screen.query_one("#metrics-text").render())
+        assert "git: no commits" in text and "issues: no .beads" in text
+        await pilot.press("d")
+        assert screen.period == "30d"
+        assert await wait_for(lambda: screen.report is not None and screen.report["since"].startswith("2026-01-24"))
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_the_palette_cannot_run_gates_in_read_only_mode(workspace: Workspace) -> None:
+    repo = make_repo(workspace.root, QUICK)
+    app = workspace.app(repo=str(repo), read_only=True)
+    async with app.run_test(size=(150, 50)):
+        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
+        app.action_rerun_all_gates()
+        assert app.gate_runner is not None and app.gate_runner.running() == frozenset()

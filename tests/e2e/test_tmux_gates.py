@@ -1,0 +1,59 @@
+"""End to end: the demo repository in a real terminal; an edit turns a gate stale, `r` makes it pass."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from cockpit.demo import create_workspace
+
+from .test_tmux import COCKPIT, capture, wait_for_screen
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
+
+
+def gate_row(session: str, gate: str) -> str:
+    return next((line for line in capture(session).splitlines() if f"│  {gate} " in line), "")
+
+
+def wait_for_row(session: str, gate: str, needle: str, seconds: float = 20.0) -> str:
+    import time
+
+    deadline = time.monotonic() + seconds
+    row = ""
+    while time.monotonic() < deadline:
+        row = gate_row(session, gate)
+        if needle in row:
+            return row
+        time.sleep(0.2)
+    raise AssertionError(f"gate {gate} never showed {needle!r}; last row {row!r}\n{capture(session)}")
+
+
+def test_an_edit_turns_the_gate_stale_and_r_reruns_it_to_pass(tmp_path: Path) -> None:
+    ws = create_workspace(tmp_path / "demo")
+    parser = ws.repo / "src" / "tidepool" / "parser.py"
+    session = f"cockpit-gates-{uuid.uuid4().hex[:8]}"
+    command = (
+        f"env -u COLUMNS -u LINES {COCKPIT} --claude-dir {ws.claude_dir} --codex-dir {ws.codex_dir}"
+        f" --db {tmp_path / 'c.db'} --config {tmp_path / 'none.toml'} --repo {ws.repo}"
+    )
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True)
+    try:
+        wait_for_screen(session, "4 Gates")
+        wait_for_row(session, "no-todo", "unknown")
+        subprocess.run(["tmux", "send-keys", "-t", session, "4", "Down", "Down"], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", session, "r"], check=True)
+        wait_for_row(session, "no-todo", "fail")  # the working tree has a TODO in parser.py
+        # The agent removes the TODO: the watcher sees the edit, the result belongs to another tree.
+        parser.write_text(parser.read_text().replace("# TODO(datum): keep the Datum column of the 2026 layout\n", ""))
+        wait_for_row(session, "no-todo", "stale")
+        subprocess.run(["tmux", "send-keys", "-t", session, "r"], check=True)
+        wait_for_row(session, "no-todo", "pass")
+        wait_for_screen(session, "gate no-todo: pass")
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
