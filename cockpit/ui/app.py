@@ -73,6 +73,7 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
         roots_filter: tuple[str, ...] = (),
         read_only: bool = False,
         inbox: bool | None = None,
+        auto_gates: bool | None = None,
         repo: str | None = None,
     ) -> None:
         super().__init__()
@@ -81,6 +82,8 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
         self._bd_warning = ""
         self.read_only = read_only
         self.inbox = live if inbox is None else inbox
+        # Auto gates run commands on their own: only in a live cockpit (tests and snapshots opt in).
+        self.auto_gates = live if auto_gates is None else auto_gates
         self.pending: list[Request] = []
         self.db_path = db_path
         self.db = open_db(db_path)

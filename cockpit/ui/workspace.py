@@ -195,7 +195,7 @@ class WorkspaceMixin(_Base):
     def _tree_changed(self, board: GateBoard) -> None:
         """New content: auto gates rerun once the tree has been quiet for the debounce time."""
         auto = [s for s in board.statuses if s.spec.auto and s.state not in _VALID]
-        if not auto or self.read_only or self.gate_runner is None:
+        if not auto or self.read_only or not self.auto_gates or self.gate_runner is None:
             return
         for status in auto:
             if status.state is GateState.RUNNING:

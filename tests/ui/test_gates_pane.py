@@ -113,7 +113,7 @@ async def test_read_only_removes_the_run_keys(workspace: Workspace) -> None:
 
 async def test_an_auto_gate_runs_by_itself_on_a_tree_it_has_not_judged(workspace: Workspace) -> None:
     repo = make_repo(workspace.root, '[gate_settings]\ndebounce = 0.1\n[gates.check]\ncommand = "true"\nauto = true\n')
-    app = workspace.app(repo=str(repo))
+    app = workspace.app(repo=str(repo), auto_gates=True)
     async with app.run_test(size=(150, 50)):
         assert await wait_for(lambda: state_of(app, "check") is GateState.PASS)
         assert "auto (tree changed)" in log_text(app)
@@ -165,3 +165,12 @@ async def test_the_palette_cannot_run_gates_in_read_only_mode(workspace: Workspa
         assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
         app.action_rerun_all_gates()
         assert app.gate_runner is not None and app.gate_runner.running() == frozenset()
+
+
+async def test_auto_gates_stay_idle_unless_the_cockpit_is_live(workspace: Workspace) -> None:
+    repo = make_repo(workspace.root, '[gate_settings]\ndebounce = 0.1\n[gates.check]\ncommand = "true"\nauto = true\n')
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
+        await pilot.pause(0.5)
+        assert state_of(app, "check") is GateState.UNKNOWN

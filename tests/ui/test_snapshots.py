@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
+from cockpit.ui.widgets.gates_table import GatesTable
 from cockpit.ui.widgets.issues_table import IssuesTable
 from cockpit.ui.widgets.repo_pane import RepoPane
 
@@ -18,6 +24,7 @@ async def settled(pilot) -> None:
     for _ in range(200):
         screen = pilot.app.screen
         if (screen.query(IssuesTable) and screen.query_one(IssuesTable).border_subtitle
+                and screen.query_one(GatesTable).border_subtitle
                 and hasattr(screen.query_one(RepoPane), "state")):
             break
         await asyncio.sleep(0.02)
@@ -46,3 +53,69 @@ def test_help_snapshot(workspace: Workspace, snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(workspace.app(repo=NO_REPO), terminal_size=(130, 40), run_before=open_help)
+
+
+# A fixed path: the panes show it. Rebuilt for each run with fixed dates, so HEAD and tree ids never change.
+GATED_REPO = Path("/tmp/cockpit-snapshot-gated-repo")
+GIT_ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@example.com", "GIT_COMMITTER_NAME": "Dev",
+           "GIT_COMMITTER_EMAIL": "d@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_DATE": "1771866000 +0000", "GIT_COMMITTER_DATE": "1771866000 +0000", "PATH": "/usr/bin:/bin"}
+ISSUES = [
+    {"id": "sn-1", "title": "Parse the new header", "status": "in_progress", "priority": 1, "assignee": "claude",
+     "created_at": "2026-02-22T09:00:00Z"},
+    {"id": "sn-2", "title": "Show the datum", "status": "open", "priority": 2, "created_at": "2026-02-21T09:00:00Z",
+     "dependencies": [{"issue_id": "sn-2", "depends_on_id": "sn-1", "type": "blocks"}]},
+    {"id": "sn-3", "title": "Document [bold]markup[/bold] safely", "status": "open", "priority": 3,
+     "created_at": "2026-02-20T09:00:00Z"},
+]
+GATES = """[gates.tests]
+command = "pytest -q"
+required = true
+[gates.lint]
+command = "ruff check ."
+auto = true
+[gates.slow]
+command = "sleep 1"
+[gates.vibe]
+kind = "verdict"
+"""
+
+
+def gated_repo() -> Path:
+    shutil.rmtree(GATED_REPO, ignore_errors=True)
+    GATED_REPO.mkdir(parents=True)
+    (GATED_REPO / ".beads").mkdir()
+    (GATED_REPO / ".beads" / "issues.jsonl").write_text("".join(json.dumps(i) + "\n" for i in ISSUES))
+    (GATED_REPO / "cockpit.toml").write_text(GATES)
+    council = GATED_REPO / ".agents" / "council"
+    council.mkdir(parents=True)
+    report = council / "2026-02-23-vibe-parser.md"
+    report.write_text("# Vibe\n\n## Council Verdict: WARN\n")
+    os.utime(report, (1771870000, 1771870000))  # after the commit: valid until the next one
+    for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-q", "-m", "sn-1: start"]):
+        subprocess.run(["git", *args], cwd=GATED_REPO, env=GIT_ENV, check=True, capture_output=True)
+    return GATED_REPO
+
+
+def test_issues_and_gates_panes_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.core.gates import GateRun
+    from cockpit.sources.gates import tree_id
+    from cockpit.store.db import connect
+    from cockpit.store.gates import record_run
+
+    repo = gated_repo()
+    tree, _ = tree_id(str(repo))
+    conn = connect(workspace.db)
+    record_run(conn, str(repo), GateRun("tests", tree, "2026-02-23T20:55:00.000000Z", 12.4, "pass", 0, "pytest -q",
+                                        "12 passed\n", 10))
+    record_run(conn, str(repo), GateRun("lint", "0" * 40, "2026-02-23T19:00:00.000000Z", 0.8, "fail", 1,
+                                        "ruff check .", "E501\n", 5, "exit code 1"))
+    conn.close()
+    app = workspace.app(live_minutes=600, repo=str(repo))
+
+    async def focus_gates(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("4")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(150, 44), run_before=focus_gates)
