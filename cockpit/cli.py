@@ -13,6 +13,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.hooks.statusline import main as statusline_main
 
         return statusline_main(raw[1:])
+    if raw[:2] == ["gate", "pre-commit"]:
+        from cockpit.gates_cli import pre_commit_main
+
+        return pre_commit_main(raw[2:])
     from cockpit.commands import run
 
     return run(raw)

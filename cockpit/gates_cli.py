@@ -8,10 +8,9 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from cockpit.core.format import age
+from cockpit.core.format import age, parse_ts
 from cockpit.core.gates import GateKind, GateRun, GateState, GateStatus
 from cockpit.core.text import one_line
-from cockpit.store.queries import parse_ts
 
 OK_STATES = (GateState.PASS, GateState.WARN)
 
@@ -85,9 +84,12 @@ def render_board(board: Any, now: datetime) -> str:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from cockpit.commands import Context
+    """A plain sqlite3 connection: the pre-commit entry runs on every commit and skips sqlite_utils."""
+    from pathlib import Path
 
-    return Context(args).db.conn
+    from cockpit.store.db import connect, default_db_path
+
+    return connect(Path(args.db) if getattr(args, "db", None) else default_db_path())
 
 
 def cmd_gates(args: argparse.Namespace) -> int:
@@ -141,6 +143,18 @@ def blocking(board: Any) -> list[str]:
                  GateState.FAIL: "failed on the staged tree", GateState.RUNNING: "is still running"}.get(status.state, "")
         reasons.append(f"gate '{spec.name}' {state}{' (' + status.reason + ')' if status.reason else ''}.\n    fix: {fix}")
     return reasons
+
+
+def pre_commit_main(argv: list[str]) -> int:
+    """`cockpit gate pre-commit …` without building every sub-command's parser (the cli fast path)."""
+    parser = argparse.ArgumentParser(prog="cockpit gate pre-commit")
+    parser.add_argument("--run", action="store_true")
+    parser.add_argument("--repo", default=".")
+    parser.add_argument("--db")
+    try:
+        return cmd_pre_commit(parser.parse_args(argv))
+    except KeyboardInterrupt:
+        return 130
 
 
 def cmd_pre_commit(args: argparse.Namespace) -> int:

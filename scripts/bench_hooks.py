@@ -6,6 +6,8 @@
    against a bare `python -c pass` with the same interpreter, medians of --runs runs, as a ratio.
 2. Decision latency: a PermissionRequest hook waits; the time from the cockpit's `decide` to the
    hook printing its answer and exiting, medians of --runs runs (target < 200 ms).
+3. The git pre-commit entry (`cockpit gate pre-commit`) on a small repository with one required gate
+   that passed: start-up, tree id of the staged tree, the gate board; against `python -c pass`.
 """
 
 from __future__ import annotations
@@ -49,6 +51,21 @@ def main() -> None:
         b, h = statistics.median(bare), statistics.median(hook)
         print(f"python -c pass                      median {b * 1000:7.1f} ms")
         print(f"hook, nothing critical (PreToolUse) median {h * 1000:7.1f} ms   ratio {h / b:.2f}x")
+        repo = Path(tmp) / "repo"
+        repo.mkdir()
+        env = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@x",
+               "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
+        (repo / "cockpit.toml").write_text('[gates.check]\ncommand = "true"\nrequired = true\n')
+        for git_args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "x"]):
+            subprocess.run(["git", *git_args], cwd=repo, env=env, check=True)
+        subprocess.run([*cockpit, "gates", "--run", "--db", db], cwd=repo, capture_output=True, check=True)
+        gate = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            subprocess.run([*cockpit, "gate", "pre-commit", "--db", db], cwd=repo, capture_output=True, check=True)
+            gate.append(time.perf_counter() - started)
+        g = statistics.median(gate)
+        print(f"git pre-commit entry (gates valid)  median {g * 1000:7.1f} ms   ratio {g / b:.2f}x")
 
         conn = connect(db)
         stop = threading.Event()

@@ -100,3 +100,13 @@ def bytes_size(n: int) -> str:
             return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} GiB"
+
+
+def parse_ts(ts: str | None) -> datetime | None:
+    """An ISO-8601 time as stored (a trailing Z allowed); None when absent or malformed."""
+    if not ts:
+        return None
+    try:
+        return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except ValueError:
+        return None

@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from cockpit.core.beads import Issue
+from cockpit.core.format import parse_ts
 from cockpit.core.gitmetrics import CommitInfo
 from cockpit.core.links import Links, SessionRef, link
 from cockpit.core.text import one_line
-from cockpit.store.queries import parse_ts
 
 PROMPTS_PER_SESSION = 200
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from cockpit.core.format import parse_ts  # noqa: F401 - re-exported for the store's readers
 from cockpit.core.models import (
     Agent,
     CompactionView,
@@ -35,13 +36,6 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
-def parse_ts(ts: str | None) -> datetime | None:
-    if not ts:
-        return None
-    try:
-        return datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _view(db: sqlite_utils.Database, row: tuple[Any, ...], live_since: str, *, with_detail: bool) -> SessionView:
