@@ -49,7 +49,11 @@ def doctor_report(ctx: Any) -> dict[str, Any]:
         problems.append(f"cannot read hook settings: {exc}")
     if not any(row.get("events") for row in hooks):
         fixes.append("run `cockpit hooks install` in your project to approve critical steps from the cockpit")
+    repo = repo_report(getattr(ctx.args, "repo", None) or os.getcwd())
+    problems.extend(repo["problems"])
+    fixes.extend(repo["fixes"])
     return {
+        "repo": {k: v for k, v in repo.items() if k not in ("problems", "fixes")},
         "hooks": hooks,
         "roots": roots,
         "files": len(files),
@@ -61,6 +65,35 @@ def doctor_report(ctx: Any) -> dict[str, Any]:
         "problems": problems,
         "fixes": fixes,
     }
+
+
+def repo_report(path: str) -> dict[str, Any]:
+    """The repository side: where its gates come from, whether the pre-commit entry is in, its beads file."""
+    from pathlib import Path
+
+    from cockpit.hooks.githook import MARKER, hooks_dir
+    from cockpit.sources.beads import find_beads
+    from cockpit.sources.gates import load_gate_config, repo_root
+
+    root, error = repo_root(path)
+    out: dict[str, Any] = {"path": path, "root": root or None, "problems": [], "fixes": []}
+    if not root:
+        out["error"] = error
+        return out
+    config = load_gate_config(root)
+    out["gates"] = {"source": config.source, "names": [g.name for g in config.gates],
+                    "required": [g.name for g in config.gates if g.required], "errors": list(config.errors)}
+    out["problems"].extend(config.errors)
+    try:
+        hook = hooks_dir(root) / "pre-commit"
+        out["pre_commit"] = {"path": str(hook), "installed": hook.exists() and MARKER in hook.read_text(errors="replace")}
+    except (RuntimeError, OSError) as exc:
+        out["pre_commit"] = {"path": None, "installed": False, "error": str(exc)}
+    if out["gates"]["required"] and not out["pre_commit"]["installed"]:
+        out["fixes"].append("run `cockpit gate install` so a commit waits for the required gates")
+    found = find_beads(Path(root))
+    out["beads"] = str(found[0]) if found else None
+    return out
 
 
 def render_doctor(report: dict[str, Any]) -> str:
@@ -92,6 +125,17 @@ def render_doctor(report: dict[str, Any]) -> str:
             lines.append(f"    ! the hook command {row['command']} does not exist")
     if not any(row.get("exists") for row in report.get("hooks", [])):
         lines.append("  none installed")
+    repo = report.get("repo", {})
+    if repo.get("root"):
+        gates = repo["gates"]
+        lines.append(f"repository: {repo['root']}")
+        lines.append(f"  gates: {', '.join(gates['names']) or 'none'} (from {gates['source']};"
+                     f" required: {', '.join(gates['required']) or 'none'})")
+        hook = repo["pre_commit"]
+        lines.append(f"  pre-commit entry: {'installed in ' + hook['path'] if hook['installed'] else 'not installed'}")
+        lines.append(f"  beads: {repo['beads'] or 'no .beads/issues.jsonl'}")
+    elif repo:
+        lines.append(f"repository: none at {repo['path']} ({repo.get('error', '')})")
     if report["problems"]:
         lines.append("")
         lines.append("problems:")

@@ -212,3 +212,17 @@ def test_the_pre_commit_framework_manifest_points_at_the_entry() -> None:
     manifest = (Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text()
     assert "id: cockpit-gates" in manifest and "entry: cockpit gate pre-commit" in manifest
     assert "pass_filenames: false" in manifest
+
+
+def test_doctor_names_the_gates_and_whether_the_pre_commit_entry_is_installed(repo: Path, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    args = ("doctor", "--json", "--claude-dir", str(tmp_path / "none"), "--codex-dir", str(tmp_path / "none"))
+    before = json.loads(cockpit(repo, db, *args).stdout)
+    assert before["repo"]["gates"] == {"source": "cockpit.toml", "names": ["check", "lint"], "required": ["check"],
+                                       "errors": []}
+    assert before["repo"]["pre_commit"]["installed"] is False
+    assert any("cockpit gate install" in f for f in before["fixes"])
+    cockpit(repo, db, "gate", "install")
+    after = json.loads(cockpit(repo, db, *args).stdout)
+    assert after["repo"]["pre_commit"]["installed"] is True
+    assert not any("cockpit gate install" in f for f in after["fixes"])

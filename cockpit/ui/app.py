@@ -277,6 +277,7 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
     def _tick(self) -> None:
         if not self.paused and isinstance(self.screen, DashboardScreen):
             self.screen.tick()
+            self.refresh_gate_ages()
 
     @property
     def dashboard(self) -> DashboardScreen:

@@ -97,6 +97,11 @@ class WorkspaceMixin(_Base):
         if board.tree and (previous is None or previous.tree != board.tree):
             self._tree_changed(board)
 
+    def refresh_gate_ages(self) -> None:
+        """Time passing: "last run 5m ago" moves on without re-reading the board."""
+        if self.gate_board is not None:
+            self.dashboard.query_one(GatesTable).show(self.gate_board, self.clock())
+
     # ---- running ---------------------------------------------------------------------------
 
     def _gate_finished(self, run: GateRun) -> None:

@@ -174,3 +174,24 @@ async def test_auto_gates_stay_idle_unless_the_cockpit_is_live(workspace: Worksp
         assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
         await pilot.pause(0.5)
         assert state_of(app, "check") is GateState.UNKNOWN
+
+
+async def test_last_run_ages_move_on_with_the_clock(workspace: Workspace) -> None:
+    from datetime import timedelta
+
+    from .conftest import FROZEN_NOW
+
+    now = [FROZEN_NOW]
+    repo = make_repo(workspace.root, QUICK)
+    app = workspace.app(repo=str(repo), clock=lambda: now[0])
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
+        await pilot.press("4", "r")
+        assert await wait_for(lambda: state_of(app, "check") is GateState.PASS)
+        table = app.screen.query_one(GatesTable)
+        run = app.gate_board.get("check").run  # type: ignore[union-attr]
+        from cockpit.core.format import parse_ts
+
+        now[0] = parse_ts(run.started_at) + timedelta(minutes=7)  # type: ignore[operator]
+        app._tick()
+        assert table.get_row_at(0)[3].plain == "7m ago"
