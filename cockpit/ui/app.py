@@ -31,6 +31,7 @@ from cockpit.ui.themes import FALLBACK_THEME, css_path, load_themes
 from cockpit.ui.workspace import WorkspaceMixin
 
 REFRESH_SECONDS = 5.0
+LINKS_REFRESH_TICKS = 15  # beads checks (2 s each) between refreshes of the session → issue links
 # The session list of thousands of rows is redrawn at most this often while agents write.
 TABLE_REFRESH_SECONDS = 0.5
 
@@ -79,6 +80,7 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
         super().__init__()
         self.repo = repo or os.getcwd()
         self._beads_mtime: float | None = -1.0
+        self._beads_ticks = 0
         self._bd_warning = ""
         self.read_only = read_only
         self.inbox = live if inbox is None else inbox
@@ -180,6 +182,7 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
         self.last_update_ms = update.seconds * 1000
         self._changed_since_reload |= update.sessions
         if update.catch_up:
+            self._beads_ticks = LINKS_REFRESH_TICKS  # the sessions are in: link them to issues at the next check
             self.watch_mode = getattr(getattr(self, "_live_ingest", None), "mode", "watchfiles")
             if self.watch_mode == "starting":
                 self.watch_mode = "polling" if self.force_polling else "watchfiles"
@@ -254,8 +257,11 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
             mtime = found[0].stat().st_mtime if found else None
         except OSError:
             mtime = None
-        if mtime != self._beads_mtime:
+        self._beads_ticks += 1
+        # New prompts may name an issue: the session links are refreshed every LINKS_REFRESH_TICKS too.
+        if mtime != self._beads_mtime or (mtime is not None and self._beads_ticks >= LINKS_REFRESH_TICKS):
             self._beads_mtime = mtime
+            self._beads_ticks = 0
             self.run_worker(self._load_beads, thread=True, exit_on_error=False, group="beads", exclusive=True)
 
     def _load_beads(self) -> None:
@@ -266,10 +272,27 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
         beads = read_beads(Path(self.repo))
         queue = compute_queue(beads.issues, datetime.now().astimezone())
         warning = disagreement(queue.ready, bd_ready(Path(self.repo))) if beads.path else ""
-        self.post_message(BeadsLoaded(beads, queue, warning))
+        self.post_message(BeadsLoaded(beads, queue, warning, self._session_issues(beads, queue)))
+
+    def _session_issues(self, beads: Any, queue: Any) -> dict[str, tuple[str, ...]]:
+        """Which issues each session of this repository works on (prompts, title, branch, closed_by_session)."""
+        if beads.path is None or not queue.issues:
+            return {}
+        from cockpit.core.links import link
+        from cockpit.store.db import connect
+        from cockpit.store.links import session_refs
+
+        root = str(Path(beads.path).parents[1])
+        conn = connect(self.db_path)
+        try:
+            refs = session_refs(conn, root)
+        finally:
+            conn.close()
+        return dict(link(queue.issues, refs, [], root).session_issues)
 
     def on_beads_loaded(self, message: BeadsLoaded) -> None:
         self.dashboard.show_issues(message.beads, message.queue)  # type: ignore[arg-type]
+        self.dashboard.show_session_issues(message.session_issues)
         if message.warning and message.warning != self._bd_warning:
             self.dashboard.log_event(message.warning, "yellow")
         self._bd_warning = message.warning

@@ -41,11 +41,13 @@ class HookEventsArrived(Message):
 class BeadsLoaded(Message):
     """The beads file was (re)read: `beads` is the file as read, `queue` the computed queue."""
 
-    def __init__(self, beads: object, queue: object, warning: str = "") -> None:
+    def __init__(self, beads: object, queue: object, warning: str = "",
+                 session_issues: dict[str, tuple[str, ...]] | None = None) -> None:
         super().__init__()
         self.beads = beads
         self.queue = queue
         self.warning = warning  # `bd ready` (when on PATH) disagrees with the recomputed queue
+        self.session_issues = session_issues or {}  # session id -> the issues it is linked to
 
 
 class RepoRead(Message):

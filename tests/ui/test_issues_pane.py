@@ -88,6 +88,12 @@ async def test_the_issue_screen_lists_linked_sessions_with_their_cost_and_commit
     async with app.run_test(size=(150, 50)) as pilot:
         table = app.screen.query_one(IssuesTable)
         assert await wait_for(lambda: table.row_count == 1)
+        from cockpit.ui.widgets.sessions_table import COLUMNS, SessionsTable
+
+        sessions = app.screen.query_one(SessionsTable)
+        assert await wait_for(lambda: sessions.issues.get("abcdef123456") == ("tp-9",))
+        row = sessions.get_row("abcdef123456")
+        assert row[COLUMNS.index("issue")].plain == "tp-9"
         await pilot.press("3", "enter")
         assert await wait_for(lambda: isinstance(app.screen, IssueScreen) and app.screen.links is not None)
         links = str(app.screen.query_one("#issue-links", Static).render())

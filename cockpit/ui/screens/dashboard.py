@@ -213,6 +213,12 @@ class DashboardScreen(Screen[None]):
                 f" — {beads.path}{skipped}"
             )
 
+    def show_session_issues(self, session_issues: dict[str, tuple[str, ...]]) -> None:
+        table = self.query_one(SessionsTable)
+        if session_issues != table.issues:
+            table.issues = session_issues
+            self.reload()
+
     def on_issues_table_issue_opened(self, event: IssuesTable.IssueOpened) -> None:
         if self.queue is not None and event.issue_id in self.queue.issues:
             self.app.push_screen(IssueScreen(self.queue.issues[event.issue_id], self.queue))

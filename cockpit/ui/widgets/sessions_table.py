@@ -16,7 +16,7 @@ from cockpit.core.text import one_line
 from cockpit.store.queries import parse_ts
 
 # Numbers first and the title last, so a narrow terminal cuts the text, never a figure.
-COLUMNS = ("agent", "state", "ctx", "peak", "tokens", "cost", "active", "project", "model", "title")
+COLUMNS = ("agent", "state", "ctx", "peak", "tokens", "cost", "active", "project", "issue", "model", "title")
 BAND_STYLES = ("", "yellow", "dark_orange", "red", "bold red")
 
 
@@ -41,7 +41,14 @@ def short_model(model: str) -> str:
     return head if tail.isdigit() and len(tail) == 8 else name
 
 
-def row_cells(view: SessionView, now: datetime, bands: tuple[float, ...]) -> tuple[Text, ...]:
+def issue_label(ids: tuple[str, ...]) -> str:
+    """The issue a session works on; `tp-1 +2` when it is linked to three."""
+    if not ids:
+        return ""
+    return ids[0] if len(ids) == 1 else f"{ids[0]} +{len(ids) - 1}"
+
+
+def row_cells(view: SessionView, now: datetime, bands: tuple[float, ...], issues: tuple[str, ...] = ()) -> tuple[Text, ...]:
     ctx_pct = view.context.pct if view.context else None
     ctx_style = BAND_STYLES[band(ctx_pct, bands)] if ctx_pct is not None else ""
     peak_style = BAND_STYLES[band(view.peak_pct, bands)]
@@ -57,6 +64,7 @@ def row_cells(view: SessionView, now: datetime, bands: tuple[float, ...]) -> tup
         Text(cost(view.cost_usd), justify="right"),
         Text(ago(view.last_activity_at, now), justify="right"),
         Text(one_line(project, 24)),
+        Text(one_line(issue_label(issues), 18), style="cyan"),
         Text(short_model(view.model)),
         Text(one_line(view.title, 60)),
     )
@@ -78,13 +86,14 @@ class SessionsTable(DataTable[Text]):
         self._rows: dict[str, tuple[Text, ...]] = {}
         self._views: dict[str, SessionView] = {}
         self._order: list[str] = []
+        self.issues: dict[str, tuple[str, ...]] = {}
 
     def on_mount(self) -> None:
         for name in COLUMNS:
             self.add_column(name, key=name)
 
     def show(self, views: list[SessionView], now: datetime, bands: tuple[float, ...]) -> None:
-        rows = {v.session_id: row_cells(v, now, bands) for v in views}
+        rows = {v.session_id: row_cells(v, now, bands, self.issues.get(v.session_id, ())) for v in views}
         order = [v.session_id for v in views]
         if order != self._order:
             selected = self.selected_session_id
@@ -112,7 +121,7 @@ class SessionsTable(DataTable[Text]):
             old = self._rows.get(view.session_id)
             if old is None:
                 continue
-            new = row_cells(view, now, bands)
+            new = row_cells(view, now, bands, self.issues.get(view.session_id, ()))
             for col, (a, b) in enumerate(zip(old, new, strict=True)):
                 if a.plain != b.plain or a.style != b.style:
                     self.update_cell(view.session_id, COLUMNS[col], b)
