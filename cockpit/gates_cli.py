@@ -18,7 +18,8 @@ OK_STATES = (GateState.PASS, GateState.WARN)
 def add_gates_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
     p = subparsers.add_parser("gates", help="every gate's state for the working tree [--run] [--json]")
     common(p)
-    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: the current directory)")
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
+                   help="repository (default: the current directory)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--run", nargs="*", metavar="GATE",
                    help="run these command gates now (all of them when none are named), then print")
@@ -30,11 +31,11 @@ def add_gates_parsers(subparsers: argparse._SubParsersAction, common: Any) -> No
     q = actions.add_parser("pre-commit", help="exit 1 when a required gate fails or is stale for the staged tree")
     q.add_argument("--run", action="store_true",
                    help="run required command gates that are not valid yet, when the working tree is the staged tree")
-    q.add_argument("--repo", metavar="PATH", default=".")
+    q.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
     q.set_defaults(func=cmd_pre_commit)
     q = actions.add_parser("install", help="install the pre-commit entry into this repository's git hooks")
     q.add_argument("--uninstall", action="store_true", help="remove it (restoring a hook it chained)")
-    q.add_argument("--repo", metavar="PATH", default=".")
+    q.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
     q.set_defaults(func=cmd_install)
 
 
@@ -83,6 +84,11 @@ def render_board(board: Any, now: datetime) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _repo(args: argparse.Namespace) -> str:
+    """`--repo` given before or after the sub-command, else the current directory."""
+    return getattr(args, "repo", None) or "."
+
+
 def _open(args: argparse.Namespace) -> Any:
     """A plain sqlite3 connection: the pre-commit entry runs on every commit and skips sqlite_utils."""
     from pathlib import Path
@@ -97,7 +103,7 @@ def cmd_gates(args: argparse.Namespace) -> int:
     from cockpit.store.gates import read_board, record_run
 
     conn = _open(args)
-    board = read_board(conn, args.repo)
+    board = read_board(conn, _repo(args))
     if args.run is not None and board.root:
         wanted = set(args.run) or {s.spec.name for s in board.statuses if s.spec.kind is GateKind.COMMAND}
         unknown = wanted - {s.spec.name for s in board.statuses}
@@ -115,7 +121,7 @@ def cmd_gates(args: argparse.Namespace) -> int:
             run = run_gate(spec, board.root, board.tree)
             record_run(conn, board.root, run)
             print(f"  {run.outcome} in {run.duration_s:.1f} s{' — ' + run.note if run.note else ''}", file=sys.stderr)
-        board = read_board(conn, args.repo)
+        board = read_board(conn, _repo(args))
     if args.json:
         json.dump(board_json(board), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -163,7 +169,7 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
     from cockpit.store.gates import read_board, record_run
 
     conn = _open(args)
-    board = read_board(conn, args.repo, staged=True)
+    board = read_board(conn, _repo(args), staged=True)
     if not board.root:
         print(f"cockpit gate pre-commit: {board.error}", file=sys.stderr)
         return 1
@@ -177,7 +183,7 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
                 if status.spec.required and status.spec.kind is GateKind.COMMAND and status.state not in OK_STATES:
                     print(f"cockpit: running {status.spec.name}: {status.spec.command}", file=sys.stderr, flush=True)
                     record_run(conn, board.root, run_gate(status.spec, board.root, board.tree))
-            board = read_board(conn, args.repo, staged=True)
+            board = read_board(conn, _repo(args), staged=True)
     reasons = blocking(board)
     if reasons:
         print("cockpit: commit blocked by the gates", file=sys.stderr)
@@ -195,7 +201,7 @@ def cmd_install(args: argparse.Namespace) -> int:
     from cockpit.hooks.githook import install_pre_commit, uninstall_pre_commit
 
     try:
-        message = uninstall_pre_commit(args.repo) if args.uninstall else install_pre_commit(args.repo)
+        message = uninstall_pre_commit(_repo(args)) if args.uninstall else install_pre_commit(_repo(args))
     except RuntimeError as exc:
         print(f"cockpit gate install: {exc}", file=sys.stderr)
         return 1

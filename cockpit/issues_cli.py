@@ -18,7 +18,8 @@ def add_issues_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     """Add `issues [--json] [--repo PATH]` to the `cockpit` sub-commands; sets `func(args) -> int`."""
     p = subparsers.add_parser("issues", help="the beads queue: ready (like `bd ready`), in progress, blocked")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--repo", metavar="PATH", default=".", help="repository root (default: the current directory)")
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
+                   help="repository root (default: the current directory)")
     p.set_defaults(func=cmd_issues)
     return p
 
@@ -65,9 +66,10 @@ def cmd_issues(args: argparse.Namespace) -> int:
     from cockpit.sources.bd import bd_ready, disagreement
 
     now = datetime.now(UTC)
-    beads = read_beads(Path(args.repo))
+    repo = Path(getattr(args, "repo", None) or ".")
+    beads = read_beads(repo)
     queue = compute_queue(beads.issues, now)
-    check = bd_ready(Path(args.repo)) if beads.path else None
+    check = bd_ready(repo) if beads.path else None
     warning = disagreement(queue.ready, check) if check else ""
     if args.json:
         out = issues_json(beads, queue)

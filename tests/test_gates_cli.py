@@ -226,3 +226,15 @@ def test_doctor_names_the_gates_and_whether_the_pre_commit_entry_is_installed(re
     after = json.loads(cockpit(repo, db, *args).stdout)
     assert after["repo"]["pre_commit"]["installed"] is True
     assert not any("cockpit gate install" in f for f in after["fixes"])
+
+
+def test_repo_given_before_the_sub_command_is_honoured(repo: Path, tmp_path: Path) -> None:
+    (repo / ".beads").mkdir()
+    (repo / ".beads" / "issues.jsonl").write_text('{"id": "r-1", "title": "t", "status": "open"}\n')
+    for command in (["gates", "--json"], ["issues", "--json"]):
+        done = subprocess.run([sys.executable, "-m", "cockpit", "--repo", str(repo), "--db", str(tmp_path / "c.db"),
+                               *command], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                              env={**ENV, "PYTHONPATH": str(Path(__file__).parents[1])})
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        assert out["repo"] == str(repo) if command[0] == "gates" else out["ready"] == ["r-1"]
