@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.gates_cli import add_gates_parsers
 
     add_gates_parsers(sub, _common)
+    from cockpit.llm_cli import add_llm_parsers
+
+    add_llm_parsers(sub, _common)
 
     p = sub.add_parser("doctor", help="what cockpit sees, what is missing and how to fix it")
     _common(p)
@@ -342,7 +345,7 @@ def run(raw: list[str]) -> int:
     try:
         if command == "demo":
             return cmd_demo(args)
-        if command in ("hooks", "issues", "gates", "gate"):
+        if command in ("hooks", "issues", "gates", "gate", "vibe", "premortem", "retro", "learnings"):
             return int(args.func(args))
         ctx = Context(args)
         handler = {

@@ -501,3 +501,13 @@ def test_cancel_all_stops_every_running_gate(tmp_path: Path) -> None:
 def test_makefile_variable_assignments_are_not_targets(tmp_path: Path) -> None:
     (tmp_path / "Makefile").write_text("VAR := x\nOTHER ?= y\ntest: build\n\tpytest\n")
     assert repo_facts(tmp_path).makefile_targets == frozenset({"test"})
+
+
+def test_reports_under_agents_do_not_change_the_tree_id(repo: Path) -> None:
+    before = tid(repo)
+    council = repo / ".agents" / "council"
+    council.mkdir(parents=True)
+    (council / "2026-11-25-vibe-x.md").write_text("## Council Verdict: PASS\n")
+    assert tid(repo) == before and tid(repo, staged=True) == tid(repo, staged=True)
+    (repo / "code.py").write_text("x = 1\n")
+    assert tid(repo) != before

@@ -168,6 +168,7 @@ class CouncilReport:
     verdict: str | None
     tree: str  # the tree id the report was written for, when its writer recorded one
     mtime: float
+    scope: str = ""  # "issue": about a plan, not a tree (cockpit's pre-mortems); valid until a newer one
 
 
 def verdict_status(spec: GateSpec, report: CouncilReport | None, tree: str, head_time: float | None) -> GateStatus:
@@ -179,6 +180,8 @@ def verdict_status(spec: GateSpec, report: CouncilReport | None, tree: str, head
     if report.verdict is None:
         return GateStatus(spec, GateState.UNKNOWN, run, f"{report.path} has no Council Verdict line")
     state = _OUTCOME_STATE.get(run.outcome, GateState.FAIL)
+    if report.scope == "issue":
+        return GateStatus(spec, state, run, "judges the plan of an issue, not the tree")
     if report.tree:
         if report.tree != tree:
             return GateStatus(spec, GateState.STALE, run, "the tree changed since the report")

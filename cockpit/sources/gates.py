@@ -30,6 +30,7 @@ from cockpit.core.gates import (
 )
 
 REPORT_READ_LIMIT = 256 * 1024
+AGENTS_DIR = ".agents"
 
 
 def _git_raw(root: str, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> tuple[int, bytes]:
@@ -131,7 +132,8 @@ def repo_facts(top: Path, pyproject: dict | None = None) -> RepoFacts:  # type: 
 
 def tree_id(root: str, *, staged: bool = False) -> tuple[str, str]:
     """(tree id, error) of the working tree, or with `staged` of what a commit would see: the index
-    plus untracked files (they are on disk when a pre-commit gate runs), without unstaged edits."""
+    plus untracked files (they are on disk when a pre-commit gate runs), without unstaged edits.
+    `.agents/` (ao's and cockpit's reports and learnings) is left out of both."""
     code, index = _git(root, "rev-parse", "--git-path", "index")
     if code != 0:
         return "", index
@@ -155,6 +157,11 @@ def tree_id(root: str, *, staged: bool = False) -> tuple[str, str]:
             code, listing = _git(root, "add", "--all", "--ignore-errors", "--", ".", env=env)
         if code != 0:
             return "", f"git add failed: {listing[-300:]}"
+        # Reports and learnings under .agents/ are about the code, not part of it: writing a vibe report
+        # must not make the vibe it records stale.
+        code, listing = _git(root, "rm", "-r", "--cached", "-q", "--ignore-unmatch", "--", AGENTS_DIR, env=env)
+        if code != 0:
+            return "", f"git rm --cached {AGENTS_DIR} failed: {listing[-300:]}"
         code, tree = _git(root, "write-tree", env=env)
         return (tree, "") if code == 0 else ("", f"git write-tree failed: {tree[-300:]}")
     finally:
@@ -196,7 +203,8 @@ def find_report(root: str | os.PathLike[str], report: str) -> CouncilReport | No
     except OSError:
         return CouncilReport(str(path.relative_to(root)), None, "", mtime)
     front = parse_frontmatter(text)
-    return CouncilReport(str(path.relative_to(root)), parse_verdict(text), front.get("tree", ""), mtime)
+    return CouncilReport(str(path.relative_to(root)), parse_verdict(text), front.get("tree", ""), mtime,
+                         front.get("scope", ""))
 
 
 def cockpit_command() -> list[str]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 
 DERIVED_TABLES = ("files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "prompts", "interrupts")
@@ -243,6 +243,55 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS gate_runs_gate ON gate_runs(repo, gate, id);
     CREATE INDEX IF NOT EXISTS gate_runs_tree ON gate_runs(repo, tree);
+    """,
+    # 4: validation and learning (factors IV, VII): LLM calls, vibe / pre-mortem / retro results, learnings.
+    """
+    CREATE TABLE IF NOT EXISTS llm_calls (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        model TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        duration_s REAL NOT NULL DEFAULT 0,
+        error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE IF NOT EXISTS reports (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        tree TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        verdict TEXT NOT NULL DEFAULT '',
+        path TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        online INTEGER NOT NULL DEFAULT 0,
+        body TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX IF NOT EXISTS reports_kind ON reports(repo, kind, id);
+    CREATE TABLE IF NOT EXISTS learnings (
+        id INTEGER PRIMARY KEY,
+        repo TEXT NOT NULL,
+        path TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL,
+        body TEXT NOT NULL DEFAULT '',
+        category TEXT NOT NULL DEFAULT '',
+        confidence TEXT NOT NULL DEFAULT '',
+        session_id TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE VIRTUAL TABLE IF NOT EXISTS learnings_fts USING fts5(title, body, content='learnings', content_rowid='id');
+    CREATE TRIGGER IF NOT EXISTS learnings_ai AFTER INSERT ON learnings BEGIN
+        INSERT INTO learnings_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END;
+    CREATE TRIGGER IF NOT EXISTS learnings_ad AFTER DELETE ON learnings BEGIN
+        INSERT INTO learnings_fts(learnings_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+    END;
     """,
 ]
 

@@ -28,6 +28,7 @@ from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.session import SessionScreen
 from cockpit.ui.themes import FALLBACK_THEME, css_path, load_themes
+from cockpit.ui.validation import VALIDATION_ACTIONS, ValidationMixin
 from cockpit.ui.workspace import WorkspaceMixin
 
 REFRESH_SECONDS = 5.0
@@ -36,7 +37,7 @@ LINKS_REFRESH_TICKS = 15  # beads checks (2 s each) between refreshes of the ses
 TABLE_REFRESH_SECONDS = 0.5
 
 
-class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
+class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
     CSS_PATH = css_path()
     TITLE = "cockpit"
     COMMANDS = App.COMMANDS | {CockpitCommands}
@@ -53,6 +54,15 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
                 tooltip="Run every command gate again on this tree"),
         Binding("x", "cancel_gate", "Cancel run", id="cancel-gate", show=False,
                 tooltip="Cancel the selected gate's run (its process group is stopped)"),
+        Binding("v", "run_vibe", "Vibe", id="run-vibe",
+                tooltip="Validate the working tree against its intent (press again to cancel)"),
+        Binding("m", "run_premortem", "Pre-mortem", id="run-premortem", show=False,
+                tooltip="How could the selected (or in-progress) issue fail? (press again to cancel)"),
+        Binding("t", "run_retro", "Retro", id="run-retro", show=False,
+                tooltip="Turn the selected (or latest) session into facts and learnings"),
+        Binding("H", "draft_handoff", "Handoff", id="draft-handoff", show=False,
+                tooltip="Draft a handoff note (goal / done / decisions / next) for the selected session"),
+        Binding("L", "learnings", "Learnings", id="learnings", show=False, tooltip="Search what retros learned"),
         Binding("M", "metrics", "Metrics", id="metrics", show=False,
                 tooltip="Git metrics, completion rate, cost per issue and interventions"),
         Binding("h", "approval_history", "Approvals log", id="approval-history", show=False,
@@ -118,6 +128,7 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
         if wanted not in self.available_themes:
             self.problems.append(f"theme {wanted!r} not found; using {FALLBACK_THEME}")
         self.sub_title = subtitle
+        self.status_note = ""
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -327,7 +338,8 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
                 self._alert(message, "error")
             elif level >= 1 and previous[0] < 1:
                 pct = view.context.pct if view.context else 0.0
-                message = f"{view.agent.value} {view.session_id[:8]} passed {self.settings.bands[0]:g}% ({pct:.1f}%): {name}"
+                message = (f"{view.agent.value} {view.session_id[:8]} passed {self.settings.bands[0]:g}% ({pct:.1f}%): {name}"
+                           " — select it and press H for a handoff note")
                 self._alert(message, "warning")
         self._alerts_armed = True
 
@@ -355,6 +367,15 @@ class CockpitApp(WorkspaceMixin, InboxMixin, App[None]):
             # cockpit's own bindings carry an id; widget navigation keys come after them.
             (ours if binding.id else others).append(row)
         self.push_screen(HelpScreen(ours + others))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in VALIDATION_ACTIONS:
+            return self.check_validation_action(action)
+        return super().check_action(action, parameters)
+
+    def set_status_note(self, note: str) -> None:
+        self.status_note = note
+        self.dashboard.update_status()
 
     def action_metrics(self) -> None:
         from cockpit.ui.screens.metrics import MetricsScreen

@@ -119,3 +119,52 @@ def test_issues_and_gates_panes_snapshot(workspace: Workspace, snap_compare) -> 
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(150, 44), run_before=focus_gates)
+
+
+def test_vibe_report_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.core.vibe import Finding, render_report
+    from cockpit.ui.screens.report import ReportScreen
+
+    text = render_report(
+        title="Parse the 2026 header", date="2026-02-23", slug="parse-the-2026-header", tree="a" * 40,
+        verdict="FAIL", intent="tp-7kq.1: Parse the 2026 header\n\nKeep the old layout working.",
+        intent_source="beads issue tp-7kq.1 (in progress, branch tp-7kq.1-header)", change="working tree vs HEAD",
+        findings=[Finding("fail", "secrets", "github-token added", "src/config.py", 12),
+                  Finding("warn", "tests", "code changed without any test change: src/parser.py"),
+                  Finding("warn", "semantic review", "the Datum column is read but dropped", "src/parser.py", 31,
+                          "review")],
+        review_note="claude-sonnet-5: WARN — the header is detected; the Datum column is not kept",
+        redaction="1 secret redacted before sending: 1 github-token",
+        trimming="fits: 3,120 of 80,000 tokens; 3,301 input tokens (exact (API token count)) of a 80,000 budget",
+        model="claude-sonnet-5")
+    app = workspace.app(repo=NO_REPO)
+
+    async def open_report(pilot) -> None:
+        await settled(pilot)
+        app.push_screen(ReportScreen("vibe FAIL", text))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 40), run_before=open_report)
+
+
+def test_learnings_screen_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.store.db import connect
+
+    conn = connect(workspace.db)
+    for title, category, confidence, source in (
+        ("Hand off before 40 % of the window", "gotcha", "high", "mechanical"),
+        ("`pytest -q` failed 4 times: after 3, change approach", "failure", "high", "mechanical"),
+        ("Detect the CSV layout from the header row", "pattern", "medium", "claude"),
+    ):
+        conn.execute("INSERT INTO learnings (repo, path, title, body, category, confidence, session_id, source,"
+                     " created_at) VALUES ('/r', '', ?, 'b', ?, ?, '258c7280-ae70', ?, '2026-02-23T20:00:00')",
+                     (title, category, confidence, source))
+    conn.close()
+    app = workspace.app(repo=NO_REPO)
+
+    async def open_learnings(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("L")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 30), run_before=open_learnings)

@@ -159,6 +159,8 @@ class DashboardScreen(Screen[None]):
         app = self.cockpit
         status = self.query_one("#status-line", Static)
         parts = []
+        if app.status_note:
+            parts.append(app.status_note)
         if app.paused:
             parts.append("PAUSED (p to resume)")
         parts.append(f"watch: {app.watch_mode}")

@@ -1,0 +1,190 @@
+"""`cockpit vibe` (exit 0 PASS, 1 WARN, 2 FAIL), `cockpit premortem`, `cockpit retro`, `cockpit learnings`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+EXIT = {"PASS": 0, "FAIL": 2}
+
+
+def add_llm_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
+    p = subparsers.add_parser("vibe", help="validate the change against its intent (exit 0 PASS, 1 WARN, 2 FAIL)")
+    common(p)
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
+    p.add_argument("--intent", metavar="TEXT", default="", help="what the change is meant to do (overrides the issue)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--staged", action="store_true", help="judge the staged change, not the working tree")
+    which.add_argument("--range", dest="commit_range", metavar="A..B", default="", help="judge a commit range")
+    p.add_argument("--model", help="the Claude model (default: [llm] model in cockpit.toml, else claude-sonnet-5)")
+    p.add_argument("--json", action="store_true", help="print the verdict and findings as JSON")
+    p.add_argument("--no-write", action="store_true", help="do not write the report file")
+    p.set_defaults(func=cmd_vibe)
+
+    p = subparsers.add_parser("premortem", help="how could this work fail? for the in-progress issue, one named, or --plan")
+    common(p)
+    p.add_argument("issue", nargs="?", default="", help="a beads issue id (default: the in-progress one)")
+    p.add_argument("--plan", metavar="FILE", default="", help="a plan or spec file instead of an issue")
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
+    p.add_argument("--model")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_premortem)
+
+    p = subparsers.add_parser("retro", help="turn a session into facts and learnings (default: the latest here)")
+    common(p)
+    p.add_argument("session", nargs="?", default="", help="session id or prefix")
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
+    p.add_argument("--model")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_retro)
+
+    p = subparsers.add_parser("learnings", help="search the learnings retros wrote")
+    common(p)
+    p.add_argument("query", nargs="?", default="", help="full-text query (default: the newest)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=30)
+    p.set_defaults(func=cmd_learnings)
+
+
+def render_text(result: Any) -> str:
+    lines = [f"vibe: {result.verdict}   tree {result.tree[:10]}   {result.change}",
+             f"intent ({result.intent.source}): {result.intent.title or '-'}"]
+    for f in result.findings:
+        where = f"{f.file}:{f.line}" if f.file and f.line else f.file
+        lines.append(f"  {f.severity:<4} {f.check:<18} {where + '  ' if where else ''}{f.message}")
+    lines.append(f"semantic review: {result.review_note}")
+    lines.append(f"redaction: {result.redaction}")
+    lines.append(f"prompt budget: {result.trimming}")
+    if result.path:
+        lines.append(f"report: {result.path}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_vibe(args: argparse.Namespace) -> int:
+    from cockpit.commands import Context
+    from cockpit.llm.client import Llm
+    from cockpit.llm.config import load_llm_config
+    from cockpit.llm.vibe import run_vibe
+    from cockpit.sources.gates import repo_root
+
+    repo = getattr(args, "repo", None) or "."
+    root, error = repo_root(repo)
+    if not root:
+        print(f"cockpit vibe: {error}", file=sys.stderr)
+        return 2
+    settings, vibe_settings, problems = load_llm_config(root, model=args.model)
+    for problem in problems:
+        print(f"cockpit vibe: {problem}", file=sys.stderr)
+    llm = Llm(settings)
+    if not llm.available:
+        print("cockpit vibe: no ANTHROPIC_API_KEY: deterministic checks only (offline)", file=sys.stderr)
+    ctx = Context(args)
+    try:
+        result = run_vibe(ctx.db.conn, root, llm, intent_text=args.intent, staged=args.staged,
+                          commit_range=args.commit_range, max_lines=vibe_settings.max_lines,
+                          fail_lines=vibe_settings.fail_lines, write=not args.no_write)
+    except RuntimeError as exc:
+        print(f"cockpit vibe: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result))
+    return EXIT.get(result.verdict, vibe_settings.warn_exit)
+
+
+def _setup(args: argparse.Namespace, what: str) -> tuple[Any, Any, str] | None:
+    """(context, llm, repository root) or None after saying why not."""
+    from cockpit.commands import Context
+    from cockpit.llm.client import Llm
+    from cockpit.llm.config import load_llm_config
+    from cockpit.sources.gates import repo_root
+
+    repo = getattr(args, "repo", None) or "."
+    root, error = repo_root(repo)
+    if not root:
+        print(f"cockpit {what}: {error}", file=sys.stderr)
+        return None
+    settings, _, problems = load_llm_config(root, model=getattr(args, "model", None))
+    for problem in problems:
+        print(f"cockpit {what}: {problem}", file=sys.stderr)
+    llm = Llm(settings)
+    if not llm.available:
+        print(f"cockpit {what}: no ANTHROPIC_API_KEY: offline", file=sys.stderr)
+    return Context(args), llm, root
+
+
+def cmd_premortem(args: argparse.Namespace) -> int:
+    from cockpit.llm.premortem import run_premortem
+
+    setup = _setup(args, "premortem")
+    if setup is None:
+        return 2
+    ctx, llm, root = setup
+    try:
+        result = run_premortem(ctx.db.conn, root, llm, issue=args.issue, plan_file=args.plan)
+    except RuntimeError as exc:
+        print(f"cockpit premortem: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump({"verdict": result.verdict, "subject": result.subject, "issue": result.issue_id or None,
+                   "report": result.path, "online": result.online, "note": result.note,
+                   "learnings": [list(x) for x in result.learnings], "failures": [list(x) for x in result.failures],
+                   "checklist": list(result.checklist), "review": result.data}, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(f"pre-mortem: {result.verdict}   {result.subject}")
+        for line in result.checklist:
+            print(f"  [ ] {line}")
+        print(f"{result.note}\nreport: {result.path}")
+    return EXIT.get(result.verdict, 1)
+
+
+def cmd_retro(args: argparse.Namespace) -> int:
+    from cockpit.llm.retro import run_retro
+
+    setup = _setup(args, "retro")
+    if setup is None:
+        return 2
+    ctx, llm, root = setup
+    ctx.ingestor().ingest_all()
+    try:
+        result = run_retro(ctx.db.conn, root, llm, session=args.session)
+    except RuntimeError as exc:
+        print(f"cockpit retro: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump({"session": result.session_id, "title": result.title, "facts": result.facts,
+                   "learnings": [{"title": x.title, "category": x.category, "confidence": x.confidence,
+                                  "evidence": x.evidence, "source": x.source} for x in result.learnings],
+                   "retro": result.retro_path, "files": list(result.learning_paths), "online": result.online,
+                   "note": result.note}, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        f = result.facts
+        print(f"retro of {result.session_id[:8]} {result.title}")
+        print(f"  {f.get('duration_minutes')} min, peak {f.get('peak_pct')}%, {f.get('minutes_above_40')} min above 40%,"
+              f" {f.get('compactions')} compactions, {f.get('tool_errors')} tool errors, {f.get('commits')} commits")
+        for x in result.learnings:
+            print(f"  - [{x.category}/{x.confidence}] {x.title}")
+        print(f"{result.note}\nretro: {result.retro_path}")
+    return 0
+
+
+def cmd_learnings(args: argparse.Namespace) -> int:
+    from cockpit.commands import Context
+    from cockpit.store.learnings import search_learnings
+
+    rows = search_learnings(Context(args).db.conn, args.query, limit=args.limit)
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if not rows:
+        print("no learnings yet: `cockpit retro` writes them" if not args.query else f"no learning matches {args.query!r}")
+    for row in rows:
+        print(f"L{row['id']:<5} {row['created_at'][:10]}  [{row['category']}/{row['confidence']}] {row['title']}  ({row['path']})")
+    return 0
