@@ -49,11 +49,15 @@ def doctor_report(ctx: Any) -> dict[str, Any]:
         problems.append(f"cannot read hook settings: {exc}")
     if not any(row.get("events") for row in hooks):
         fixes.append("run `cockpit hooks install` in your project to approve critical steps from the cockpit")
+    llm = {"api_key": bool(os.environ.get("ANTHROPIC_API_KEY", "").strip())}
+    if not llm["api_key"]:
+        fixes.append("set ANTHROPIC_API_KEY for Claude's review in vibe, pre-mortem and retro (they run offline without it)")
     repo = repo_report(getattr(ctx.args, "repo", None) or os.getcwd())
     problems.extend(repo["problems"])
     fixes.extend(repo["fixes"])
     return {
         "repo": {k: v for k, v in repo.items() if k not in ("problems", "fixes")},
+        "llm": llm,
         "hooks": hooks,
         "roots": roots,
         "files": len(files),
@@ -136,6 +140,9 @@ def render_doctor(report: dict[str, Any]) -> str:
         lines.append(f"  beads: {repo['beads'] or 'no .beads/issues.jsonl'}")
     elif repo:
         lines.append(f"repository: none at {repo['path']} ({repo.get('error', '')})")
+    if "llm" in report:
+        lines.append("llm: " + ("ANTHROPIC_API_KEY set: vibe, pre-mortem and retro ask Claude" if report["llm"]["api_key"]
+                                else "no ANTHROPIC_API_KEY: vibe, pre-mortem and retro run offline"))
     if report["problems"]:
         lines.append("")
         lines.append("problems:")

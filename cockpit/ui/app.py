@@ -134,8 +134,6 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(DashboardScreen())
-        for problem in self.problems:
-            self.dashboard.log_event(problem, "yellow")
         if self.live:
             self.run_worker(self._run_live, thread=True, exit_on_error=False, name="live-ingest", group="live")
         if self.inbox:
@@ -148,6 +146,14 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         self._check_beads()
         self.set_interval(1.0, self._check_repo)
         self._check_repo()
+
+    def startup_notes(self) -> list[tuple[str, str]]:
+        """What the log says first, once the dashboard exists: problems found at start, the offline mode."""
+        notes = [(problem, "yellow") for problem in self.problems]
+        if not self.read_only and not os.environ.get("ANTHROPIC_API_KEY", "").strip():
+            notes.append(("no ANTHROPIC_API_KEY: v, m and t run offline (deterministic checks, mechanical learnings)",
+                          "dim"))
+        return notes
 
     def on_unmount(self) -> None:
         self._stop.set()

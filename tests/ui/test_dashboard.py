@@ -202,3 +202,16 @@ async def test_session_screen_keeps_the_cursor_when_new_lines_arrive(workspace: 
         app.screen.reload()
         await pilot.pause()
         assert calls.cursor_row == 30
+
+
+async def test_problems_found_at_start_are_logged_not_a_crash(workspace) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from cockpit.ui.widgets.log_pane import LogPane
+
+    app = workspace.app()
+    app.settings = replace(app.settings, errors=("config.toml: dashboard.bands must be four increasing percentages",))
+    app.problems = list(app.settings.errors)
+    async with app.run_test(size=(150, 50)):
+        entries = app.dashboard.query_one(LogPane).entries
+        assert any("dashboard.bands" in e for e in entries)

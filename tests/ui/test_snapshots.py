@@ -9,11 +9,20 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from cockpit.ui.widgets.gates_table import GatesTable
 from cockpit.ui.widgets.issues_table import IssuesTable
 from cockpit.ui.widgets.repo_pane import RepoPane
 
 from .conftest import Workspace
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log's first lines depend on ANTHROPIC_API_KEY: every snapshot is taken without one."""
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+
 
 # A fixed path with no beads file, so the pane's one line is the same on every machine.
 NO_REPO = "/nonexistent/cockpit-snapshot-repo"

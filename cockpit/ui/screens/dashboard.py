@@ -74,6 +74,8 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(SessionsTable).focus()
+        for message, style in self.cockpit.startup_notes():
+            self.log_event(message, style)
         self.reload()
 
     # ---- data ------------------------------------------------------------------------------
