@@ -208,6 +208,7 @@ def test_retro_online_trims_the_real_session_to_the_budget_and_redacts(repo: Pat
     from cockpit.llm.tokens import estimate_tokens
 
     assert estimate_tokens(sent) <= 3000 + 200  # the budget, plus the fixed framing around the blocks
+    assert "user: " in sent or "assistant: " in sent  # the conversation, not only the facts
     assert "Hand off at 40 %" in (repo / result.retro_path).read_text()
 
 
@@ -230,3 +231,34 @@ def test_vibe_outside_a_repository_is_a_clear_error(tmp_path: Path, monkeypatch:
     with pytest.raises(RuntimeError):
         run_vibe(connect(tmp_path / "c.db"), str(tmp_path), offline(monkeypatch), now=datetime.now(UTC))
     assert shutil.which("git")
+
+
+@pytest.mark.skipif(not SPOTTER.is_dir(), reason="shared data not found")
+def test_the_conversation_of_a_claude_transcript_and_a_codex_rollout() -> None:
+    from cockpit.sources.conversation import conversation
+
+    words, cut = conversation(SPOTTER / "258c7280-ae70-4798-800f-63464d01a85d.jsonl")
+    assert not cut and {u.role for u in words} == {"user", "assistant"}
+    assert all(u.text.strip() for u in words)
+    rollout = next((SPOTTER.parents[1] / "codex" / "localpush").glob("rollout-*.jsonl"))
+    codex, _ = conversation(rollout)
+    assert codex and {u.role for u in codex} <= {"user", "assistant"}
+    tail, cut = conversation(SPOTTER / "258c7280-ae70-4798-800f-63464d01a85d.jsonl", limit=20_000)
+    assert cut and len(tail) < len(words) and tail[-1] == words[-1]
+    assert conversation(SPOTTER / "missing.jsonl") == ([], False)
+
+
+def test_the_report_counts_cockpits_own_calls_to_claude(repo: Path, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from cockpit.store.report import build_report, render_markdown, render_text
+
+    change_parser(repo)
+    db = open_db(tmp_path / "c.db")
+    api = FakeApi(message({"verdict": "PASS", "summary": "ok", "findings": []}))
+    run_vibe(db.conn, str(repo), llm(api))
+    report = build_report(db, datetime.now(UTC) - timedelta(days=1))
+    assert report["llm"]["calls"] == 1 and report["llm"]["by_purpose"][0]["input_tokens"] == 1200
+    assert report["llm"]["cost_usd"] == pytest.approx(1200 * 2e-6 + 300 * 10e-6)
+    assert "cockpit's calls to Claude: 1 (vibe 1), $0.01" in render_text(report)
+    assert "| vibe | 1 | 1 | 1200 | 300 | $0.0054 |" in render_markdown(report)

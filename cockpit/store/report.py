@@ -99,6 +99,13 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines.append(f"\n(git: {report['git']['error']})")
     if "issues" in report:
         lines += _issue_lines(report["issues"], markdown=True)
+    if report.get("llm", {}).get("calls"):
+        llm = report["llm"]
+        lines += ["", "## cockpit's calls to Claude", "", "| purpose | calls | ok | tokens in | tokens out | cost |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for r in llm["by_purpose"]:
+            cost = "$?" if r["cost_usd"] is None else f"${r['cost_usd']:.4f}"
+            lines.append(f"| {r['purpose']} | {r['calls']} | {r['ok']} | {r['input_tokens']} | {r['output_tokens']} | {cost} |")
     return "\n".join(lines) + "\n"
 
 
@@ -149,9 +156,23 @@ def issues_section(db: sqlite_utils.Database, repo: str, since: datetime, now: d
             "linked": rows}
 
 
+def llm_section(db: sqlite_utils.Database, since: datetime) -> dict[str, Any]:
+    """What cockpit's own calls to Claude cost in the period (vibe, pre-mortem, retro)."""
+    cutoff = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    rows = db.execute("SELECT purpose, COUNT(*), SUM(ok), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd),"
+                      " SUM(cost_usd IS NULL) FROM llm_calls WHERE at >= ? GROUP BY purpose ORDER BY purpose",
+                      (cutoff,)).fetchall()
+    by = [{"purpose": p, "calls": n, "ok": ok or 0, "input_tokens": i or 0, "output_tokens": o or 0,
+           "cost_usd": None if unknown else round(c or 0.0, 4)} for p, n, ok, i, o, c, unknown in rows]
+    known = [r["cost_usd"] for r in by]
+    return {"calls": sum(r["calls"] for r in by), "by_purpose": by,
+            "cost_usd": None if any(c is None for c in known) else round(sum(known), 4)}  # type: ignore[arg-type]
+
+
 def build_report(db: sqlite_utils.Database, since: datetime, repo: str | None = None,
                  now: datetime | None = None) -> dict[str, Any]:
-    report: dict[str, Any] = {"since": since.astimezone(UTC).isoformat(), "interventions": interventions(db, since)}
+    report: dict[str, Any] = {"since": since.astimezone(UTC).isoformat(), "interventions": interventions(db, since),
+                              "llm": llm_section(db, since)}
     if repo is not None:
         report["repo"] = repo
         now = now or datetime.now(UTC)
@@ -198,4 +219,9 @@ def render_text(report: dict[str, Any]) -> str:
             lines.append(f"  ({report['git']['error']})")
     if "issues" in report:
         lines += _issue_lines(report["issues"], markdown=False)
+    if report.get("llm", {}).get("calls"):
+        llm = report["llm"]
+        cost = "$?" if llm["cost_usd"] is None else f"${llm['cost_usd']:.2f}"
+        parts = ", ".join(f"{r['purpose']} {r['calls']}" for r in llm["by_purpose"])
+        lines.append(f"cockpit's calls to Claude: {llm['calls']} ({parts}), {cost}")
     return "\n".join(lines) + "\n"
