@@ -58,28 +58,35 @@ async def test_v_runs_vibe_and_opens_the_report_and_the_gate_turns_valid(workspa
         assert await wait_for(lambda: app.gate_board.get("vibe").state.value == "warn")  # type: ignore[union-attr]
 
 
-async def test_v_again_cancels_a_running_vibe(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cockpit.llm.vibe
+@pytest.mark.parametrize(("key", "module", "function", "kind"), [
+    ("v", "cockpit.llm.vibe", "run_vibe", "vibe"),
+    ("m", "cockpit.llm.premortem", "run_premortem", "pre-mortem"),
+    ("t", "cockpit.llm.retro", "run_retro", "retro"),
+])
+async def test_the_same_key_again_cancels_a_running_job(workspace: Workspace, monkeypatch: pytest.MonkeyPatch,
+                                                         key: str, module: str, function: str, kind: str) -> None:
+    import importlib
+
     from cockpit.llm.client import Cancelled
 
     started = threading.Event()
 
-    def slow_vibe(conn, root, llm, *, cancel, **kwargs):  # type: ignore[no-untyped-def]
+    def slow(conn, root, llm, *, cancel, **kwargs):  # type: ignore[no-untyped-def]
         started.set()
         cancel.wait(10)
         raise Cancelled()
 
-    monkeypatch.setattr(cockpit.llm.vibe, "run_vibe", slow_vibe)
+    monkeypatch.setattr(importlib.import_module(module), function, slow)
     repo = make_repo(workspace.root)
     app = workspace.app(repo=str(repo))
     async with app.run_test(size=(150, 50)) as pilot:
-        await pilot.press("v")
+        await pilot.press(key)
         assert await wait_for(lambda: started.is_set())
-        assert "vibe running" in app.status_note
-        await pilot.press("m")  # another job waits its turn
-        assert "vibe is running" in log_text(app)
-        await pilot.press("v")
-        assert await wait_for(lambda: "vibe: cancelled" in log_text(app))
+        assert f"{kind} running" in app.status_note
+        await pilot.press("H" if key != "t" else "v")  # another job waits its turn
+        assert f"{kind} is running" in log_text(app)
+        await pilot.press(key)
+        assert await wait_for(lambda: f"{kind}: cancelled" in log_text(app))
         assert app.status_note == "" and isinstance(app.screen, DashboardScreen)
 
 
