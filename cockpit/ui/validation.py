@@ -40,9 +40,10 @@ class JobOutcome:
 class ValidationFinished(Message):
     """A job ended: `outcome` is what it wrote, or `error` says why there is nothing."""
 
-    def __init__(self, kind: str, outcome: JobOutcome | None = None, error: str = "") -> None:
+    def __init__(self, kind: str, cancel: threading.Event, outcome: JobOutcome | None = None, error: str = "") -> None:
         super().__init__()
         self.kind = kind
+        self.cancel = cancel  # identifies the job: a cancelled one's late answer is dropped
         self.outcome = outcome
         self.error = error
 
@@ -56,8 +57,11 @@ class ValidationMixin(_Base):
         if self._job is not None:
             running, cancel = self._job
             if running == kind:
+                # The UI is free at once; a request already sent finishes in the background and is dropped.
                 cancel.set()
-                self.dashboard.log_event(f"{kind}: cancelling (an answer that still arrives is ignored)", "yellow")
+                self._job = None
+                self.set_status_note("")
+                self.dashboard.log_event(f"{kind}: cancelled (an answer that still arrives is ignored)", "yellow")
             else:
                 self.dashboard.log_event(f"{running} is running: press its key again to cancel it first", "yellow")
             return
@@ -78,22 +82,23 @@ class ValidationMixin(_Base):
             settings, _, _ = load_llm_config(root)
             conn = connect(self.db_path)
             try:
-                message = ValidationFinished(kind, work(conn, root, Llm(settings), cancel))
+                message = ValidationFinished(kind, cancel, work(conn, root, Llm(settings), cancel))
             finally:
                 conn.close()
         except Cancelled:
-            message = ValidationFinished(kind, error="cancelled")
+            message = ValidationFinished(kind, cancel, error="cancelled")
         except Exception as exc:  # noqa: BLE001 - any failure is a line in the log, never a crash
-            message = ValidationFinished(kind, error=f"{type(exc).__name__}: {exc}")
+            message = ValidationFinished(kind, cancel, error=f"{type(exc).__name__}: {exc}")
         self.post_message(message)
 
     def on_validation_finished(self, message: ValidationFinished) -> None:
-        cancelled = self._job is not None and self._job[1].is_set()
-        self._job = None
-        self.set_status_note("")
-        if message.error or cancelled or message.outcome is None:
-            reason = "cancelled" if cancelled else message.error
-            self.dashboard.log_event(f"{message.kind}: {reason}", "yellow" if cancelled else "red")
+        if message.cancel.is_set():
+            return  # cancelled: already said so, and the user may have started another job since
+        if self._job is not None and self._job[1] is message.cancel:
+            self._job = None
+            self.set_status_note("")
+        if message.error or message.outcome is None:
+            self.dashboard.log_event(f"{message.kind}: {message.error}", "red")
             return
         outcome = message.outcome
         self.dashboard.log_event(outcome.log, outcome.style)
