@@ -120,3 +120,23 @@ def test_the_bundled_cl100k_file_has_tiktokens_published_hash() -> None:
     data = Path(offline.__file__).parent / "data" / "cl100k_base.tiktoken"
     digest = hashlib.sha256(data.read_bytes()).hexdigest()
     assert f'expected_hash="{digest}"' in published.replace("\n", "").replace(" ", "")
+
+
+def test_cancelled_during_the_call_keeps_the_paid_tokens_and_drops_the_answer() -> None:
+    cancel = threading.Event()
+    api = FakeApi(message(GOOD))
+    inner = api.__call__
+
+    class Cancelling:
+        def __call__(self, request):  # type: ignore[no-untyped-def]
+            cancel.set()  # the user presses the key again while the request is out
+            return inner(request)
+
+    import httpx2
+
+    from cockpit.llm.client import LlmSettings
+
+    client = Llm(LlmSettings(max_retries=0), api_key="k", http_client=httpx2.Client(transport=httpx2.MockTransport(Cancelling())))
+    result = client.structured(system="s", user="u", tool=TOOL, cancel=cancel)
+    assert not result.ok and result.data is None and result.error == "cancelled by the user"
+    assert (result.input_tokens, result.output_tokens) == (1200, 300)

@@ -262,3 +262,27 @@ def test_the_report_counts_cockpits_own_calls_to_claude(repo: Path, tmp_path: Pa
     assert report["llm"]["cost_usd"] == pytest.approx(1200 * 2e-6 + 300 * 10e-6)
     assert "cockpit's calls to Claude: 1 (vibe 1), $0.01" in render_text(report)
     assert "| vibe | 1 | 1 | 1200 | 300 | $0.0054 |" in render_markdown(report)
+
+
+def test_a_vibe_cancelled_mid_call_records_what_was_spent(repo: Path, tmp_path: Path) -> None:
+    import threading
+
+    import httpx2
+
+    from cockpit.llm.client import Cancelled, LlmSettings
+
+    change_parser(repo)
+    cancel = threading.Event()
+    api = FakeApi(message({"verdict": "PASS", "summary": "ok", "findings": []}))
+
+    def answer(request):  # type: ignore[no-untyped-def]
+        if request.url.path == "/v1/messages":
+            cancel.set()
+        return api(request)
+
+    client = Llm(LlmSettings(max_retries=0), api_key="k", http_client=httpx2.Client(transport=httpx2.MockTransport(answer)))
+    conn = connect(tmp_path / "c.db")
+    with pytest.raises(Cancelled):
+        run_vibe(conn, str(repo), client, cancel=cancel)
+    assert conn.execute("SELECT ok, input_tokens, error FROM llm_calls").fetchall() == [(0, 1200, "cancelled by the user")]
+    assert not (repo / ".agents").exists()  # no report for a cancelled vibe

@@ -122,8 +122,6 @@ class Llm:
             except anthropic.APIStatusError as exc:
                 error = f"the API answered {exc.status_code}: {_api_message(exc)}"
                 break
-            if cancel is not None and cancel.is_set():
-                raise Cancelled()
             usage = getattr(response, "usage", None)
             total = Usage(
                 total.input_tokens + int(getattr(usage, "input_tokens", 0) or 0),
@@ -131,6 +129,10 @@ class Llm:
                 total.cache_creation_input_tokens + int(getattr(usage, "cache_creation_input_tokens", 0) or 0),
                 total.cache_read_input_tokens + int(getattr(usage, "cache_read_input_tokens", 0) or 0),
             )
+            if cancel is not None and cancel.is_set():
+                # Paid for but not wanted: the caller records the tokens, then drops the answer.
+                error = "cancelled by the user"
+                break
             block = next((b for b in response.content if getattr(b, "type", "") == "tool_use"), None)
             data = getattr(block, "input", None) if block is not None else None
             problems = ["no tool call in the answer"] if block is None else validate(data, tool.schema)

@@ -22,7 +22,7 @@ from cockpit.core.budget import Part, fit
 from cockpit.core.redact import redact
 from cockpit.core.retro import slug
 from cockpit.core.text import one_line, strip_controls
-from cockpit.llm.client import Llm, Tool
+from cockpit.llm.client import Cancelled, Llm, Tool
 from cockpit.llm.files import data_blocks, write_agents_file
 from cockpit.llm.intent import issue_text, resolve_intent
 from cockpit.llm.record import record_call, record_report
@@ -188,6 +188,8 @@ def run_premortem(conn: sqlite3.Connection, repo: str, llm: Llm, *, issue: str =
         user = data_blocks(fitted.parts)
         result = llm.structured(system=SYSTEM, user=user, tool=PREMORTEM_TOOL, cancel=cancel)
         record_call(conn, "pre-mortem", result, now)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
         if result.ok and result.data is not None:
             data, online = result.data, True
             # The plan's own gaps found mechanically stay: the review can add risks, not erase missing criteria.

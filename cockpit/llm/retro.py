@@ -33,7 +33,7 @@ from cockpit.core.retro import (
     render_retro,
     slug,
 )
-from cockpit.llm.client import Llm, Tool
+from cockpit.llm.client import Cancelled, Llm, Tool
 from cockpit.llm.files import data_blocks, write_agents_file
 from cockpit.llm.record import record_call, record_report
 from cockpit.llm.tokens import estimate_tokens
@@ -163,6 +163,8 @@ def _claude_learnings(llm: Llm, facts: dict[str, Any], timeline: list[str], canc
                     f" ({estimate_tokens(cleaned.text):,} tokens) to fit the budget; {trimming}")
     result = llm.structured(system=SYSTEM, user=user, tool=RETRO_TOOL, cancel=cancel)
     record_call(conn, "retro", result, now)
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
     if not result.ok or result.data is None:
         return None, f"Claude's retro failed: {result.error}; learnings derived mechanically from the facts", \
             cleaned.summary(), trimming

@@ -20,7 +20,7 @@ from cockpit.core.budget import Part, fit
 from cockpit.core.diff import parse_diff
 from cockpit.core.redact import redact
 from cockpit.core.vibe import Finding, combine, deterministic_checks, render_report, slugify
-from cockpit.llm.client import Llm, Tool
+from cockpit.llm.client import Cancelled, Llm, Tool
 from cockpit.llm.files import data_blocks, write_agents_file
 from cockpit.llm.intent import Intent, resolve_intent
 from cockpit.llm.record import record_call, record_report
@@ -173,6 +173,8 @@ def run_vibe(conn: sqlite3.Connection, repo: str, llm: Llm, *, intent_text: str 
         trimming = f"{trimming}; {measured:,} input tokens ({how}) of a {llm.settings.input_budget:,} budget"
         result = llm.structured(system=SYSTEM, user=user, tool=REVIEW_TOOL, cancel=cancel)
         record_call(conn, "vibe", result, now)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
         extra["llm"] = {"model": result.model, "input_tokens": result.input_tokens, "output_tokens": result.output_tokens,
                         "cost_usd": result.cost_usd, "attempts": result.attempts}
         if result.ok and result.data is not None:
