@@ -38,7 +38,7 @@ def test_an_edit_turns_the_gate_stale_and_r_reruns_it_to_pass(tmp_path: Path) ->
     parser = ws.repo / "src" / "tidepool" / "parser.py"
     session = f"cockpit-gates-{uuid.uuid4().hex[:8]}"
     command = (
-        f"env -u COLUMNS -u LINES {COCKPIT} --claude-dir {ws.claude_dir} --codex-dir {ws.codex_dir}"
+        f"env -u COLUMNS -u LINES -u ANTHROPIC_API_KEY {COCKPIT} --claude-dir {ws.claude_dir} --codex-dir {ws.codex_dir}"
         f" --db {tmp_path / 'c.db'} --config {tmp_path / 'none.toml'} --repo {ws.repo}"
     )
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True)
@@ -54,6 +54,12 @@ def test_an_edit_turns_the_gate_stale_and_r_reruns_it_to_pass(tmp_path: Path) ->
         subprocess.run(["tmux", "send-keys", "-t", session, "r"], check=True)
         wait_for_row(session, "no-todo", "pass")
         wait_for_screen(session, "gate no-todo: pass")
+        # v: vibe offline on this tree; its report opens, and the vibe gate row follows it.
+        subprocess.run(["tmux", "send-keys", "-t", session, "v"], check=True)
+        wait_for_screen(session, "## Council Verdict:")
+        subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
+        wait_for_screen(session, "vibe: ")
+        assert list((ws.repo / ".agents" / "council").glob("*-vibe-parse-the-2026-header-and-datum-column.md"))
         subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

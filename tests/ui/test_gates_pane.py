@@ -195,3 +195,17 @@ async def test_last_run_ages_move_on_with_the_clock(workspace: Workspace) -> Non
         now[0] = parse_ts(run.started_at) + timedelta(minutes=7)  # type: ignore[operator]
         app._tick()
         assert table.get_row_at(0)[3].plain == "7m ago"
+
+
+async def test_issue_and_gate_panes_stack_in_a_narrow_terminal(workspace: Workspace) -> None:
+    from cockpit.ui.widgets.issues_table import IssuesTable
+
+    repo = make_repo(workspace.root, QUICK)
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(100, 50)) as pilot:
+        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
+        issues, gates = app.screen.query_one(IssuesTable), app.screen.query_one(GatesTable)
+        assert gates.region.y > issues.region.y and gates.region.width > 90
+        await pilot.resize_terminal(150, 50)
+        await pilot.pause()
+        assert gates.region.y == issues.region.y and gates.region.x > issues.region.x

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
 
 HISTORY_LIMIT = 2000
+NARROW_COLUMNS = 120
 
 
 class DashboardScreen(Screen[None]):
@@ -72,8 +73,13 @@ class DashboardScreen(Screen[None]):
         yield Static("", id="status-line")
         yield Footer()
 
+    def on_resize(self) -> None:
+        # Side by side the issue and gate panes need ~120 columns to show a title; below that they stack.
+        self.query_one("#work-row").set_class(self.size.width < NARROW_COLUMNS, "-narrow")
+
     def on_mount(self) -> None:
         self.query_one(SessionsTable).focus()
+        self.on_resize()
         for message, style in self.cockpit.startup_notes():
             self.log_event(message, style)
         self.reload()
