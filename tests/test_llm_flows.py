@@ -286,3 +286,14 @@ def test_a_vibe_cancelled_mid_call_records_what_was_spent(repo: Path, tmp_path: 
         run_vibe(conn, str(repo), client, cancel=cancel)
     assert conn.execute("SELECT ok, input_tokens, error FROM llm_calls").fetchall() == [(0, 1200, "cancelled by the user")]
     assert not (repo / ".agents").exists()  # no report for a cancelled vibe
+
+
+def test_the_premortem_gate_goes_stale_when_its_issue_is_no_longer_in_progress(repo: Path, tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = connect(tmp_path / "c.db")
+    run_premortem(conn, str(repo), offline(monkeypatch))
+    assert read_board(conn, str(repo)).get("pre-mortem").state is GateState.PASS  # type: ignore[union-attr]
+    beads = repo / ".beads" / "issues.jsonl"
+    beads.write_text(beads.read_text().replace('"in_progress"', '"closed"'))
+    stale = read_board(conn, str(repo)).get("pre-mortem")
+    assert stale is not None and stale.state is GateState.STALE and "tp-1" in stale.reason

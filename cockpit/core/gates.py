@@ -168,12 +168,15 @@ class CouncilReport:
     verdict: str | None
     tree: str  # the tree id the report was written for, when its writer recorded one
     mtime: float
-    scope: str = ""  # "issue": about a plan, not a tree (cockpit's pre-mortems); valid until a newer one
+    scope: str = ""  # "issue": about a plan, not a tree (cockpit's pre-mortems)
+    issue: str = ""  # with scope "issue": which one
 
 
-def verdict_status(spec: GateSpec, report: CouncilReport | None, tree: str, head_time: float | None) -> GateStatus:
-    """A verdict gate's state. A report that names its tree is valid for that tree only; one that does
-    not (written by ao) is taken as valid until a commit newer than the report."""
+def verdict_status(spec: GateSpec, report: CouncilReport | None, tree: str, head_time: float | None,
+                   in_progress: frozenset[str] | None = None) -> GateStatus:
+    """A verdict gate's state. A report that names its tree is valid for that tree only; one scoped to
+    an issue is valid while that issue is in progress (when that is known); one that names neither
+    (written by ao) is taken as valid until a commit newer than the report."""
     if report is None:
         return GateStatus(spec, GateState.UNKNOWN, None, f"no .agents/council/*-{spec.report}-*.md report")
     run = GateRun(spec.name, report.tree, "", 0.0, (report.verdict or "").lower(), command=report.path)
@@ -181,7 +184,9 @@ def verdict_status(spec: GateSpec, report: CouncilReport | None, tree: str, head
         return GateStatus(spec, GateState.UNKNOWN, run, f"{report.path} has no Council Verdict line")
     state = _OUTCOME_STATE.get(run.outcome, GateState.FAIL)
     if report.scope == "issue":
-        return GateStatus(spec, state, run, "judges the plan of an issue, not the tree")
+        if in_progress is not None and report.issue and report.issue not in in_progress:
+            return GateStatus(spec, GateState.STALE, run, f"written for {report.issue}, which is not in progress")
+        return GateStatus(spec, state, run, f"judges the plan of {report.issue or 'an issue'}, not the tree")
     if report.tree:
         if report.tree != tree:
             return GateStatus(spec, GateState.STALE, run, "the tree changed since the report")

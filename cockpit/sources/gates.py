@@ -204,7 +204,7 @@ def find_report(root: str | os.PathLike[str], report: str) -> CouncilReport | No
         return CouncilReport(str(path.relative_to(root)), None, "", mtime)
     front = parse_frontmatter(text)
     return CouncilReport(str(path.relative_to(root)), parse_verdict(text), front.get("tree", ""), mtime,
-                         front.get("scope", ""))
+                         front.get("scope", ""), front.get("issue", "").strip("- "))
 
 
 def cockpit_command() -> list[str]:

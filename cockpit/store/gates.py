@@ -56,6 +56,20 @@ class GateBoard:
         return next((s for s in self.statuses if s.spec.name == name), None)
 
 
+def in_progress_issues(root: str) -> frozenset[str] | None:
+    """Ids of the issues in progress, or None when there is no beads file to ask."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from cockpit.core.beads import compute_queue
+    from cockpit.sources.beads import read_beads
+
+    beads = read_beads(Path(root))
+    if beads.path is None:
+        return None
+    return frozenset(compute_queue(beads.issues, datetime.now(UTC)).in_progress)
+
+
 def read_board(conn: sqlite3.Connection, path: str, *, running: Collection[str] = (), staged: bool = False,
                root: str | None = None, tree: str | None = None) -> GateBoard:
     """Every gate's state for the working tree (or, with `staged`, for what a commit would contain)."""
@@ -69,9 +83,13 @@ def read_board(conn: sqlite3.Connection, path: str, *, running: Collection[str] 
         tree, error = tree_id(root, staged=staged)
     committed = head_time(root)
     statuses = []
+    active: frozenset[str] | None = None
     for spec in config.gates:
         if spec.kind is GateKind.VERDICT:
-            statuses.append(verdict_status(spec, find_report(root, spec.report), tree, committed))
+            report = find_report(root, spec.report)
+            if report is not None and report.scope == "issue" and active is None:
+                active = in_progress_issues(root)
+            statuses.append(verdict_status(spec, report, tree, committed, active))
         else:
             statuses.append(gate_status(spec, runs_for(conn, root, spec.name), tree, running=spec.name in running))
     return GateBoard(root, config, tree, tuple(statuses), error)
