@@ -102,6 +102,12 @@ _ENV_LINE = re.compile(
     r"(?m)^(?P<pre>[ \t]*(?:[+\-][ \t]*)?(?:export[ \t]+)?)(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)"
     r"(?P<sep>[ \t]*=[ \t]*)(?P<rest>[^\r\n]*)"
 )
+# The same, for the default mode: only upper-case keys can be env-style secrets there, so lower-case
+# assignments (most lines of code) never reach the Python callback.
+_ENV_LINE_UPPER = re.compile(
+    r"(?m)^(?P<pre>[ \t]*(?:[+\-][ \t]*)?(?:export[ \t]+)?)(?P<key>[A-Z_][A-Z0-9_.\-]*)"
+    r"(?P<sep>[ \t]*=[ \t]*)(?P<rest>[^\r\n]*)"
+)
 # Any assignment in code, config or JSON: key = "v" / key: v / "key": "v" / key=v / \"key\": \"v\" (escaped JSON).
 # A bare value stops at `&` (query strings) and cannot start with `/`, so `https://…?token=…` is still seen.
 _ASSIGN = re.compile(
@@ -209,6 +215,15 @@ class _Redactor:
             return head + quote + self.mark("env-value") + tail
         return sub
 
+    def assignments(self) -> Callable[[re.Match[str]], str]:
+        """One pass for both generic kinds: a secret-named key's value, else a random-looking value."""
+        named, random_looking = self.assignment("env-value"), self.assignment("high-entropy")
+
+        def sub(m: re.Match[str]) -> str:
+            first = named(m)
+            return first if first != m.group(0) else random_looking(m)
+        return sub
+
     def assignment(self, kind: str) -> Callable[[re.Match[str]], str]:
         def sub(m: re.Match[str]) -> str:
             for name in ("dq", "sq", "eq", "bv"):
@@ -286,8 +301,7 @@ def redact(text: str, *, env_file: bool = False) -> Redaction:
     text = _AUTH_HEADER.sub(r.group("bearer-token", "s"), text)
     text = _BEARER.sub(r.group("bearer-token", "s", keep=lambda v: not any(c.isdigit() for c in v)), text)
     # 4. values of secret-named keys (or of every key in a .env file).
-    text = _ENV_LINE.sub(r.env_line(every_key=env_file), text)
-    text = _ASSIGN.sub(r.assignment("env-value"), text)
-    # 5. anything left in an assignment that looks random enough to be a key.
-    text = _ASSIGN.sub(r.assignment("high-entropy"), text)
+    text = (_ENV_LINE if env_file else _ENV_LINE_UPPER).sub(r.env_line(every_key=env_file), text)
+    # 5. in one pass: a secret-named key's value, else anything in an assignment random enough to be a key.
+    text = _ASSIGN.sub(r.assignments(), text)
     return Redaction(text=text, counts=MappingProxyType(dict(r.counts)))
