@@ -15,6 +15,11 @@ NOTES = (
     "denominator, so the two differ. \"(window assumed)\" means the window was not known and 200k (or 1M",
     "when a larger prompt was seen) is assumed. Costs come from deduped usage; \"$?\" means a model",
     "without a known price.",
+    "",
+    "Gates: a result belongs to the content it judged (git's tree id of the working tree, .agents/ left",
+    "out). stale = the tree changed since; it turns valid again if the tree returns to that content.",
+    "! marks a required gate (cockpit gate pre-commit blocks on it), ↻ one that reruns on change.",
+    "Vibe, pre-mortem and retro ask Claude only with ANTHROPIC_API_KEY set; offline their reports say so.",
 )
 
 
