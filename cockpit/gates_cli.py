@@ -143,8 +143,14 @@ def blocking(board: Any) -> list[str]:
         spec = status.spec
         if not spec.required or status.state in OK_STATES:
             continue
-        fix = (f"cockpit gates --run {spec.name}   (runs: {spec.command})" if spec.kind is GateKind.COMMAND
-               else f"write a new {spec.report} report (cockpit {spec.report.replace('-', '')} or ao /{spec.report})")
+        if spec.kind is GateKind.COMMAND:
+            fix = f"cockpit gates --run {spec.name}   (runs: {spec.command})"
+        elif spec.report == "vibe":
+            fix = "cockpit vibe --staged   (or commit with cockpit gate pre-commit --run in the hook)"
+        elif spec.report == "pre-mortem":
+            fix = "cockpit premortem   (for the issue in progress)"
+        else:
+            fix = f"write a new {spec.report} report (ao /{spec.report})"
         state = {GateState.UNKNOWN: "has never run", GateState.STALE: "is stale for the staged tree",
                  GateState.FAIL: "failed on the staged tree", GateState.RUNNING: "is still running"}.get(status.state, "")
         reasons.append(f"gate '{spec.name}' {state}{' (' + status.reason + ')' if status.reason else ''}.\n    fix: {fix}")
@@ -184,6 +190,12 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
                     print(f"cockpit: running {status.spec.name}: {status.spec.command}", file=sys.stderr, flush=True)
                     record_run(conn, board.root, run_gate(status.spec, board.root, board.tree))
             board = read_board(conn, _repo(args), staged=True)
+        # Vibe judges the staged diff itself, so it can run whatever the working tree holds.
+        vibe = next((x for x in board.statuses if x.spec.report == "vibe" and x.spec.kind is GateKind.VERDICT
+                     and x.spec.required and x.state not in OK_STATES), None)
+        if vibe is not None:
+            _run_staged_vibe(conn, board.root)
+            board = read_board(conn, _repo(args), staged=True)
     reasons = blocking(board)
     if reasons:
         print("cockpit: commit blocked by the gates", file=sys.stderr)
@@ -195,6 +207,26 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
     print(f"cockpit: {len(required)} required gate{'s' if len(required) != 1 else ''} valid for tree {board.tree[:10]}",
           file=sys.stderr)
     return 0
+
+
+def _run_staged_vibe(conn: Any, root: str) -> None:
+    from cockpit.llm.client import Llm
+    from cockpit.llm.config import load_llm_config
+    from cockpit.llm.vibe import run_vibe
+
+    settings, vibe, _ = load_llm_config(root)
+    llm = Llm(settings)
+    print(f"cockpit: running vibe on the staged change ({'with Claude' if llm.available else 'offline'})",
+          file=sys.stderr, flush=True)
+    try:
+        result = run_vibe(conn, root, llm, staged=True, max_lines=vibe.max_lines, fail_lines=vibe.fail_lines)
+    except RuntimeError as exc:
+        print(f"cockpit: vibe could not run: {exc}", file=sys.stderr)
+        return
+    print(f"  vibe {result.verdict}: {result.path}", file=sys.stderr)
+    for finding in result.findings:
+        if finding.severity != "info":
+            print(f"    {finding.severity} {finding.check}: {finding.message}", file=sys.stderr)
 
 
 def cmd_install(args: argparse.Namespace) -> int:

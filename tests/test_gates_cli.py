@@ -238,3 +238,20 @@ def test_repo_given_before_the_sub_command_is_honoured(repo: Path, tmp_path: Pat
         assert done.returncode == 0, done.stderr
         out = json.loads(done.stdout)
         assert out["repo"] == str(repo) if command[0] == "gates" else out["ready"] == ["r-1"]
+
+
+def test_pre_commit_run_vibes_the_staged_change_for_a_required_vibe_gate(repo: Path, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    (repo / "cockpit.toml").write_text(GATES + '[gates.vibe]\nkind = "verdict"\nrequired = true\n')
+    git(repo, "add", "cockpit.toml")
+    assert cockpit(repo, db, "gates", "--run", "check").returncode == 0
+    blocked = cockpit(repo, db, "gate", "pre-commit")
+    assert blocked.returncode == 1 and "gate 'vibe' has never run" in blocked.stderr
+    assert "cockpit vibe --staged" in blocked.stderr
+    done = cockpit(repo, db, "gate", "pre-commit", "--run")
+    assert "running vibe on the staged change (offline)" in done.stderr, done.stderr
+    reports = list((repo / ".agents" / "council").glob("*-vibe-*.md"))
+    assert len(reports) == 1
+    # A PASS or WARN lets the commit through; the report is tied to the staged tree.
+    assert done.returncode == 0, done.stderr
+    assert cockpit(repo, db, "gate", "pre-commit").returncode == 0
