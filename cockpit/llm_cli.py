@@ -10,35 +10,36 @@ from typing import Any
 EXIT = {"PASS": 0, "FAIL": 2}
 
 
-def add_llm_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
-    p = subparsers.add_parser("vibe", help="validate the change against its intent (exit 0 PASS, 1 WARN, 2 FAIL)")
+def _llm_parser(subparsers: argparse._SubParsersAction, common: Any, name: str, help_text: str,
+                func: Any) -> argparse.ArgumentParser:
+    """A command that may ask Claude: the common flags, --repo, --model and --json."""
+    p = subparsers.add_parser(name, help=help_text)
     common(p)
-    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
+                   help="repository (default: the current directory)")
+    p.add_argument("--model", help="the Claude model (default: [llm] model in cockpit.toml, else claude-sonnet-5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=func)
+    return p
+
+
+def add_llm_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
+    p = _llm_parser(subparsers, common, "vibe", "validate the change against its intent (exit 0 PASS, 1 WARN, 2 FAIL)",
+                    cmd_vibe)
     p.add_argument("--intent", metavar="TEXT", default="", help="what the change is meant to do (overrides the issue)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--staged", action="store_true", help="judge the staged change, not the working tree")
     which.add_argument("--range", dest="commit_range", metavar="A..B", default="", help="judge a commit range")
-    p.add_argument("--model", help="the Claude model (default: [llm] model in cockpit.toml, else claude-sonnet-5)")
-    p.add_argument("--json", action="store_true", help="print the verdict and findings as JSON")
     p.add_argument("--no-write", action="store_true", help="do not write the report file")
-    p.set_defaults(func=cmd_vibe)
 
-    p = subparsers.add_parser("premortem", help="how could this work fail? for the in-progress issue, one named, or --plan")
-    common(p)
+    p = _llm_parser(subparsers, common, "premortem",
+                    "how could this work fail? for the in-progress issue, one named, or --plan", cmd_premortem)
     p.add_argument("issue", nargs="?", default="", help="a beads issue id (default: the in-progress one)")
     p.add_argument("--plan", metavar="FILE", default="", help="a plan or spec file instead of an issue")
-    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
-    p.add_argument("--model")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_premortem)
 
-    p = subparsers.add_parser("retro", help="turn a session into facts and learnings (default: the latest here)")
-    common(p)
+    p = _llm_parser(subparsers, common, "retro", "turn a session into facts and learnings (default: the latest here)",
+                    cmd_retro)
     p.add_argument("session", nargs="?", default="", help="session id or prefix")
-    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
-    p.add_argument("--model")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_retro)
 
     p = subparsers.add_parser("learnings", help="search the learnings retros wrote")
     common(p)
@@ -46,7 +47,6 @@ def add_llm_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, default=30)
     p.set_defaults(func=cmd_learnings)
-
 
 def render_text(result: Any) -> str:
     lines = [f"vibe: {result.verdict}   tree {result.tree[:10]}   {result.change}",

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from benchlib import median_time
 
 from cockpit.sources.gates import tree_id
 from cockpit.sources.repo import change_marks, read_repo
@@ -26,13 +26,6 @@ ENV = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COM
        "GIT_COMMITTER_EMAIL": "b@x"}
 
 
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def walk(root: Path) -> int:

@@ -14,11 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from benchlib import median_time
 
 from cockpit.core.redact import redact
 from cockpit.llm.client import Llm
@@ -29,13 +29,6 @@ ENV = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COM
        "GIT_COMMITTER_EMAIL": "b@x", "GIT_CONFIG_GLOBAL": "/dev/null"}
 
 
-def median_time(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

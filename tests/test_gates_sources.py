@@ -39,16 +39,20 @@ def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    path = tmp_path / "repo"
+def init_repo(path: Path, branch: str = "main", message: str = "first") -> Path:
+    """A repository holding a.txt and a .gitignore, committed once."""
     path.mkdir()
-    git(path, "init", "-q", "-b", "main")
+    git(path, "init", "-q", "-b", branch)
     (path / "a.txt").write_text("alpha\n")
     (path / ".gitignore").write_text("*.log\nbuild/\n")
     git(path, "add", ".")
-    git(path, "commit", "-q", "-m", "first")
+    git(path, "commit", "-q", "-m", message)
     return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return init_repo(tmp_path / "repo")
 
 
 def tid(root: Path, *, staged: bool = False) -> str:
@@ -125,13 +129,7 @@ def test_a_makefile_test_target_and_package_json_are_read_from_the_repo(tmp_path
 
 
 def test_the_same_content_gives_the_same_id_whatever_the_history(repo: Path, tmp_path: Path) -> None:
-    other = tmp_path / "other"
-    other.mkdir()
-    git(other, "init", "-q", "-b", "elsewhere")
-    (other / "a.txt").write_text("alpha\n")
-    (other / ".gitignore").write_text("*.log\nbuild/\n")
-    git(other, "add", ".")
-    git(other, "commit", "-q", "-m", "a different message")
+    other = init_repo(tmp_path / "other", "elsewhere", "a different message")
     assert tid(repo) == tid(repo) == tid(other) == git(repo, "rev-parse", "HEAD^{tree}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,22 @@ def capture(session: str) -> str:
     return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
 
 
+def start_cockpit(name: str, args: list[str], size: tuple[int, int] = (140, 40)) -> str:
+    """The installed cockpit in a new tmux session; returns the session name.
+
+    COLUMNS/LINES inherited from the test runner would pin the app to 80x24 whatever the pane size, and
+    a developer's ANTHROPIC_API_KEY would change what the screens say."""
+    session = f"cockpit-{name}-{uuid.uuid4().hex[:8]}"
+    command = "env -u COLUMNS -u LINES -u ANTHROPIC_API_KEY " + shlex.join([str(COCKPIT), *map(str, args)])
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), command],
+                   check=True)
+    return session
+
+
+def keys(session: str, *names: str) -> None:
+    subprocess.run(["tmux", "send-keys", "-t", session, *names], check=True)
+
+
 def wait_for_screen(session: str, needle: str, seconds: float = 15.0) -> str:
     deadline = time.monotonic() + seconds
     screen = ""
@@ -60,13 +77,8 @@ def test_gauge_follows_a_growing_transcript_in_tmux(tmp_path: Path) -> None:
               "timestamp": iso(now - timedelta(seconds=30)), "uuid": str(uuid.uuid4()),
               "message": {"role": "user", "content": "Add pagination to GET /orders"}}
     transcript.write_text(json.dumps(prompt) + "\n" + assistant_line(sid, 50_000, now - timedelta(seconds=20)))
-    session = f"cockpit-e2e-{uuid.uuid4().hex[:8]}"
-    # COLUMNS/LINES inherited from the test runner would pin the app to 80x24 whatever the pane size.
-    command = (
-        f"env -u COLUMNS -u LINES {COCKPIT} --claude-dir {tmp_path / 'claude'} --codex-dir {tmp_path / 'none'} --db {tmp_path / 'c.db'}"
-        f" --config {tmp_path / 'none.toml'}"
-    )
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command], check=True)
+    session = start_cockpit("e2e", ["--claude-dir", tmp_path / "claude", "--codex-dir", tmp_path / "none",
+                                    "--db", tmp_path / "c.db", "--config", tmp_path / "none.toml"])
     try:
         # A new tmux server may start the pane at 80x24 and resize it a moment later: wait, don't assume.
         wait_for_screen(session, "25.0%")

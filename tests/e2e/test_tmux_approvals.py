@@ -6,12 +6,11 @@ import json
 import shutil
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from .test_tmux import COCKPIT, capture, wait_for_screen
+from .test_tmux import COCKPIT, capture, keys, start_cockpit, wait_for_screen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
 
@@ -36,16 +35,10 @@ def answer(proc: subprocess.Popen[str]) -> str:
     return out
 
 
-def keys(session: str, *names: str) -> None:
-    subprocess.run(["tmux", "send-keys", "-t", session, *names], check=True)
-
-
 def test_approve_and_deny_a_push_from_the_keyboard(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
-    session = f"cockpit-approve-{uuid.uuid4().hex[:8]}"
-    command = (f"env -u COLUMNS -u LINES {COCKPIT} --claude-dir {tmp_path / 'none'} --codex-dir {tmp_path / 'none'}"
-               f" --db {db} --config {tmp_path / 'none.toml'}")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", command], check=True)
+    session = start_cockpit("approve", ["--claude-dir", tmp_path / "none", "--codex-dir", tmp_path / "none",
+                                        "--db", db, "--config", tmp_path / "none.toml"], size=(140, 45))
     try:
         wait_for_screen(session, "watch:")
         time.sleep(1.5)  # the cockpit's first heartbeat reaches the store

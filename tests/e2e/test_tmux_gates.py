@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 
 from cockpit.demo import create_workspace
 
-from .test_tmux import COCKPIT, capture, wait_for_screen
+from .test_tmux import capture, keys, start_cockpit, wait_for_screen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
 
@@ -36,30 +35,26 @@ def wait_for_row(session: str, gate: str, needle: str, seconds: float = 20.0) ->
 def test_an_edit_turns_the_gate_stale_and_r_reruns_it_to_pass(tmp_path: Path) -> None:
     ws = create_workspace(tmp_path / "demo")
     parser = ws.repo / "src" / "tidepool" / "parser.py"
-    session = f"cockpit-gates-{uuid.uuid4().hex[:8]}"
-    command = (
-        f"env -u COLUMNS -u LINES -u ANTHROPIC_API_KEY {COCKPIT} --claude-dir {ws.claude_dir} --codex-dir {ws.codex_dir}"
-        f" --db {tmp_path / 'c.db'} --config {tmp_path / 'none.toml'} --repo {ws.repo}"
-    )
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True)
+    session = start_cockpit("gates", ["--claude-dir", ws.claude_dir, "--codex-dir", ws.codex_dir, "--db", tmp_path / "c.db",
+                                      "--config", tmp_path / "none.toml", "--repo", ws.repo], size=(160, 50))
     try:
         wait_for_screen(session, "4 Gates")
         wait_for_row(session, "no-todo", "unknown")
-        subprocess.run(["tmux", "send-keys", "-t", session, "4", "Down", "Down"], check=True)
-        subprocess.run(["tmux", "send-keys", "-t", session, "r"], check=True)
+        keys(session, "4", "Down", "Down")
+        keys(session, "r")
         wait_for_row(session, "no-todo", "fail")  # the working tree has a TODO in parser.py
         # The agent removes the TODO: the watcher sees the edit, the result belongs to another tree.
         parser.write_text(parser.read_text().replace("# TODO(datum): keep the Datum column of the 2026 layout\n", ""))
         wait_for_row(session, "no-todo", "stale")
-        subprocess.run(["tmux", "send-keys", "-t", session, "r"], check=True)
+        keys(session, "r")
         wait_for_row(session, "no-todo", "pass")
         wait_for_screen(session, "gate no-todo: pass")
         # v: vibe offline on this tree; its report opens, and the vibe gate row follows it.
-        subprocess.run(["tmux", "send-keys", "-t", session, "v"], check=True)
+        keys(session, "v")
         wait_for_screen(session, "## Council Verdict:")
-        subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
+        keys(session, "Escape")
         wait_for_screen(session, "vibe: ")
         assert list((ws.repo / ".agents" / "council").glob("*-vibe-parse-the-2026-header-and-datum-column.md"))
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        keys(session, "q")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

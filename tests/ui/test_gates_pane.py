@@ -42,6 +42,13 @@ def state_of(app, name: str) -> GateState | None:  # type: ignore[no-untyped-def
     return status.state if status else None
 
 
+async def run_selected(pilot, app, name: str, until: GateState) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the board, focus pane 4 and press r on its first gate; wait for `until`."""
+    assert await wait_for(lambda: state_of(app, name) is GateState.UNKNOWN)
+    await pilot.press("4", "r")
+    assert await wait_for(lambda: state_of(app, name) is until)
+
+
 def log_text(app) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(app.dashboard.query_one(LogPane).entries)
 
@@ -71,9 +78,7 @@ async def test_x_cancels_a_running_gate_and_the_cancelled_run_says_nothing_about
     repo = make_repo(workspace.root, SLOW)
     app = workspace.app(repo=str(repo))
     async with app.run_test(size=(150, 50)) as pilot:
-        assert await wait_for(lambda: state_of(app, "slow") is GateState.UNKNOWN)
-        await pilot.press("4", "r")
-        assert await wait_for(lambda: state_of(app, "slow") is GateState.RUNNING)
+        await run_selected(pilot, app, "slow", GateState.RUNNING)
         await pilot.press("r")  # greyed while running: a second press does not queue a second run
         assert app.check_action("rerun_gate", ()) is None and app.check_action("cancel_gate", ()) is True
         assert log_text(app).count("gate slow: run:") == 1
@@ -88,9 +93,7 @@ async def test_enter_opens_the_output_and_escape_returns(workspace: Workspace) -
     repo = make_repo(workspace.root, QUICK)
     app = workspace.app(repo=str(repo))
     async with app.run_test(size=(150, 50)) as pilot:
-        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
-        await pilot.press("4", "r")
-        assert await wait_for(lambda: state_of(app, "check") is GateState.PASS)
+        await run_selected(pilot, app, "check", GateState.PASS)
         await pilot.press("enter")
         assert await wait_for(lambda: isinstance(app.screen, GateScreen))
         output = str(app.screen.query_one("#gate-output").render())
@@ -185,9 +188,7 @@ async def test_last_run_ages_move_on_with_the_clock(workspace: Workspace) -> Non
     repo = make_repo(workspace.root, QUICK)
     app = workspace.app(repo=str(repo), clock=lambda: now[0])
     async with app.run_test(size=(150, 50)) as pilot:
-        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
-        await pilot.press("4", "r")
-        assert await wait_for(lambda: state_of(app, "check") is GateState.PASS)
+        await run_selected(pilot, app, "check", GateState.PASS)
         table = app.screen.query_one(GatesTable)
         run = app.gate_board.get("check").run  # type: ignore[union-attr]
         from cockpit.core.format import parse_ts
