@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", help=argparse.SUPPRESS)
     parser.add_argument("--read-only", action="store_true", help="no approving keys: watch only")
     parser.add_argument("--repo", metavar="PATH", help="the repository whose beads queue is shown (default: cwd)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="cockpit_command", metavar="COMMAND")
 
     p = sub.add_parser("dashboard", help="open the dashboard (the default)")
     _common(p)
@@ -40,12 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no approving keys: watch only")
     p.add_argument("--repo", default=argparse.SUPPRESS, metavar="PATH",
                    help="the repository whose beads queue is shown (default: the current directory)")
-    p.add_argument("--theme", help="cockpit-dark, cockpit-light or any Textual theme")
+    p.add_argument("--theme", default=argparse.SUPPRESS, help="cockpit-dark, cockpit-light or any Textual theme")
 
     p = sub.add_parser("demo", help="open the dashboard on a throwaway demo workspace with live agents")
     p.add_argument("--dir", metavar="PATH", help="create the workspace here instead of a temporary folder")
     p.add_argument("--speed", type=float, default=1.0, help="simulation speed factor (default 1)")
-    p.add_argument("--theme", help="cockpit-dark, cockpit-light or any Textual theme")
+    p.add_argument("--theme", default=argparse.SUPPRESS, help="cockpit-dark, cockpit-light or any Textual theme")
 
     p = sub.add_parser("index", help="index every transcript found into the database")
     _common(p)
@@ -76,8 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--session", help="only this session")
     p.add_argument("--limit", type=int, default=1000)
 
-    sub.add_parser("hook", help="agent hook entry point: cockpit hook claude|codex permission-request|pre-tool-use|event")
-    sub.add_parser("statusline", help="Claude Code statusLine command: records the window, prints a gauge [--then CMD]")
+    # These run from cockpit.cli without argparse (start-up time counts); here only when global
+    # options come first (`cockpit --db X hook …`), with their own arguments passed through untouched.
+    p = sub.add_parser("hook", help="agent hook entry point: cockpit hook claude|codex permission-request|pre-tool-use|event")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p = sub.add_parser("statusline", help="Claude Code statusLine command: records the window, prints a gauge [--then CMD]")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
     from cockpit.hooks.install import add_hooks_parser
 
@@ -143,9 +147,9 @@ class Context:
 
 
 def _default_config_path() -> Path:
-    import platformdirs
+    from cockpit.sources.policy_files import user_config_path
 
-    return Path(platformdirs.user_config_dir("cockpit", appauthor=False)) / "config.toml"
+    return user_config_path()
 
 
 def _progress(done: int, total: int) -> None:
@@ -311,7 +315,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     dashboard_args = build_parser().parse_args(
         ["dashboard", "--claude-dir", str(workspace.claude_dir), "--codex-dir", str(workspace.codex_dir),
          "--db", str(workspace.root / "cockpit.db"), "--live-minutes", "60", "--repo", str(workspace.repo)]
-        + (["--theme", args.theme] if args.theme else [])
+        + (["--theme", args.theme] if getattr(args, "theme", None) else [])
     )
     ctx = Context(dashboard_args)
     stop = threading.Event()
@@ -328,7 +332,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from cockpit.ui.app import make_app, prepare_process_pool
 
     prepare_process_pool()
-    app = make_app(ctx, theme=args.theme, subtitle=f"demo workspace {workspace.root}")
+    app = make_app(ctx, theme=getattr(args, "theme", None), subtitle=f"demo workspace {workspace.root}")
     try:
         app.run()
     finally:
@@ -339,9 +343,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_entry(command: str, args: argparse.Namespace) -> int:
+    """`hook` / `statusline` after global options: the global --db applies unless given again after."""
+    rest = list(args.rest)
+    if args.db and "--db" not in rest:
+        rest += ["--db", args.db]
+    if command == "hook":
+        from cockpit.hooks.run import main as hook_main
+
+        return hook_main(rest)
+    from cockpit.hooks.statusline import main as statusline_main
+
+    return statusline_main(rest)
+
+
 def run(raw: list[str]) -> int:
     args = build_parser().parse_args(raw)
-    command = args.command or "dashboard"
+    command = args.cockpit_command or "dashboard"
+    if command in ("hook", "statusline"):
+        return _run_entry(command, args)
     try:
         if command == "demo":
             return cmd_demo(args)

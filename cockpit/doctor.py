@@ -55,8 +55,11 @@ def doctor_report(ctx: Any) -> dict[str, Any]:
     repo = repo_report(getattr(ctx.args, "repo", None) or os.getcwd())
     problems.extend(repo["problems"])
     fixes.extend(repo["fixes"])
+    policy = approvals_report(getattr(ctx.args, "repo", None) or os.getcwd(), ctx.config_path)
+    problems.extend(policy["errors"])
     return {
         "repo": {k: v for k, v in repo.items() if k not in ("problems", "fixes")},
+        "approvals": policy,
         "llm": llm,
         "hooks": hooks,
         "roots": roots,
@@ -69,6 +72,23 @@ def doctor_report(ctx: Any) -> dict[str, Any]:
         "problems": problems,
         "fixes": fixes,
     }
+
+
+def approvals_report(path: str, user_config: Any) -> dict[str, Any]:
+    """The critical-step policy a hook in `path` would apply: where it comes from and what was refused."""
+    from pathlib import Path
+
+    from cockpit.core.policy import default_policy
+    from cockpit.sources.policy_files import load_policy, repo_config_path
+
+    policy, root = load_policy(path, user_config=Path(user_config))
+    defaults = {rule.text for rule in default_policy().rules}
+    texts = [rule.text for rule in policy.rules]
+    repo_config = repo_config_path(root)
+    return {"user_config": str(user_config), "repo_config": str(repo_config) if repo_config else None,
+            "rules": len(texts), "added": [t for t in texts if t not in defaults],
+            "excluded": sorted(defaults - set(texts)), "on_no_cockpit": policy.on_no_cockpit,
+            "timeout_seconds": policy.timeout_seconds, "errors": list(policy.errors)}
 
 
 def repo_report(path: str) -> dict[str, Any]:
@@ -140,6 +160,10 @@ def render_doctor(report: dict[str, Any]) -> str:
         lines.append(f"  beads: {repo['beads'] or 'no .beads/issues.jsonl'}")
     elif repo:
         lines.append(f"repository: none at {repo['path']} ({repo.get('error', '')})")
+    policy = report.get("approvals")
+    if policy:
+        lines.append(f"critical steps: {policy['rules']} rules ({len(policy['added'])} added,"
+                     f" {len(policy['excluded'])} defaults excluded by you); nobody to answer -> {policy['on_no_cockpit']}")
     if "llm" in report:
         lines.append("llm: " + ("ANTHROPIC_API_KEY set: vibe, pre-mortem and retro ask Claude" if report["llm"]["api_key"]
                                 else "no ANTHROPIC_API_KEY: vibe, pre-mortem and retro run offline"))

@@ -23,6 +23,16 @@ SPOTTER_LONG = ("258c7280-ae70-4798-800f-63464d01a85d", "4d5611e5-241a-462a-8d15
 CODEX_CUT_MID_TOOL = "rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl"
 
 
+@pytest.fixture(autouse=True)
+def _hermetic_user_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the real user's config or store: hooks and commands (and their subprocesses)
+    get a config path of their own; a test that needs a user config writes it there."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("COCKPIT_CONFIG", str(home / "config.toml"))
+    if "COCKPIT_DB" not in os.environ:
+        monkeypatch.setenv("COCKPIT_DB", str(home / "cockpit.db"))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Real transcripts written by other people (read-only: copy before use)."""

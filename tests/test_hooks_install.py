@@ -3,7 +3,6 @@ theirs, is idempotent, refuses what is not JSON, and uninstall gives back exactl
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shlex
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from cockpit.cli import main
 from cockpit.hooks import install as hi
 
 CLAUDE_EVENT_COUNT = 14
@@ -77,10 +77,8 @@ def our_handlers(data: dict[str, Any], event: str, agent: str = "claude") -> lis
 
 
 def run_cli(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="cockpit")
-    hi.add_hooks_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(list(argv))
-    return args.func(args)
+    """Through the console script's own entry point, as a user types it."""
+    return main(list(argv))
 
 
 USER_SETTINGS: dict[str, Any] = {

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from cockpit.core.shellwords import SHELLS, split_commands
 from cockpit.core.shellwords import basename as _basename
 from cockpit.core.text import one_line
+from cockpit.core.tools import EDIT_TOOLS, READ_TOOLS, SHELL_TOOLS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -72,9 +73,6 @@ DEFAULT_TIMEOUT_SECONDS = 600.0
 MIN_TIMEOUT_SECONDS = 10.0
 CONFIG_KEYS = ("rules", "mode", "exclude", "on_no_cockpit", "timeout_seconds")
 
-SHELL_TOOLS = frozenset({"Bash", "shell", "local_shell", "exec_command"})
-EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
-READ_TOOLS = frozenset({"Read", "Grep", "Glob", "LS", "NotebookRead"})
 _FAMILY: dict[str, frozenset[str]] = {
     **dict.fromkeys(SHELL_TOOLS, SHELL_TOOLS), **dict.fromkeys(EDIT_TOOLS, EDIT_TOOLS),
     **dict.fromkeys(READ_TOOLS, READ_TOOLS),

@@ -599,7 +599,7 @@ def add_hooks_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     p = sub.add_parser("install", help="merge cockpit's hooks into the agent's settings (idempotent, keeps a"
                                        " backup)")
     target(p)
-    p.add_argument("--command", metavar="PATH",
+    p.add_argument("--command", dest="executable", metavar="PATH",
                    help="the cockpit executable the hooks call (default: this one)")
     p.set_defaults(func=cmd_hooks_install)
     p = sub.add_parser("uninstall", help="remove exactly what install added")
@@ -643,7 +643,7 @@ def _report(outcome: Outcome, args: argparse.Namespace, verb: str) -> None:
 def _run(args: argparse.Namespace, verb: str) -> int:
     try:
         if verb == "install":
-            outcome = install(args.agent, args.scope, project=_project_arg(args), command=args.command,
+            outcome = install(args.agent, args.scope, project=_project_arg(args), command=args.executable,
                               dry_run=args.dry_run)
         else:
             outcome = uninstall(args.agent, args.scope, project=_project_arg(args), dry_run=args.dry_run)

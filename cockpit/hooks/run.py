@@ -36,34 +36,14 @@ class HookResult:
     stderr: str = ""
 
 
-def _repo_root(cwd: str) -> str:
-    """The nearest folder holding .git, without resolving symlinks (the agent's paths are not resolved either)."""
-    path = os.path.abspath(cwd or ".")
-    candidate = path
-    while True:
-        if os.path.exists(os.path.join(candidate, ".git")):
-            return candidate
-        parent = os.path.dirname(candidate)
-        if parent == candidate:
-            return path
-        candidate = parent
-
-
-def _config_file(root: str) -> str | None:
-    for name in ("cockpit.toml", "pyproject.toml"):
-        if os.path.isfile(os.path.join(root, name)):
-            return os.path.join(root, name)
-    return None
-
-
 def _load_policy(cwd: str) -> tuple[Any, str]:
-    from pathlib import Path
+    """The user's policy tightened by the repository's, and the repository root."""
+    from cockpit.sources.policy_files import load_policy
 
-    from cockpit.core.policy import load_policy_file
-
-    root = _repo_root(cwd)
-    config = _config_file(root)
-    return load_policy_file(None if config is None else Path(config)), root
+    policy, root = load_policy(cwd)
+    for error in policy.errors:
+        sys.stderr.write(f"cockpit hook: {error}\n")
+    return policy, root
 
 
 def _permission_output(agent: str, decision: str, reason: str) -> str:

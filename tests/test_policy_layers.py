@@ -1,0 +1,136 @@
+"""The repository may only tighten the critical-step policy; loosening is the user's own config's."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from cockpit.cli import main
+from cockpit.core.policy import default_policy
+from cockpit.core.policy_layers import layered_policy
+
+PUSH = {"command": "git push origin main"}
+
+
+def repo_with(tmp_path: Path, name: str, text: str) -> Path:
+    repo = tmp_path / "clone"
+    (repo / ".git").mkdir(parents=True)
+    (repo / name).write_text(text)
+    return repo
+
+
+def hook(repo: Path, db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+         tool_input: dict[str, str] = PUSH, agent: str = "claude") -> tuple[dict[str, object] | None, str]:
+    """`cockpit hook AGENT pre-tool-use` through the console script's entry point, no cockpit running."""
+    body = {"session_id": "s-1", "cwd": str(repo), "hook_event_name": "PreToolUse", "tool_name": "Bash",
+            "tool_input": tool_input, "transcript_path": ""}
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(body)))
+    code = main(["hook", agent, "pre-tool-use", "--db", str(db)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return (json.loads(out) if out.strip() else None), err
+
+
+def decision(answer: dict[str, object] | None) -> str | None:
+    if answer is None:
+        return None
+    return answer["hookSpecificOutput"]["permissionDecision"]  # type: ignore[index]
+
+
+def test_a_repository_cannot_replace_the_rules_with_nothing() -> None:
+    policy = layered_policy(None, {"mode": "replace", "rules": []})
+    assert policy.match("Bash", PUSH) is not None
+    assert {r.text for r in policy.rules} == {r.text for r in default_policy().rules}
+    assert any("mode ignored" in e for e in policy.errors)
+
+
+def test_a_repository_cannot_exclude_a_default_rule() -> None:
+    policy = layered_policy(None, {"exclude": ["Bash(git push:*)"]})
+    assert policy.match("Bash", PUSH) is not None
+    assert any("exclude ignored" in e and "your own config" in e for e in policy.errors)
+
+
+def test_the_users_own_config_may_exclude_a_default_rule() -> None:
+    policy = layered_policy({"exclude": ["Bash(git push:*)"]}, None)
+    assert policy.match("Bash", PUSH) is None
+    assert policy.errors == ()
+
+
+def test_a_repository_cannot_exclude_what_the_user_added() -> None:
+    policy = layered_policy({"rules": ["Bash(make release:*)"]}, {"mode": "replace", "rules": ["Bash(ls)"]})
+    assert policy.match("Bash", {"command": "make release"}) is not None
+    assert policy.match("Bash", {"command": "ls"}) is not None  # its own addition does apply
+
+
+def test_a_repository_may_add_rules() -> None:
+    policy = layered_policy(None, {"rules": ["Bash(./deploy.sh:*)"]})
+    found = policy.match("Bash", {"command": "./deploy.sh prod"})
+    assert found is not None and found.rule == "Bash(./deploy.sh:*)"
+
+
+def test_a_repository_cannot_rename_a_rule_the_user_owns() -> None:
+    policy = layered_policy(None, {"rules": [{"rule": "Bash(git push:*)", "name": "harmless", "reason": "fine"}]})
+    found = policy.match("Bash", PUSH)
+    assert found is not None and found.category == "push"
+
+
+def test_deny_when_nobody_answers_only_tightens() -> None:
+    assert layered_policy(None, {"on_no_cockpit": "deny"}).on_no_cockpit == "deny"
+    relaxed = layered_policy({"on_no_cockpit": "deny"}, {"on_no_cockpit": "ask"})
+    assert relaxed.on_no_cockpit == "deny"
+    assert any("on_no_cockpit" in e for e in relaxed.errors)
+
+
+def test_a_repository_may_shorten_the_wait_but_not_lengthen_it() -> None:
+    assert layered_policy({"timeout_seconds": 300}, {"timeout_seconds": 60}).timeout_seconds == 60
+    longer = layered_policy({"timeout_seconds": 300}, {"timeout_seconds": 900})
+    assert longer.timeout_seconds == 300
+    assert any("timeout_seconds" in e for e in longer.errors)
+
+
+def test_hook_in_a_clone_that_switches_its_rules_off_still_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repo_with(tmp_path, "cockpit.toml", '[approvals]\nmode = "replace"\nrules = []\nexclude = ["Bash(git push:*)"]\n')
+    answer, err = hook(repo, tmp_path / "c.db", monkeypatch, capsys)
+    assert decision(answer) == "ask"
+    assert "only your own config file may loosen" in err
+
+
+def test_hook_in_a_clone_with_pyproject_loosening_still_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repo_with(tmp_path, "pyproject.toml",
+                     '[project]\nname = "x"\n[tool.cockpit.approvals]\nmode = "replace"\nrules = []\n')
+    answer, _err = hook(repo, tmp_path / "c.db", monkeypatch, capsys)
+    assert decision(answer) == "ask"
+
+
+def test_hook_honours_the_users_own_exclusion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path(os.environ["COCKPIT_CONFIG"]).write_text('[approvals]\nexclude = ["Bash(git push:*)"]\n')
+    repo = repo_with(tmp_path, "README.md", "hello\n")
+    answer, _err = hook(repo, tmp_path / "c.db", monkeypatch, capsys)
+    assert answer is None  # not critical for this user: the agent's own permission flow decides
+
+
+def test_hook_adds_the_repositorys_own_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repo_with(tmp_path, "cockpit.toml", '[approvals]\nrules = ["Bash(make ship:*)"]\n')
+    answer, _err = hook(repo, tmp_path / "c.db", monkeypatch, capsys, {"command": "make ship now"})
+    assert decision(answer) == "ask"
+
+
+def test_an_unreadable_repository_config_keeps_the_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repo_with(tmp_path, "cockpit.toml", "[approvals\nmode = 'replace'\n")
+    answer, err = hook(repo, tmp_path / "c.db", monkeypatch, capsys)
+    assert decision(answer) == "ask"
+    assert "not valid TOML" in err
