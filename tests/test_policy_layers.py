@@ -134,3 +134,23 @@ def test_an_unreadable_repository_config_keeps_the_defaults(
     answer, err = hook(repo, tmp_path / "c.db", monkeypatch, capsys)
     assert decision(answer) == "ask"
     assert "not valid TOML" in err
+
+
+@pytest.mark.parametrize(("tool", "path"), [
+    ("Edit", "cockpit.toml"),
+    ("Write", ".claude/settings.json"),
+    ("Write", ".claude/settings.local.json"),
+    ("MultiEdit", ".codex/hooks.json"),
+    ("Write", ".codex/config.toml"),
+    ("Write", ".git/hooks/pre-commit"),
+    ("Edit", ".pre-commit-config.yaml"),
+])
+def test_an_agent_changing_its_own_guards_is_a_critical_step(tool: str, path: str) -> None:
+    found = default_policy().match(tool, {"file_path": f"/r/{path}"}, "/r", "/r")
+    assert found is not None, path
+    assert found.category in ("guard settings", "git internals")
+
+
+@pytest.mark.parametrize("path", ["src/cockpit.toml.py", "docs/cockpit.toml", ".claude/agents/x.md", "README.md"])
+def test_ordinary_files_near_the_guards_are_not_critical(path: str) -> None:
+    assert default_policy().match("Edit", {"file_path": f"/r/{path}"}, "/r", "/r") is None

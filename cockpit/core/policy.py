@@ -63,6 +63,7 @@ DB_MIGRATION = "database migration"
 CI_CONFIG = "CI config"
 GIT_INTERNALS = "git internals"
 SECRETS_FILE = "secrets file"
+GUARD_SETTINGS = "guard settings"
 OUTSIDE_REPO = "write outside the repo"
 CUSTOM = "custom rule"
 
@@ -145,6 +146,11 @@ _DEFAULTS: tuple[tuple[str, str, str], ...] = (
     ("Edit(.circleci/**)", CI_CONFIG, "CI pipelines run with the repository's secrets"),
     ("Edit(.buildkite/**)", CI_CONFIG, "CI pipelines run with the repository's secrets"),
     ("Edit(Jenkinsfile)", CI_CONFIG, "CI pipelines run with the repository's secrets"),
+    # The files that decide what is guarded and what runs: an agent changing them changes its own leash.
+    ("Edit(./cockpit.toml)", GUARD_SETTINGS, "cockpit's gates and critical steps for this repository"),
+    ("Edit(./.claude/settings*.json)", GUARD_SETTINGS, "Claude Code's hooks and permissions for this repository"),
+    ("Edit(./.codex/**)", GUARD_SETTINGS, "Codex's hooks and settings for this repository"),
+    ("Edit(./.pre-commit-config.yaml)", GUARD_SETTINGS, "the checks every commit runs"),
     ("Edit(.git/**)", GIT_INTERNALS, "git hooks and config live here; changing them can switch off the commit gate"),
     ("Write(**/.env*)", SECRETS_FILE, "environment files hold credentials"),
     ("Write(**/*.pem)", SECRETS_FILE, "certificates and private keys"),
