@@ -273,9 +273,9 @@ def test_backup_holds_the_original_bytes_and_is_made_only_on_change(project: Pat
     hi.install(project=project, command=exe)
     assert backups(path) == [backup]
     hi.uninstall(project=project)
-    assert len(backups(path)) == 2
+    assert path.read_text() == original  # back to the very bytes, and the copies are gone with it
+    assert backups(path) == []
     assert hi.uninstall(project=project).changed is False
-    assert len(backups(path)) == 2
 
 
 def test_changed_cockpit_path_is_updated_in_place(project: Path, tmp_path: Path):
@@ -332,12 +332,13 @@ def test_dry_run_writes_nothing_and_prints_a_diff(project: Path, exe: str, capsy
 
 def test_uninstall_restores_the_original_exactly(project: Path, exe: str):
     path = write_json(local_file(project), USER_SETTINGS)
+    before = path.read_bytes()
     hi.install(project=project, command=exe)
     outcome = hi.uninstall(project=project)
     assert outcome.changed and outcome.written
     restored = json.loads(path.read_text())
     assert restored == USER_SETTINGS and ordered(restored) == ordered(USER_SETTINGS)
-    assert path.read_text().startswith('{\n  "model"')
+    assert path.read_bytes() == before
 
 
 def test_uninstall_after_fresh_install_leaves_an_empty_object(project: Path, exe: str):
@@ -623,3 +624,36 @@ def test_module_imports_only_the_stdlib():
             "assert not bad, bad")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_install_then_uninstall_gives_back_the_users_file_byte_for_byte(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    settings = project / ".claude" / "settings.local.json"
+    settings.parent.mkdir(parents=True)
+    original = ('{\n    "permissions": {"allow": ["Bash(npm test:*)"]},\n    "statusLine": {"type": "command",'
+                ' "command": "~/bin/line.sh", "padding": 1},\n    "hooks": {"Stop": [{"hooks": [{"type": "command",'
+                ' "command": "notify-send fin\\u00e9"}]}]}\n}')
+    settings.write_text(original, encoding="utf-8")
+    exe = str(tmp_path / "bin" / "cockpit")
+    assert run_cli("hooks", "install", "--project", str(project), "--command", exe) == 0
+    installed = json.loads(settings.read_text())
+    assert installed["permissions"] == {"allow": ["Bash(npm test:*)"]}
+    assert any(hi.is_cockpit_command(h["command"]) for g in installed["hooks"]["PreToolUse"] for h in g["hooks"])
+    assert run_cli("hooks", "uninstall", "--project", str(project)) == 0
+    assert settings.read_bytes() == original.encode("utf-8")
+    assert backups(settings) == []  # the folder is as it was before install
+
+
+def test_uninstall_after_the_user_changed_the_file_keeps_their_change(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    settings = project / ".claude" / "settings.local.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"model": "opus"}')
+    exe = str(tmp_path / "bin" / "cockpit")
+    assert run_cli("hooks", "install", "--project", str(project), "--command", exe) == 0
+    data = json.loads(settings.read_text())
+    data["model"] = "sonnet"
+    settings.write_text(json.dumps(data))
+    assert run_cli("hooks", "uninstall", "--project", str(project)) == 0
+    assert json.loads(settings.read_text()) == {"model": "sonnet"}
+    assert backups(settings)  # not restored from a copy: the copies stay

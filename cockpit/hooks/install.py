@@ -480,15 +480,35 @@ class Outcome:
 
 
 def _apply(agent: str, scope: str, path: Path, before: str | None, old: dict[str, Any], new: dict[str, Any],
-           dry_run: bool, notes: list[str]) -> Outcome:
+           dry_run: bool, notes: list[str], *, original: Path | None = None) -> Outcome:
     if _same(old, new):
         return Outcome(agent, scope, path, changed=False, notes=notes)
-    text = render_settings(new)
+    # Back to the very bytes the file had before install (indentation, spacing) when they say the same.
+    text = original.read_text(encoding="utf-8") if original is not None else render_settings(new)
     outcome = Outcome(agent, scope, path, changed=True, diff=unified_diff(path, before, text), notes=notes)
     if not dry_run:
         outcome.backup = write_settings(path, text)
         outcome.written = True
+        if original is not None:
+            # The file is as it was before install: the copies install and this uninstall made are clutter.
+            for copy in (original, outcome.backup):
+                if copy is not None:
+                    copy.unlink(missing_ok=True)
+            outcome.backup = None
     return outcome
+
+
+def _original_backup(path: Path, new: dict[str, Any]) -> Path | None:
+    """The newest backup of `path` that holds exactly `new` (the file as it was before install)."""
+    for backup in sorted(path.parent.glob(path.name + BACKUP_INFIX + "*"), key=lambda p: p.stat().st_mtime,
+                         reverse=True):
+        try:
+            data = json.loads(backup.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and _same(data, new):
+            return backup
+    return None
 
 
 def _resolve_project(scope: str, project: Path | None) -> Path | None:
@@ -515,7 +535,9 @@ def uninstall(agent: str = "claude", scope: str = "local", *, project: Path | No
     """Take out exactly what `install` added to the settings file of `agent` and `scope`."""
     path = settings_path(agent, scope, _resolve_project(scope, project))
     old, before = read_settings(path)
-    return _apply(agent, scope, path, before, old, remove_hooks(old, agent), dry_run, [])
+    new = remove_hooks(old, agent)
+    original = None if _same(old, new) else _original_backup(path, new)
+    return _apply(agent, scope, path, before, old, new, dry_run, [], original=original)
 
 
 def _status_row(agent: str, scope: str, path: Path) -> dict[str, Any]:

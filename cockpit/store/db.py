@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 5000
 
 DERIVED_TABLES = ("files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "prompts", "interrupts")
@@ -293,6 +294,46 @@ MIGRATIONS: list[str] = [
         INSERT INTO learnings_fts(learnings_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
     END;
     """,
+    # 5: trust and evidence (factor IV against a hostile repository): the gate configurations the user
+    # trusted (by hash), the hash of each report cockpit wrote, the external reports the user accepted,
+    # and the tree a gate run left behind (a gate that writes files must not rerun itself).
+    """
+    CREATE TABLE IF NOT EXISTS trust (
+        repo TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        source TEXT NOT NULL,
+        gates TEXT NOT NULL DEFAULT '[]',
+        trusted_at TEXT NOT NULL,
+        trusted_by TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (repo, sha256)
+    );
+    ALTER TABLE reports ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
+    CREATE INDEX IF NOT EXISTS reports_sha256 ON reports(repo, kind, sha256);
+    CREATE TABLE IF NOT EXISTS accepted_reports (
+        id INTEGER PRIMARY KEY,
+        repo TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        verdict TEXT NOT NULL DEFAULT '',
+        tree TEXT NOT NULL DEFAULT '',
+        accepted_at TEXT NOT NULL,
+        accepted_by TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS accepted_reports_kind ON accepted_reports(repo, kind, id);
+    ALTER TABLE gate_runs ADD COLUMN tree_after TEXT NOT NULL DEFAULT '';
+    """,
+    # 6: a transcript is an identity (device, inode and real path, which names may reach it), with a
+    # fingerprint of the bytes before its cursor (a rewrite in place changes them) and whether the
+    # roll-up of its session is still to be recomputed after its rows were stored.
+    """
+    ALTER TABLE files ADD COLUMN dev INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE files ADD COLUMN realpath BLOB;
+    ALTER TABLE files ADD COLUMN mtime_ns INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE files ADD COLUMN window_hash TEXT NOT NULL DEFAULT '';
+    ALTER TABLE files ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX IF NOT EXISTS files_identity ON files(dev, inode);
+    """,
 ]
 
 
@@ -305,29 +346,60 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("cockpit", appauthor=False)) / "cockpit.db"
 
 
-def connect(path: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
-    """A plain connection (created, private to the user, migrated): what short-lived hooks use."""
+def connect(path: str | os.PathLike[str] | None = None, *, busy_timeout: float | None = None) -> sqlite3.Connection:
+    """A plain connection (created, private to the user, migrated): what short-lived hooks use.
+
+    `busy_timeout` (seconds, default BUSY_TIMEOUT_MS) is how long a statement waits for another
+    writer's lock before raising "database is locked"; a hook passes what is left of its budget."""
     target = Path(path) if path else default_db_path()
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     created = not target.exists()
-    conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
-    if created:
-        # Approvals and decisions are in here: readable by the user only (WAL files inherit the mode).
-        os.chmod(target, 0o600)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    # Inserts land at random places in the request-key index; a larger page cache keeps them in memory.
-    conn.execute("PRAGMA cache_size = -16384")
-    migrate(conn)
+    busy_ms = BUSY_TIMEOUT_MS if busy_timeout is None else max(1, int(busy_timeout * 1000))
+    conn = sqlite3.connect(str(target), timeout=busy_ms / 1000, check_same_thread=False, isolation_level=None)
+    try:
+        if created:
+            # Approvals and decisions are in here: readable by the user only (WAL files inherit the mode).
+            os.chmod(target, 0o600)
+        conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        _use_wal(conn, busy_ms / 1000)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        # Inserts land at random places in the request-key index; a larger page cache keeps them in memory.
+        conn.execute("PRAGMA cache_size = -16384")
+        migrate(conn)
+    except BaseException:
+        # A corrupt, locked or unreadable store: no half-open connection left behind.
+        conn.close()
+        raise
     return conn
 
 
+def _use_wal(conn: sqlite3.Connection, busy_seconds: float) -> None:
+    """WAL mode. Switching to it takes an exclusive lock that SQLite does not wait for (no busy
+    handler), so two processes opening a new store at once retry here instead of failing."""
+    deadline = time.monotonic() + busy_seconds
+    while True:
+        try:
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 def open_db(path: str | os.PathLike[str] | None = None) -> sqlite_utils.Database:
-    """Open (creating and migrating) the database at `path`, or the per-user default."""
+    """Open (creating and migrating) the database at `path`, or the per-user default.
+
+    Raises StoreError, whose one-line message names the file and the fix, when it cannot be used."""
     import sqlite_utils
 
-    return sqlite_utils.Database(connect(path))
+    target = Path(path) if path else default_db_path()
+    try:
+        return sqlite_utils.Database(connect(target))
+    except (sqlite3.Error, OSError) as exc:
+        raise store_error(exc, target) from exc
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -337,22 +409,38 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def migrate(conn: sqlite3.Connection) -> None:
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"the database was written by a newer cockpit (schema {current}, this one knows {SCHEMA_VERSION})"
+        raise StoreError(
+            database_file(conn), "newer", f"schema {current}, this cockpit knows {SCHEMA_VERSION}"
         )
     for version in range(current, SCHEMA_VERSION):
         try:
-            # Another process may have migrated meanwhile: the version check runs inside the lock.
+            # Another process may have migrated meanwhile: the version check and the migration run in
+            # one write transaction, so two processes opening an old store at once never both run it
+            # (an ALTER TABLE run twice fails). Statement by statement: executescript would commit first.
             conn.execute("BEGIN IMMEDIATE")
-            if schema_version(conn) != version:
-                conn.execute("COMMIT")
-                continue
+            if schema_version(conn) == version:
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
-            conn.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script (trigger bodies kept whole)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip().strip(";").strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
 
 
 def drop_derived(db: sqlite_utils.Database) -> None:
@@ -366,5 +454,123 @@ def drop_derived(db: sqlite_utils.Database) -> None:
         conn.execute("INSERT INTO titles_fts(titles_fts) VALUES ('rebuild')")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # A failed COMMIT (disk full) may have rolled back already: the first error is the one to report.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
+
+
+# ---- a store you can always get out of ----------------------------------------------------------
+
+_FIXES = {
+    "corrupt": "the transcripts are the source of truth: `cockpit index --rebuild` moves it aside to"
+               " {path}.corrupt-<timestamp> and rebuilds the index (its approvals, gate runs and other primary"
+               " records cannot be recovered)",
+    "read-only": "make it and its folder writable by you (chmod u+w), or pass --db PATH / set COCKPIT_DB",
+    "locked": "another process holds its write lock; wait for it to finish and run this again",
+    "newer": "upgrade cockpit, or pass --db PATH / set COCKPIT_DB to keep a separate store for this version",
+    "unwritable": "make {parent} a folder you can write to, or pass --db PATH / set COCKPIT_DB",
+    "full": "free disk space and run this again; nothing already stored is lost",
+    "io": "check the disk and the file's permissions, or pass --db PATH / set COCKPIT_DB",
+}
+_WHAT = {
+    "corrupt": "is damaged",
+    "read-only": "cannot be written",
+    "locked": "is locked",
+    "newer": "was written by a newer cockpit",
+    "unwritable": "cannot be created",
+    "full": "cannot grow: the disk is full",
+    "io": "cannot be used",
+}
+_KINDS_BY_CODE = (
+    ("SQLITE_CORRUPT", "corrupt"),
+    ("SQLITE_NOTADB", "corrupt"),
+    ("SQLITE_READONLY", "read-only"),
+    ("SQLITE_PERM", "read-only"),
+    ("SQLITE_BUSY", "locked"),
+    ("SQLITE_LOCKED", "locked"),
+    ("SQLITE_FULL", "full"),
+    ("SQLITE_CANTOPEN", "unwritable"),
+)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used: one line naming the file, what is wrong and the fix."""
+
+    def __init__(self, path: str | os.PathLike[str], kind: str, detail: str = "") -> None:
+        self.path = str(path)
+        self.kind = kind
+        self.detail = detail
+        what = _WHAT.get(kind, _WHAT["io"]) + (f" ({detail})" if detail else "")
+        fix = _FIXES.get(kind, _FIXES["io"]).format(path=self.path, parent=os.path.dirname(self.path) or ".")
+        super().__init__(f"the store {self.path} {what}: {fix}")
+
+
+def store_error(exc: BaseException, path: str | os.PathLike[str]) -> StoreError:
+    """The StoreError that `exc`, raised while using the store at `path`, amounts to."""
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(exc, OSError):
+        return StoreError(path, "unwritable", exc.strerror or str(exc))
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    kind = next((k for prefix, k in _KINDS_BY_CODE if code.startswith(prefix)), "")
+    if not kind:
+        lower = text.lower()
+        kind = ("corrupt" if "malformed" in lower or "not a database" in lower
+                else "read-only" if "readonly" in lower or "read-only" in lower
+                else "locked" if "locked" in lower
+                else "full" if "is full" in lower
+                else "io")
+    return StoreError(path, kind, text)
+
+
+def database_file(conn: sqlite3.Connection) -> str:
+    """The file behind `conn` ("" for an in-memory database)."""
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+    except sqlite3.Error:
+        return ""
+    return str(row[2]) if row else ""
+
+
+def move_aside(path: str | os.PathLike[str]) -> Path:
+    """Rename a damaged store (and its -wal / -shm) to <name>.corrupt-<timestamp>; the new name."""
+    import time
+
+    target = Path(path)
+    aside = target.with_name(f"{target.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+    os.replace(target, aside)
+    for suffix in ("-wal", "-shm"):
+        extra = Path(f"{target}{suffix}")
+        if extra.exists():
+            os.replace(extra, Path(f"{aside}{suffix}"))
+    return aside
+
+
+def open_for_rebuild(path: str | os.PathLike[str]) -> tuple[sqlite_utils.Database, Path | None]:
+    """The store at `path` with its derived tables emptied, ready to be re-read from the transcripts.
+
+    A damaged store is moved aside first and a new one created: (database, where the old one went)."""
+    target = Path(path)
+    try:
+        db = open_db(target)
+    except StoreError as exc:
+        if exc.kind != "corrupt":
+            raise
+        aside = move_aside(target)
+        return open_db(target), aside
+    try:
+        # A rebuild reads everything anyway: a full check finds damage the open did not touch.
+        problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(f"database disk image is malformed: {problems[0]}")
+        drop_derived(db)
+    except sqlite3.Error as exc:
+        db.conn.close()
+        error = store_error(exc, target)
+        if error.kind != "corrupt":
+            raise error from exc
+        aside = move_aside(target)
+        return open_db(target), aside
+    return db, None

@@ -1,14 +1,24 @@
-"""The cockpit's side of approvals, in a background thread: heartbeat, new requests, requests answered elsewhere.
+"""The cockpit's side of approvals, in a background thread: presence, new requests, requests nobody waits for.
 
-It beats every second (hooks wait only while the beat is fresh), polls for pending requests every
-100 ms, and closes a pending request as "answered in terminal" when the agent shows it went on
-without us: a PostToolUse / PostToolUseFailure / PermissionDenied event for the same call, or the
-call's result in the transcript.
+Each dashboard has a presence row of its own (its pid and a random token, whether it is read-only,
+when it last beat): it beats every second and deletes the row when it stops, so one dashboard
+quitting leaves the requests waiting for another, and only when the last answering one is gone do
+the hooks give their fail-safe answer. It polls for pending requests every 100 ms and, unless it is
+read-only (a read-only dashboard never closes anything), closes a pending request
+
+- as "answered in terminal" when the agent shows it went on without us: a PostToolUse /
+  PostToolUseFailure / PermissionDenied event for the same call, or the call's result in the
+  transcript;
+- as "gone" when its hook is: the hook's pid is dead (killed by SIGKILL, crashed) or its deadline
+  passed long ago. A gone request cannot be approved.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -24,6 +34,8 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1
 BEAT_SECONDS = 1.0
+# The watch's own writes (beat, closing a request) wait this long for a lock, then try next poll.
+BUSY_SECONDS = 1.0
 ANSWER_EVENTS = ("PostToolUse", "PostToolUseFailure", "PermissionDenied")
 
 
@@ -53,6 +65,52 @@ def answered_elsewhere(conn: sqlite3.Connection, request: Request) -> bool:
     return row is not None
 
 
+# Writing a decision: each attempt waits this long for the store's lock, then backs off and retries.
+DECISION_BUSY_SECONDS = 1.0
+RETRY_FIRST_SECONDS = 0.1
+RETRY_MAX_SECONDS = 1.0
+
+
+def write_decision(
+    db_path: str,
+    request_id: int,
+    shown_hash: str,
+    decision: str,
+    *,
+    give_up_at: float,
+    reason: str = "",
+    by: str = "cockpit-key",
+    allow_rule_for_session: bool = False,
+    on_busy: Callable[[str], None] | None = None,
+) -> tuple[bool, str | None]:
+    """`approvals.decide` that outlasts a busy store: a locked store is retried with backoff until
+    `give_up_at` (monotonic; the hook's deadline), and `on_busy(error)` is called once, at the first
+    retry. Returns (True, None) when written, (False, the request's status or None) when refused (no
+    longer pending, input changed). Raises the last sqlite3 error when it could not be written in time.
+    Blocks: call it from a background thread."""
+    delay = RETRY_FIRST_SECONDS
+    told = False
+    while True:
+        try:
+            conn = connect(db_path, busy_timeout=DECISION_BUSY_SECONDS)
+            try:
+                if approvals.decide(conn, request_id, shown_hash, decision, reason=reason, by=by,
+                                    allow_rule_for_session=allow_rule_for_session):
+                    return True, None
+                request = approvals.get(conn, request_id)
+                return False, request.status if request else None
+            finally:
+                conn.close()
+        except sqlite3.OperationalError as exc:
+            if time.monotonic() + delay >= give_up_at:
+                raise
+            if not told and on_busy is not None:
+                told = True
+                on_busy(f"{type(exc).__name__}: {exc}")
+            time.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+
+
 class InboxWatch:
     def __init__(
         self,
@@ -61,16 +119,36 @@ class InboxWatch:
         *,
         read_only: bool = False,
         on_events: Callable[[set[str]], None] | None = None,
+        token: str | None = None,
     ) -> None:
-        """`on_change(pending, closed)` runs in this thread when the pending set changes;
-        `on_events(session_ids)` when agent hook events arrived for those sessions."""
+        """`on_change(pending, closed)` runs in this thread when the pending set changes (`closed`: the
+        requests this watch just closed, with their new status); `on_events(session_ids)` when agent
+        hook events arrived for those sessions. `token` names this dashboard's presence row."""
         self.db_path = db_path
         self.on_change = on_change
         self.read_only = read_only
         self.on_events = on_events
+        self.token = token or secrets.token_hex(8)
+        self.pid = os.getpid()
+
+    def _sweep(self, conn: sqlite3.Connection, waiting: list[Request]) -> list[Request]:
+        """Close the requests nobody waits for any more; the closed ones, with their new status."""
+        closed: list[Request] = []
+        for request in waiting:
+            try:
+                if approvals.hook_gone(request):
+                    if approvals.mark_gone(conn, request):
+                        closed.append(dataclasses.replace(request, status=approvals.GONE))
+                elif answered_elsewhere(conn, request) and approvals.close(
+                    conn, request.id, approvals.ANSWERED_IN_TERMINAL, "terminal"
+                ):
+                    closed.append(dataclasses.replace(request, status=approvals.ANSWERED_IN_TERMINAL))
+            except sqlite3.OperationalError as exc:
+                log.warning("request %s not swept yet: %s", request.id, exc)  # the next poll tries again
+        return closed
 
     def run(self, stop: threading.Event) -> None:
-        conn = connect(self.db_path)
+        conn = connect(self.db_path, busy_timeout=BUSY_SECONDS)
         last_beat = 0.0
         seen: tuple[tuple[int, str], ...] | None = None
         last_event = conn.execute("SELECT COALESCE(MAX(id), 0) FROM hook_events").fetchone()[0]
@@ -79,20 +157,21 @@ class InboxWatch:
                 now = time.monotonic()
                 if now - last_beat >= BEAT_SECONDS:
                     try:
-                        approvals.beat(conn, read_only=self.read_only)
+                        approvals.beat(conn, read_only=self.read_only, pid=self.pid, token=self.token)
                         last_beat = now
                     except sqlite3.OperationalError as exc:
                         # A long write elsewhere: try again next poll rather than stop answering.
                         log.warning("heartbeat delayed: %s", exc)
                 waiting = approvals.pending(conn)
-                closed: list[Request] = []
-                for request in waiting:
-                    if answered_elsewhere(conn, request) and approvals.close(
-                        conn, request.id, approvals.ANSWERED_IN_TERMINAL, "terminal"
-                    ):
-                        closed.append(request)
-                if closed:
-                    waiting = [r for r in waiting if r not in closed]
+                if self.read_only:
+                    # Never closes anything; it only leaves out what nobody waits for.
+                    closed: list[Request] = []
+                    waiting = [r for r in waiting if not approvals.hook_gone(r)]
+                else:
+                    closed = self._sweep(conn, waiting)
+                    if closed:
+                        gone = {r.id for r in closed}
+                        waiting = [r for r in waiting if r.id not in gone]
                 key = tuple((r.id, r.status) for r in waiting)
                 if key != seen or closed:
                     seen = key
@@ -107,6 +186,14 @@ class InboxWatch:
                 stop.wait(POLL_SECONDS)
         finally:
             try:
-                approvals.stop_beating(conn)
+                if stop.is_set():
+                    # Leaving: hooks keep waiting while another answering dashboard is present, and give
+                    # their fail-safe answer at once when this was the last one. (After a crash the row
+                    # stays: the caller runs this watch again, and if it does not, the row goes stale.)
+                    approvals.set_busy_timeout(conn, 3 * BUSY_SECONDS)
+                    approvals.stop_beating(conn, pid=self.pid, token=self.token)
+            except sqlite3.Error as exc:
+                # The row goes stale by itself, and our pid is dead once the process exits.
+                log.warning("presence not removed: %s", exc)
             finally:
                 conn.close()

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
 from textual.widgets import Input
 
 from cockpit.store import approvals
@@ -18,16 +25,40 @@ SESSION = "258c7280-ae70-4798-800f-63464d01a85d"
 PUSH = {"command": "git push origin main", "description": "Push to remote"}
 
 
-def ask(db_path, tool_input=PUSH, session=SESSION, policy="Bash(git push:*)") -> int:
+def ask(db_path, tool_input=PUSH, session=SESSION, policy="Bash(git push:*)", **extra) -> int:
     conn = connect(db_path)
     try:
         return approvals.create(conn, {
             "agent": "claude", "event": "PermissionRequest", "session_id": session, "cwd": "/home/dev/spotter",
             "tool_name": "Bash", "tool_input": tool_input, "input_hash": approvals.input_hash("Bash", tool_input),
-            "summary": tool_input["command"], "policy": policy, "policy_reason": "push" if policy else "",
+            "summary": tool_input["command"], "policy": policy, "policy_reason": "push" if policy else "", **extra,
         })
     finally:
         conn.close()
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def hold_write_lock(db_path, seconds: float) -> threading.Thread:
+    """Another connection holds the store's write lock for `seconds`."""
+    taken = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(str(db_path), isolation_level=None, check_same_thread=False)
+        conn.execute("BEGIN IMMEDIATE")
+        taken.set()
+        time.sleep(seconds)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    assert taken.wait(5)
+    return thread
 
 
 async def open_first_request(app, pilot) -> None:
@@ -210,3 +241,63 @@ def test_a_huge_write_is_shown_cut_with_a_count_and_escapes_stripped() -> None:
     assert len(lines) <= MAX_SHOWN_LINES + 2
     assert lines[-1].startswith("… ") and "more diff lines not shown" in lines[-1]
     assert "\x1b" not in text.plain and "[bold]x[/bold]" in text.plain
+
+
+async def test_y_pressed_while_the_store_is_busy_is_written_once_the_lock_is_released(workspace: Workspace) -> None:
+    app = workspace.app(inbox=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        rid = ask(workspace.db)
+        await open_first_request(app, pilot)
+        holder = hold_write_lock(workspace.db, 3.0)
+        await pilot.press("y")
+        log = app.screen.query_one(LogPane)
+        # The UI stays responsive and says the decision is on its way.
+        assert await wait_for(lambda: any(f"request {rid} allow: pending…" in e for e in log.entries), 4)
+        assert record(workspace.db, rid).status == approvals.PENDING
+        assert not app.pending  # answered: it does not come back while the write waits
+        assert await wait_for(lambda: record(workspace.db, rid).status == approvals.DECIDED, 8)
+        assert await wait_for(lambda: any(e.endswith(f"request {rid} allowed") for e in log.entries))
+        holder.join()
+        await pilot.pause()
+
+
+async def test_a_decision_that_cannot_be_written_in_time_is_reported_with_the_error(workspace: Workspace) -> None:
+    app = workspace.app(inbox=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        # The hook answers (gives up) in 1.5 s: the store stays locked longer than that.
+        at = datetime.now(UTC) + timedelta(seconds=1.5)
+        deadline = at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+        rid = ask(workspace.db, deadline_at=deadline)
+        await open_first_request(app, pilot)
+        holder = hold_write_lock(workspace.db, 4.0)
+        await pilot.press("y")
+        log = app.screen.query_one(LogPane)
+        assert await wait_for(lambda: any("could not be written before the hook's deadline" in e
+                                          and "database is locked" in e for e in log.entries), 6)
+        holder.join()
+        assert record(workspace.db, rid).decision is None
+        await pilot.pause()
+
+
+async def test_a_request_whose_hook_died_leaves_the_inbox_and_cannot_be_approved(workspace: Workspace) -> None:
+    app = workspace.app(inbox=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        rid = ask(workspace.db, hook_pid=os.getpid())
+        await open_first_request(app, pilot)
+        assert isinstance(app.screen, ApprovalModal)
+        # The hook is killed while the human reads the request.
+        conn = connect(workspace.db)
+        conn.execute("UPDATE approvals SET hook_pid = ? WHERE id = ?", (dead_pid(), rid))
+        conn.close()
+        await pilot.press("y")
+        log = app.screen.query_one(LogPane)
+        assert await wait_for(lambda: any(f"request {rid}" in e and "its hook is gone" in e for e in log.entries)
+                              or any(f"request {rid} gone" in e for e in log.entries))
+        gone = record(workspace.db, rid)
+        assert (gone.status, gone.decision) == (approvals.GONE, None)
+        assert not app.pending
+        # Pressing a on it again (a stale list) says why it cannot be answered.
+        app.pending = [gone]
+        app.open_request(rid)
+        await pilot.pause()
+        assert any(f"request {rid} cannot be answered: its hook is gone" in e for e in log.entries)
