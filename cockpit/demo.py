@@ -180,7 +180,22 @@ def create_workspace(root: Path | None = None, *, seed: int = 7, now: datetime |
         sizes.update({str(p): p.stat().st_size for p in written})
     state = {"version": 1, "seed": seed, "now": iso(now), "live": live, "sizes": sizes}
     (base / STATE_FILE).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    _trust_demo_gates(base / "cockpit.db", repo)
     return ws
+
+
+def _trust_demo_gates(db: Path, repo: Path) -> None:
+    """The demo wrote its repository's cockpit.toml itself, so its gates are trusted from the start in the
+    database `cockpit demo` opens (another database, like a real clone, has to `cockpit trust` them)."""
+    from cockpit.sources.gates import load_gate_config
+    from cockpit.store.db import connect
+    from cockpit.store.trust import trust_config
+
+    conn = connect(db)
+    try:
+        trust_config(conn, str(repo), load_gate_config(repo), "cockpit demo (it wrote the configuration)")
+    finally:
+        conn.close()
 
 
 # ---- the simulator -----------------------------------------------------------------------------

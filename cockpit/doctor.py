@@ -52,7 +52,7 @@ def doctor_report(ctx: Any) -> dict[str, Any]:
     llm = {"api_key": bool(os.environ.get("ANTHROPIC_API_KEY", "").strip())}
     if not llm["api_key"]:
         fixes.append("set ANTHROPIC_API_KEY for Claude's review in vibe, pre-mortem and retro (they run offline without it)")
-    repo = repo_report(getattr(ctx.args, "repo", None) or os.getcwd())
+    repo = repo_report(getattr(ctx.args, "repo", None) or os.getcwd(), str(ctx.db_path))
     problems.extend(repo["problems"])
     fixes.extend(repo["fixes"])
     policy = approvals_report(getattr(ctx.args, "repo", None) or os.getcwd(), ctx.config_path)
@@ -91,7 +91,7 @@ def approvals_report(path: str, user_config: Any) -> dict[str, Any]:
             "timeout_seconds": policy.timeout_seconds, "errors": list(policy.errors)}
 
 
-def repo_report(path: str) -> dict[str, Any]:
+def repo_report(path: str, db_path: str | None = None) -> dict[str, Any]:
     """The repository side: where its gates come from, whether the pre-commit entry is in, its beads file."""
     from pathlib import Path
 
@@ -108,6 +108,11 @@ def repo_report(path: str) -> dict[str, Any]:
     out["gates"] = {"source": config.source, "names": [g.name for g in config.gates],
                     "required": [g.name for g in config.gates if g.required], "errors": list(config.errors)}
     out["problems"].extend(config.errors)
+    out["gates"]["trusted"] = _gates_trusted(root, config, db_path)
+    if config.gates and out["gates"]["trusted"] is False:
+        from cockpit.core.trust import trust_fix
+
+        out["fixes"].append(f"the repository's gates are not trusted, so none runs without a key press: {trust_fix(None if os.path.abspath(path) == os.getcwd() else path)}")
     try:
         hook = hooks_dir(root) / "pre-commit"
         out["pre_commit"] = {"path": str(hook), "installed": hook.exists() and MARKER in hook.read_text(errors="replace")}
@@ -118,6 +123,21 @@ def repo_report(path: str) -> dict[str, Any]:
     found = find_beads(Path(root))
     out["beads"] = str(found[0]) if found else None
     return out
+
+
+def _gates_trusted(root: str, config: Any, db_path: str | None) -> bool | None:
+    """Whether this gate configuration is trusted (None when the store cannot tell)."""
+    try:
+        from cockpit.store.db import connect
+        from cockpit.store.trust import is_trusted
+
+        conn = connect(db_path)
+        try:
+            return bool(is_trusted(conn, root, config))
+        finally:
+            conn.close()
+    except Exception:  # noqa: BLE001 - doctor reports, it never fails
+        return None
 
 
 def render_doctor(report: dict[str, Any]) -> str:
@@ -153,7 +173,8 @@ def render_doctor(report: dict[str, Any]) -> str:
     if repo.get("root"):
         gates = repo["gates"]
         lines.append(f"repository: {repo['root']}")
-        lines.append(f"  gates: {', '.join(gates['names']) or 'none'} (from {gates['source']};"
+        trusted = {True: "trusted", False: "NOT trusted", None: "trust unknown"}[gates.get("trusted")]
+        lines.append(f"  gates: {', '.join(gates['names']) or 'none'} (from {gates['source']}, {trusted};"
                      f" required: {', '.join(gates['required']) or 'none'})")
         hook = repo["pre_commit"]
         lines.append(f"  pre-commit entry: {'installed in ' + hook['path'] if hook['installed'] else 'not installed'}")

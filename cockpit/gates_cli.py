@@ -11,6 +11,7 @@ from typing import Any
 from cockpit.core.format import age, parse_ts
 from cockpit.core.gates import GateKind, GateRun, GateState, GateStatus
 from cockpit.core.text import one_line
+from cockpit.core.trust import source_label, trust_fix, untrusted_line
 
 OK_STATES = (GateState.PASS, GateState.WARN)
 
@@ -32,6 +33,7 @@ def add_gates_parsers(subparsers: argparse._SubParsersAction, common: Any) -> No
     q.add_argument("--run", action="store_true",
                    help="run required command gates that are not valid yet, when the working tree is the staged tree")
     q.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
+    q.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="settings file")
     q.set_defaults(func=cmd_pre_commit)
     q = actions.add_parser("install", help="install the pre-commit entry into this repository's git hooks")
     q.add_argument("--uninstall", action="store_true", help="remove it (restoring a hook it chained)")
@@ -52,11 +54,15 @@ def status_json(status: GateStatus) -> dict[str, Any]:
     return {"name": spec.name, "kind": spec.kind.value, "state": status.state.value, "reason": status.reason,
             "required": spec.required, "auto": spec.auto, "command": spec.command, "cwd": spec.cwd,
             "timeout": spec.timeout, "report": spec.report if spec.kind is GateKind.VERDICT else None,
-            "detected_from": spec.why or None, "last_run": run_json(status.run)}
+            "detected_from": spec.why or None, "last_run": run_json(status.run),
+            "evidence": status.evidence or None,
+            "external_report": ({"path": status.external.path, "verdict": status.external.verdict,
+                                 "sha256": status.external.sha256} if status.external else None)}
 
 
 def board_json(board: Any) -> dict[str, Any]:
     return {"repo": board.root or None, "tree": board.tree or None, "source": board.config.source,
+            "trusted": board.trusted if board.root else None, "sha256": board.config.fingerprint or None,
             "errors": list(board.config.errors) + ([board.error] if board.error else []),
             "gates": [status_json(s) for s in board.statuses]}
 
@@ -64,8 +70,11 @@ def board_json(board: Any) -> dict[str, Any]:
 def render_board(board: Any, now: datetime) -> str:
     if not board.root:
         return f"no gates: {board.error}\n"
-    head = f"repo {board.root}  tree {board.tree[:10] or '?'}  gates {board.config.source}"
+    trust = "trusted" if board.trusted else "NOT TRUSTED"
+    head = f"repo {board.root}  tree {board.tree[:10] or '?'}  gates {board.config.source} ({trust})"
     lines = [head]
+    if not board.trusted:
+        lines.append(f"  ! {untrusted_line(board.config.source)}")
     lines += [f"  ! {one_line(e, 300)}" for e in board.config.errors]
     if board.error:
         lines.append(f"  ! {board.error}")
@@ -76,8 +85,10 @@ def render_board(board: Any, now: datetime) -> str:
         if run is not None and started is not None:
             when = f"{age(started, now)} ago, {run.duration_s:.1f} s"
         what = spec.command if spec.kind is GateKind.COMMAND else f"report: {run.command if run else spec.report}"
+        if status.evidence:
+            what += f" ({status.evidence})"
         flags = ",".join(f for f, on in (("required", spec.required), ("auto", spec.auto)) if on)
-        lines.append(f"  {spec.name:<12} {status.state.value:<8} {flags:<14} {when:<18} {one_line(what, 70)}")
+        lines.append(f"  {spec.name:<12} {status.state.value:<9} {flags:<14} {when:<18} {one_line(what, 70)}")
         detail = run.note if status.state is GateState.FAIL and run is not None and run.note else status.reason
         if detail:
             lines.append(f"  {'':<12} {one_line(detail, 120)}")
@@ -87,6 +98,17 @@ def render_board(board: Any, now: datetime) -> str:
 def _repo(args: argparse.Namespace) -> str:
     """`--repo` given before or after the sub-command, else the current directory."""
     return getattr(args, "repo", None) or "."
+
+
+def accept_external(args: argparse.Namespace) -> bool:
+    """`[gates] accept_external_verdicts` from the user's settings file (`--config`), never the repository."""
+    from pathlib import Path
+
+    from cockpit.commands import _default_config_path
+    from cockpit.core.config import load_settings
+
+    path = Path(args.config) if getattr(args, "config", None) else _default_config_path()
+    return load_settings(path).accept_external_verdicts
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -103,8 +125,13 @@ def cmd_gates(args: argparse.Namespace) -> int:
     from cockpit.store.gates import read_board, record_run
 
     conn = _open(args)
-    board = read_board(conn, _repo(args))
-    if args.run is not None and board.root:
+    external = accept_external(args)
+    board = read_board(conn, _repo(args), accept_external=external)
+    refused = args.run is not None and bool(board.root) and not board.trusted
+    if refused:
+        print(f"cockpit: not running gate commands: {untrusted_line(board.config.source, _repo(args))}",
+              file=sys.stderr)
+    elif args.run is not None and board.root:
         wanted = set(args.run) or {s.spec.name for s in board.statuses if s.spec.kind is GateKind.COMMAND}
         unknown = wanted - {s.spec.name for s in board.statuses}
         if unknown:
@@ -121,29 +148,36 @@ def cmd_gates(args: argparse.Namespace) -> int:
             run = run_gate(spec, board.root, board.tree)
             record_run(conn, board.root, run)
             print(f"  {run.outcome} in {run.duration_s:.1f} s{' — ' + run.note if run.note else ''}", file=sys.stderr)
-        board = read_board(conn, _repo(args))
+        board = read_board(conn, _repo(args), accept_external=external)
     if args.json:
         json.dump(board_json(board), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_board(board, datetime.now(UTC)))
-    if not board.root:
+    if not board.root or refused:
         return 1
     return 1 if args.run is not None and any(s.state is GateState.FAIL for s in board.statuses) else 0
 
 
-def blocking(board: Any) -> list[str]:
-    """Why a commit of the staged tree must wait: one message per required gate not passing, naming the fix."""
+def blocking(board: Any, repo: str | None = None) -> list[str]:
+    """Why a commit of the staged tree must wait: one message per required gate not passing, naming the fix.
+
+    An untrusted configuration blocks on its own: it may be the agent's edit dropping `required`."""
     reasons = []
     if board.error:
         reasons.append(f"cannot compute the staged tree: {board.error}")
+    if not board.trusted:
+        reasons.append(f"{source_label(board.config.source)} are not trusted (new, or changed since you"
+                       f" trusted them).\n    fix: {trust_fix(repo)}")
     if board.config.detected and board.config.errors:
         reasons += [f"{e} — fix the file (gates fell back to detection)" for e in board.config.errors]
     for status in board.statuses:
         spec = status.spec
         if not spec.required or status.state in OK_STATES:
             continue
-        if spec.kind is GateKind.COMMAND:
+        if status.state is GateState.UNTRUSTED:
+            fix = f"{trust_fix(repo)}; then cockpit gates --run {spec.name}   (runs: {spec.command})"
+        elif spec.kind is GateKind.COMMAND:
             fix = f"cockpit gates --run {spec.name}   (runs: {spec.command})"
         elif spec.report == "vibe":
             fix = "cockpit vibe --staged   (or commit with cockpit gate pre-commit --run in the hook)"
@@ -151,8 +185,12 @@ def blocking(board: Any) -> list[str]:
             fix = "cockpit premortem   (for the issue in progress)"
         else:
             fix = f"write a new {spec.report} report (ao /{spec.report})"
+        if status.state is GateState.EXTERNAL:
+            fix += "; or accept the report in the cockpit (its gate screen, A)"
         state = {GateState.UNKNOWN: "has never run", GateState.STALE: "is stale for the staged tree",
-                 GateState.FAIL: "failed on the staged tree", GateState.RUNNING: "is still running"}.get(status.state, "")
+                 GateState.FAIL: "failed on the staged tree", GateState.RUNNING: "is still running",
+                 GateState.UNTRUSTED: "has no result from a trusted configuration",
+                 GateState.EXTERNAL: "rests on a report cockpit did not write"}.get(status.state, "")
         reasons.append(f"gate '{spec.name}' {state}{' (' + status.reason + ')' if status.reason else ''}.\n    fix: {fix}")
     return reasons
 
@@ -163,6 +201,7 @@ def pre_commit_main(argv: list[str]) -> int:
     parser.add_argument("--run", action="store_true")
     parser.add_argument("--repo", default=".")
     parser.add_argument("--db")
+    parser.add_argument("--config")
     try:
         return cmd_pre_commit(parser.parse_args(argv))
     except KeyboardInterrupt:
@@ -175,11 +214,15 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
     from cockpit.store.gates import read_board, record_run
 
     conn = _open(args)
-    board = read_board(conn, _repo(args), staged=True)
+    external = accept_external(args)
+    board = read_board(conn, _repo(args), staged=True, accept_external=external)
     if not board.root:
         print(f"cockpit gate pre-commit: {board.error}", file=sys.stderr)
         return 1
-    if args.run and blocking(board):
+    if args.run and not board.trusted:
+        why = untrusted_line(board.config.source, _repo(args))
+        print(f"cockpit gate pre-commit --run: not running gate commands: {why}", file=sys.stderr)
+    elif args.run and blocking(board):
         working, _ = tree_id(board.root)
         if working != board.tree:
             print("cockpit gate pre-commit --run: the working tree has unstaged changes, so a run would not judge"
@@ -189,14 +232,14 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
                 if status.spec.required and status.spec.kind is GateKind.COMMAND and status.state not in OK_STATES:
                     print(f"cockpit: running {status.spec.name}: {status.spec.command}", file=sys.stderr, flush=True)
                     record_run(conn, board.root, run_gate(status.spec, board.root, board.tree))
-            board = read_board(conn, _repo(args), staged=True)
+            board = read_board(conn, _repo(args), staged=True, accept_external=external)
         # Vibe judges the staged diff itself, so it can run whatever the working tree holds.
         vibe = next((x for x in board.statuses if x.spec.report == "vibe" and x.spec.kind is GateKind.VERDICT
                      and x.spec.required and x.state not in OK_STATES), None)
         if vibe is not None:
             _run_staged_vibe(conn, board.root)
-            board = read_board(conn, _repo(args), staged=True)
-    reasons = blocking(board)
+            board = read_board(conn, _repo(args), staged=True, accept_external=external)
+    reasons = blocking(board, _repo(args))
     if reasons:
         print("cockpit: commit blocked by the gates", file=sys.stderr)
         for reason in reasons:
@@ -238,4 +281,12 @@ def cmd_install(args: argparse.Namespace) -> int:
         print(f"cockpit gate install: {exc}", file=sys.stderr)
         return 1
     print(message)
+    if not args.uninstall:
+        from cockpit.sources.gates import load_gate_config, repo_root
+        from cockpit.store.trust import is_trusted
+
+        root, _ = repo_root(_repo(args))
+        config = load_gate_config(root) if root else None
+        if config is not None and not is_trusted(_open(args), root, config):
+            print(f"note: {untrusted_line(config.source, _repo(args))}; until then a commit is blocked")
     return 0

@@ -119,6 +119,7 @@ RUNS: dict[str, list[str]] = {
     "issues": ["issues", "--json"],
     "gates": ["gates", "--json"],
     "gate": ["gate", "pre-commit"],
+    "trust": ["trust", "--show"],
     "vibe": ["vibe", "--no-write"],
     "premortem": ["premortem", "--plan", "plan.md"],
     "retro": ["retro"],

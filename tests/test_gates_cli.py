@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.cli import main
 from cockpit.core.gates import GateState
 from cockpit.hooks.githook import CHAINED, MARKER, install_pre_commit, uninstall_pre_commit
 from cockpit.sources.gaterunner import run_gate
@@ -34,8 +35,14 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
     return subprocess.run(["git", *args], cwd=cwd, env=ENV, check=check, capture_output=True, text=True)
 
 
+def trust(repo: Path, db: Path) -> None:
+    """What the user does once after reading the configuration: `cockpit trust`."""
+    assert main(["trust", "--repo", str(repo), "--db", str(db)]) == 0
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
+    """A repository whose cockpit.toml the user trusted in tmp_path/c.db (the database every test uses)."""
     path = tmp_path / "repo"
     path.mkdir()
     git(path, "init", "-q", "-b", "main")
@@ -43,6 +50,7 @@ def repo(tmp_path: Path) -> Path:
     (path / "ok.txt").write_text("ok\n")
     git(path, "add", ".")
     git(path, "commit", "-q", "-m", "start")
+    trust(path, tmp_path / "c.db")
     return path
 
 
@@ -219,6 +227,7 @@ def test_doctor_names_the_gates_and_whether_the_pre_commit_entry_is_installed(re
     args = ("doctor", "--json", "--claude-dir", str(tmp_path / "none"), "--codex-dir", str(tmp_path / "none"))
     before = json.loads(cockpit(repo, db, *args).stdout)
     assert before["repo"]["gates"] == {"source": "cockpit.toml", "names": ["check", "lint"], "required": ["check"],
+                                       "trusted": True,
                                        "errors": []}
     assert before["repo"]["pre_commit"]["installed"] is False
     assert any("cockpit gate install" in f for f in before["fixes"])
@@ -244,6 +253,7 @@ def test_pre_commit_run_vibes_the_staged_change_for_a_required_vibe_gate(repo: P
     db = tmp_path / "c.db"
     (repo / "cockpit.toml").write_text(GATES + '[gates.vibe]\nkind = "verdict"\nrequired = true\n')
     git(repo, "add", "cockpit.toml")
+    trust(repo, db)  # a changed configuration is trusted again only by the user
     assert cockpit(repo, db, "gates", "--run", "check").returncode == 0
     blocked = cockpit(repo, db, "gate", "pre-commit")
     assert blocked.returncode == 1 and "gate 'vibe' has never run" in blocked.stderr

@@ -9,10 +9,12 @@ import pytest
 
 from cockpit.core.gates import (
     CouncilReport,
+    Evidence,
     GateKind,
     GateRun,
     GateSpec,
     GateState,
+    GateStatus,
     RepoFacts,
     detect_gates,
     gate_status,
@@ -22,6 +24,7 @@ from cockpit.core.gates import (
     report_matches,
     report_sort_key,
     verdict_status,
+    wants_auto_run,
 )
 
 TESTS = GateSpec("tests", GateKind.COMMAND, "pytest -q")
@@ -217,14 +220,19 @@ def report(verdict: str | None, tree: str = "", mtime: float = 1000.0) -> Counci
     return CouncilReport(".agents/council/2026-02-15-vibe-x.md", verdict, tree, mtime)
 
 
+def judge(*args: object, evidence: Evidence = Evidence.COCKPIT, **kwargs: object) -> GateStatus:
+    """verdict_status of a report cockpit wrote (its provenance is tested below)."""
+    return verdict_status(*args, evidence=evidence, **kwargs)
+
+
 def test_no_report_is_unknown_and_names_the_report_it_looked_for() -> None:
-    status = verdict_status(VIBE, None, "A", None)
+    status = judge(VIBE, None, "A", None)
     assert status.state is GateState.UNKNOWN and status.run is None
     assert "-vibe-" in status.reason
 
 
 def test_a_report_without_a_verdict_line_is_unknown() -> None:
-    status = verdict_status(VIBE, report(None), "A", None)
+    status = judge(VIBE, report(None), "A", None)
     assert status.state is GateState.UNKNOWN
     assert status.run is not None and status.run.command == ".agents/council/2026-02-15-vibe-x.md"
 
@@ -233,22 +241,82 @@ def test_a_report_without_a_verdict_line_is_unknown() -> None:
     ("PASS", GateState.PASS), ("WARN", GateState.WARN), ("FAIL", GateState.FAIL),
 ])
 def test_a_report_for_this_tree_gives_its_verdict(verdict: str, state: GateState) -> None:
-    status = verdict_status(VIBE, report(verdict, tree="A"), "A", head_time=5000.0)
+    status = judge(VIBE, report(verdict, tree="A"), "A", head_time=5000.0)
     assert status.state is state and status.run is not None and status.run.tree == "A"
 
 
 def test_a_report_for_another_tree_is_stale_whatever_the_commit_times() -> None:
-    assert verdict_status(VIBE, report("PASS", tree="B"), "A", head_time=None).state is GateState.STALE
+    assert judge(VIBE, report("PASS", tree="B"), "A", head_time=None).state is GateState.STALE
 
 
 def test_a_report_without_a_tree_is_stale_once_a_commit_is_newer() -> None:
-    status = verdict_status(VIBE, report("PASS", mtime=1000.0), "A", head_time=1001.0)
+    status = judge(VIBE, report("PASS", mtime=1000.0), "A", head_time=1001.0)
     assert status.state is GateState.STALE and "commits since" in status.reason
 
 
 @pytest.mark.parametrize("head", [999.0, 1000.0, None])
 def test_a_report_without_a_tree_keeps_its_verdict_until_a_newer_commit(head: float | None) -> None:
-    assert verdict_status(VIBE, report("WARN", mtime=1000.0), "A", head_time=head).state is GateState.WARN
+    assert judge(VIBE, report("WARN", mtime=1000.0), "A", head_time=head).state is GateState.WARN
+
+
+# ---- provenance: external reports, untrusted configurations, gates that feed themselves ------
+
+
+@pytest.mark.parametrize("verdict", ["PASS", "WARN", "FAIL"])
+def test_an_external_report_for_this_tree_is_external_whatever_its_verdict(verdict: str) -> None:
+    status = verdict_status(VIBE, report(verdict, tree="A"), "A", None, evidence=Evidence.EXTERNAL)
+    assert status.state is GateState.EXTERNAL and status.evidence == "external"
+    assert f"{verdict} in a report cockpit did not write" in status.reason and "accept" in status.reason
+
+
+def test_an_external_report_counts_only_when_the_user_accepts_external_verdicts() -> None:
+    status = verdict_status(VIBE, report("PASS", tree="A"), "A", None, evidence=Evidence.EXTERNAL,
+                            accept_external=True)
+    assert status.state is GateState.PASS and status.evidence == "external"
+
+
+@pytest.mark.parametrize("evidence", [Evidence.COCKPIT, Evidence.ACCEPTED])
+def test_cockpits_own_or_an_accepted_report_gives_its_verdict(evidence: Evidence) -> None:
+    status = verdict_status(VIBE, report("PASS", tree="A"), "A", None, evidence=evidence, note="by X")
+    assert status.state is GateState.PASS and status.evidence == evidence.value
+    assert "by X" in status.reason
+
+
+def test_an_external_report_for_another_tree_is_stale_not_external() -> None:
+    status = verdict_status(VIBE, report("PASS", tree="B"), "A", None, evidence=Evidence.EXTERNAL)
+    assert status.state is GateState.STALE
+
+
+def test_no_report_keeps_the_note_saying_why_cockpits_own_does_not_count() -> None:
+    status = verdict_status(VIBE, None, "A", None, evidence=Evidence.EXTERNAL, note="x.md was edited since")
+    assert status.state is GateState.UNKNOWN and status.evidence == "" and "edited since" in status.reason
+
+
+def test_a_command_gate_of_an_untrusted_configuration_without_a_result_here_is_untrusted() -> None:
+    assert gate_status(TESTS, [], "A", trusted=False).state is GateState.UNTRUSTED
+    stale = gate_status(TESTS, [run("B", "pass")], "A", trusted=False)
+    assert stale.state is GateState.UNTRUSTED and stale.run is not None and "not trusted" in stale.reason
+    # A run the user asked for on this tree still says what happened.
+    assert gate_status(TESTS, [run("A", "fail")], "A", trusted=False).state is GateState.FAIL
+
+
+def test_an_untrusted_auto_gate_never_wants_to_run_by_itself() -> None:
+    auto = GateSpec("t", GateKind.COMMAND, "touch x", auto=True)
+    assert wants_auto_run(gate_status(auto, [], "A"), "A")
+    assert not wants_auto_run(gate_status(auto, [], "A", trusted=False), "A")
+
+
+def test_a_tree_left_behind_by_the_gates_own_run_is_stale_and_not_rerun() -> None:
+    auto = GateSpec("t", GateKind.COMMAND, "date > stamp", auto=True)
+    fed = GateRun("t", "A", "2026-03-01T09:00:00.000000Z", 0.1, "pass", 0, tree_after="B")
+    status = gate_status(auto, [fed], "B")
+    assert status.state is GateState.STALE and "its own last run changed the tree" in status.reason
+    assert not wants_auto_run(status, "B")
+    # Someone else's edit after that is new content: it reruns.
+    assert wants_auto_run(gate_status(auto, [fed], "C"), "C")
+    # A run that left the tree as it found it says nothing about later trees.
+    clean = GateRun("t", "A", "2026-03-01T09:00:00.000000Z", 0.1, "pass", 0, tree_after="A")
+    assert wants_auto_run(gate_status(auto, [clean], "B"), "B")
 
 
 # ---- parse_gates -----------------------------------------------------------------------------

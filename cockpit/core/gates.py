@@ -3,6 +3,10 @@
 A gate is either a `command` (pass/fail by exit code) or a `verdict` (the latest ao council report's
 `## Council Verdict:` line). A result belongs to the content of the working tree it ran on (a git tree
 id): when the tree changes the result is stale, and valid again if the tree returns to that content.
+
+The repository is written by the agent, so neither its gate configuration nor its reports are taken on
+its word: command gates of a configuration the user has not trusted (core.trust) never run by
+themselves, and a verdict counts only from a report cockpit wrote or the user accepted (Evidence).
 """
 
 from __future__ import annotations
@@ -27,6 +31,18 @@ class GateState(StrEnum):
     WARN = "warn"
     FAIL = "fail"
     STALE = "stale"
+    # A command gate of a configuration the user has not trusted: it runs only on a key press.
+    UNTRUSTED = "untrusted"
+    # A verdict from a report cockpit did not write and nobody accepted: it does not count.
+    EXTERNAL = "external"
+
+
+class Evidence(StrEnum):
+    """Where a verdict report came from: only cockpit's own or a human-accepted one counts by default."""
+
+    COCKPIT = "cockpit"  # written by cockpit, the file still has the hash cockpit recorded
+    ACCEPTED = "accepted"  # accepted by the user in the cockpit, with the hash of what they saw
+    EXTERNAL = "external"  # anything else: ao, another tool, the agent, or a cockpit report edited since
 
 
 DEFAULT_TIMEOUT = 600.0
@@ -53,6 +69,8 @@ class GateConfig:
     source: str  # where the gates came from: a file, or "detected"
     errors: tuple[str, ...] = field(default=())
     debounce: float = 2.0  # seconds of quiet before auto gates rerun
+    fingerprint: str = ""  # SHA-256 of what the gates came from, which `cockpit trust` records (core.trust)
+    inputs: tuple[str, ...] = field(default=())  # what the fingerprint covers, for `cockpit trust --show`
 
     @property
     def detected(self) -> bool:
@@ -75,6 +93,7 @@ class GateRun:
     output_bytes: int = 0
     note: str = ""  # why it failed when the exit code alone does not say (not found, killed, timed out)
     id: int = 0
+    tree_after: str = ""  # the tree when the run ended ("" if not measured): a gate writing files changes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,22 +102,50 @@ class GateStatus:
     state: GateState
     run: GateRun | None = None  # the run the state comes from (or the last one, when stale)
     reason: str = ""
+    evidence: str = ""  # verdict gates: the Evidence of the report the state comes from
+    external: CouncilReport | None = None  # verdict gates: the newest report that does not count (A accepts)
 
 
 _OUTCOME_STATE = {"pass": GateState.PASS, "warn": GateState.WARN}
 
 
-def gate_status(spec: GateSpec, runs: Sequence[GateRun], tree: str, *, running: bool = False) -> GateStatus:
-    """The state of a command gate for `tree`, from its runs (newest first). Cancelled runs say nothing."""
+def gate_status(spec: GateSpec, runs: Sequence[GateRun], tree: str, *, running: bool = False,
+                trusted: bool = True) -> GateStatus:
+    """The state of a command gate for `tree`, from its runs (newest first). Cancelled runs say nothing.
+
+    In a configuration the user has not trusted, a gate with no result for this tree is "untrusted":
+    nothing runs it by itself, and a key press asks first."""
     finished = [r for r in runs if r.outcome != "cancelled"]
     if running:
         return GateStatus(spec, GateState.RUNNING, finished[0] if finished else None, "running now")
-    if not finished:
-        return GateStatus(spec, GateState.UNKNOWN, None, "never run")
     for run in finished:
         if tree and run.tree == tree:
             return GateStatus(spec, _OUTCOME_STATE.get(run.outcome, GateState.FAIL), run, "")
-    return GateStatus(spec, GateState.STALE, finished[0], "the tree changed since the last run")
+    last = finished[0] if finished else None
+    if not trusted:
+        return GateStatus(spec, GateState.UNTRUSTED, last,
+                          "its configuration is not trusted: it runs only when you ask (r asks first)")
+    if last is None:
+        return GateStatus(spec, GateState.UNKNOWN, None, "never run")
+    if left_by_own_run(last, tree):
+        return GateStatus(spec, GateState.STALE, last,
+                          "its own last run changed the tree (it writes files git does not ignore)")
+    return GateStatus(spec, GateState.STALE, last, "the tree changed since the last run")
+
+
+def left_by_own_run(run: GateRun | None, tree: str) -> bool:
+    """True when `tree` is what the gate's own run left behind: rerunning on it would feed itself."""
+    return run is not None and bool(run.tree_after) and run.tree_after != run.tree and run.tree_after == tree
+
+
+def wants_auto_run(status: GateStatus, tree: str) -> bool:
+    """An auto gate runs by itself only when its configuration is trusted, it has no result for this tree,
+    it is not running, and this tree is not one its own last run produced."""
+    if not status.spec.auto or status.spec.kind is not GateKind.COMMAND:
+        return False
+    if status.state not in (GateState.UNKNOWN, GateState.STALE):
+        return False
+    return not left_by_own_run(status.run, tree)
 
 
 # ---- verdict reports -------------------------------------------------------------------------
@@ -170,30 +217,50 @@ class CouncilReport:
     mtime: float
     scope: str = ""  # "issue": about a plan, not a tree (cockpit's pre-mortems)
     issue: str = ""  # with scope "issue": which one
+    sha256: str = ""  # of the file's bytes ("" when it could not be read whole)
+
+
+EXTERNAL_FIX = ("accept it with A on the gate's screen in the cockpit, or set [gates]"
+                " accept_external_verdicts = true in your own config file")
 
 
 def verdict_status(spec: GateSpec, report: CouncilReport | None, tree: str, head_time: float | None,
-                   in_progress: frozenset[str] | None = None) -> GateStatus:
+                   in_progress: frozenset[str] | None = None, *, evidence: Evidence | str,
+                   accept_external: bool = False, note: str = "",
+                   external: CouncilReport | None = None) -> GateStatus:
     """A verdict gate's state. A report that names its tree is valid for that tree only; one scoped to
     an issue is valid while that issue is in progress (when that is known); one that names neither
-    (written by ao) is taken as valid until a commit newer than the report."""
+    (written by ao) is taken as valid until a commit newer than the report.
+
+    `evidence` says where `report` came from: an external one (not written by cockpit, not accepted by
+    the user) gives the state "external" instead of its verdict unless the user's own config accepts
+    external verdicts. `note` is added to the reason; `external` is the report the user could accept."""
+    def status(state: GateState, run: GateRun | None, reason: str) -> GateStatus:
+        reason = "; ".join(part for part in (reason, note) if part)
+        return GateStatus(spec, state, run, reason, Evidence(evidence).value if report else "", external)
+
     if report is None:
-        return GateStatus(spec, GateState.UNKNOWN, None, f"no .agents/council/*-{spec.report}-*.md report")
+        return status(GateState.UNKNOWN, None, f"no .agents/council/*-{spec.report}-*.md report")
     run = GateRun(spec.name, report.tree, "", 0.0, (report.verdict or "").lower(), command=report.path)
     if report.verdict is None:
-        return GateStatus(spec, GateState.UNKNOWN, run, f"{report.path} has no Council Verdict line")
+        return status(GateState.UNKNOWN, run, f"{report.path} has no Council Verdict line")
     state = _OUTCOME_STATE.get(run.outcome, GateState.FAIL)
+    reason = ""
     if report.scope == "issue":
         if in_progress is not None and report.issue and report.issue not in in_progress:
-            return GateStatus(spec, GateState.STALE, run, f"written for {report.issue}, which is not in progress")
-        return GateStatus(spec, state, run, f"judges the plan of {report.issue or 'an issue'}, not the tree")
-    if report.tree:
+            return status(GateState.STALE, run, f"written for {report.issue}, which is not in progress")
+        reason = f"judges the plan of {report.issue or 'an issue'}, not the tree"
+    elif report.tree:
         if report.tree != tree:
-            return GateStatus(spec, GateState.STALE, run, "the tree changed since the report")
-        return GateStatus(spec, state, run, "")
-    if head_time is not None and head_time > report.mtime:
-        return GateStatus(spec, GateState.STALE, run, "commits since the report (it records no tree)")
-    return GateStatus(spec, state, run, "report records no tree; valid until the next commit")
+            return status(GateState.STALE, run, "the tree changed since the report")
+    elif head_time is not None and head_time > report.mtime:
+        return status(GateState.STALE, run, "commits since the report (it records no tree)")
+    else:
+        reason = "report records no tree; valid until the next commit"
+    if evidence == Evidence.EXTERNAL and not accept_external:
+        why = f"{report.verdict} in a report cockpit did not write, so it does not count: {EXTERNAL_FIX}"
+        return status(GateState.EXTERNAL, run, why)
+    return status(state, run, reason)
 
 
 # ---- configuration ---------------------------------------------------------------------------
@@ -276,6 +343,7 @@ class RepoFacts:
     package_json: Mapping[str, Any] = field(default_factory=dict)
     makefile_targets: frozenset[str] = frozenset()
     python: str = "python3"  # the interpreter to run Python tools with (a repo venv when there is one)
+    makefile_sha256: str = ""  # of the Makefile's bytes: `make test` runs its recipe
 
 
 def detect_gates(facts: RepoFacts) -> GateConfig:

@@ -102,7 +102,8 @@ def _gate_findings(gates: Sequence[GateStatus]) -> list[Finding]:
                 out.append(Finding("fail", "gates", f"required gate {spec.name} is failing{reason}"))
             elif status.state is GateState.WARN:
                 out.append(Finding("warn", "gates", f"required gate {spec.name} passed with warnings{reason}"))
-            elif status.state in (GateState.STALE, GateState.UNKNOWN, GateState.RUNNING):
+            elif status.state in (GateState.STALE, GateState.UNKNOWN, GateState.RUNNING, GateState.UNTRUSTED,
+                                  GateState.EXTERNAL):
                 out.append(Finding("warn", "gates",
                                    f"required gate {spec.name} is {status.state.value}: no result for this tree{reason}"))
         elif status.state is GateState.FAIL:

@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -131,6 +132,13 @@ def run_gate(spec: GateSpec, root: str, tree: str, cancel: threading.Event | Non
     return finished("fail", code, tail, f"exit code {code}")
 
 
+def _quietly(tree: Callable[[], str]) -> str:
+    try:
+        return tree()
+    except Exception:  # noqa: BLE001 - an unknown after-tree only means the run is not known to feed itself
+        return ""
+
+
 def _stop_group(pgid: int) -> None:
     try:
         os.killpg(pgid, signal.SIGKILL)
@@ -154,7 +162,8 @@ class GateRunner:
     def start(self, spec: GateSpec, tree: str | Callable[[], str]) -> bool:
         """False when this gate is already running (a second press of `r` does not queue a second run).
 
-        `tree` may be a function: the tree id is then taken on the run's thread, just before it starts."""
+        `tree` may be a function: the tree id is then taken on the run's thread, just before it starts, and
+        again when it ends (`tree_after`)."""
         with self._lock:
             if spec.name in self._running:
                 return False
@@ -169,6 +178,9 @@ class GateRunner:
         try:
             tree_now = tree() if callable(tree) else tree
             run = run_gate(spec, self.root, tree_now, cancel)
+            if callable(tree):
+                # The tree once the gate is done: a gate that writes files must not rerun on its own output.
+                run = replace(run, tree_after=_quietly(tree))
         except Exception as exc:  # a runner bug must still end the run, visibly
             run = GateRun(spec.name, tree_now, datetime.now(UTC).isoformat(), 0.0, "error", command=spec.command,
                           note=f"cockpit failed to run the gate: {exc!r}")

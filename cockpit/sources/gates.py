@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 from cockpit.core.gates import (
@@ -28,8 +30,12 @@ from cockpit.core.gates import (
     report_matches,
     report_sort_key,
 )
+from cockpit.core.trust import detected_fingerprint, sha256_hex, table_fingerprint
 
-REPORT_READ_LIMIT = 256 * 1024
+REPORT_READ_LIMIT = 256 * 1024  # parsed for the verdict
+REPORT_HASH_LIMIT = 4 * 1024 * 1024  # hashed whole; a larger file is not one cockpit wrote
+REPORTS_LISTED = 50
+CONFIG_READ_LIMIT = 4 * 1024 * 1024
 AGENTS_DIR = ".agents"
 
 
@@ -62,37 +68,88 @@ def repo_root(path: str) -> tuple[str, str]:
 
 
 def load_gate_config(root: str | os.PathLike[str]) -> GateConfig:
-    """cockpit.toml's gates, else [tool.cockpit] in pyproject.toml, else detected ones.
+    """cockpit.toml's gates, else [tool.cockpit] in pyproject.toml, else detected ones, with the
+    fingerprint `cockpit trust` records (core.trust): each file is read once, so the gates and the
+    fingerprint always describe the same bytes.
 
     A file with a syntax error keeps its message (with tomllib's line and column) and the gates fall
     back to detection, so the pane can say what is wrong and still be useful."""
     top = Path(root)
     errors: list[str] = []
-    own = top / "cockpit.toml"
-    if own.is_file():
+    own = _read_config(top / "cockpit.toml", errors)
+    if own is not None:
         try:
-            data = tomllib.loads(own.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            data = tomllib.loads(own.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             errors.append(f"cockpit.toml: {exc}")
         else:
             if "gates" in data:
-                return parse_gates(data, "cockpit.toml")
+                config = parse_gates(data, "cockpit.toml")
+                return replace(config, fingerprint=sha256_hex(own),
+                               inputs=("cockpit.toml (the file's bytes)",))
     pyproject = _read_toml(top / "pyproject.toml", errors)
     tool = pyproject.get("tool", {})
     section = tool.get("cockpit") if isinstance(tool, dict) else None
     if isinstance(section, dict) and "gates" in section:
         config = parse_gates(section, "pyproject.toml [tool.cockpit]")
-        return GateConfig(config.gates, config.source, (*errors, *config.errors), config.debounce)
-    detected = detect_gates(repo_facts(top, pyproject))
-    return GateConfig(detected.gates, detected.source, tuple(errors))
+        return replace(config, errors=(*errors, *config.errors), fingerprint=table_fingerprint(section),
+                       inputs=("pyproject.toml [tool.cockpit] (that table only)",))
+    facts = repo_facts(top, pyproject)
+    detected = detect_gates(facts)
+    scripts = facts.package_json.get("scripts") if facts.package_json else None
+    inputs = ["the detected gate list"]
+    if scripts is not None:
+        inputs.append("package.json scripts")
+    if facts.makefile_sha256:
+        inputs.append("Makefile (the file's bytes)")
+    return GateConfig(detected.gates, detected.source, tuple(errors),
+                      fingerprint=detected_fingerprint(detected.gates, scripts, facts.makefile_sha256),
+                      inputs=tuple(inputs))
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """The bytes of a regular file (not a FIFO or a device the agent put there; never blocking), or None.
+
+    A file over `limit` bytes is None too: nothing cockpit reads this way is that large."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        chunks = []
+        total = 0
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _read_config(path: Path, errors: list[str]) -> bytes | None:
+    data = read_regular(path, CONFIG_READ_LIMIT)
+    if data is None and os.path.lexists(path):
+        errors.append(f"{path.name}: not a readable regular file of at most {CONFIG_READ_LIMIT // 2**20} MiB")
+    return data
 
 
 def _read_toml(path: Path, errors: list[str]) -> dict:  # type: ignore[type-arg]
-    if not path.is_file():
+    data = _read_config(path, errors)
+    if data is None:
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         errors.append(f"{path.name}: {exc}")
         return {}
 
@@ -104,19 +161,21 @@ def repo_facts(top: Path, pyproject: dict | None = None) -> RepoFacts:  # type: 
         files = frozenset()
     package: dict = {}  # type: ignore[type-arg]
     if "package.json" in files:
+        raw = read_regular(top / "package.json", CONFIG_READ_LIMIT)
         try:
-            loaded = json.loads((top / "package.json").read_text(encoding="utf-8"))
+            loaded = json.loads(raw.decode("utf-8")) if raw is not None else {}
             package = loaded if isinstance(loaded, dict) else {}
-        except (OSError, ValueError):
+        except ValueError:
             package = {}
     targets: set[str] = set()
+    makefile_sha256 = ""
     if "Makefile" in files:
-        try:
-            for line in (top / "Makefile").read_text(encoding="utf-8", errors="replace").splitlines():
+        raw = read_regular(top / "Makefile", CONFIG_READ_LIMIT)
+        if raw is not None:
+            makefile_sha256 = sha256_hex(raw)
+            for line in raw.decode("utf-8", "replace").splitlines():
                 if ":" in line and not line.startswith(("\t", " ", "#", ".")) and "=" not in line:
                     targets.update(line.split(":", 1)[0].split())
-        except OSError:
-            pass
     python = "python3"
     for venv in (".venv", "venv"):
         candidate = top / venv / "bin" / "python"
@@ -124,7 +183,7 @@ def repo_facts(top: Path, pyproject: dict | None = None) -> RepoFacts:  # type: 
             python = f"{venv}/bin/python"
             break
     return RepoFacts(files, pyproject if pyproject is not None else _read_toml(top / "pyproject.toml", []),
-                     package, frozenset(targets), python)
+                     package, frozenset(targets), python, makefile_sha256)
 
 
 # ---- tree ids --------------------------------------------------------------------------------
@@ -179,32 +238,55 @@ def head_time(root: str) -> float | None:
 # ---- council reports -------------------------------------------------------------------------
 
 
-def find_report(root: str | os.PathLike[str], report: str) -> CouncilReport | None:
-    """The newest `.agents/council/*-<report>-*.md`, its verdict and recorded tree."""
+def list_reports(root: str | os.PathLike[str], report: str, limit: int = REPORTS_LISTED) -> list[str]:
+    """Paths (relative to `root`) of `.agents/council/*-<report>-*.md`, newest first: by the date in the
+    name, then the file time, then the name."""
     council = Path(root, ".agents", "council")
-    best: tuple[tuple[str, float, str], Path, float] | None = None
     try:
         entries = list(os.scandir(council))
     except OSError:
-        return None
+        return []
+    found: list[tuple[tuple[str, float, str], str]] = []
     for entry in entries:
-        if not report_matches(entry.name, report) or not entry.is_file():
+        if not report_matches(entry.name, report):
             continue
-        mtime = entry.stat().st_mtime
-        key = report_sort_key(entry.name, mtime)
-        if best is None or key > best[0]:
-            best = (key, Path(entry.path), mtime)
-    if best is None:
-        return None
-    _, path, mtime = best
+        try:
+            if not entry.is_file():
+                continue
+            mtime = entry.stat().st_mtime
+        except OSError:
+            continue
+        found.append((report_sort_key(entry.name, mtime), str(Path(entry.path).relative_to(root))))
+    found.sort(reverse=True)
+    return [path for _, path in found[:limit]]
+
+
+def read_report(root: str | os.PathLike[str], path: str) -> CouncilReport | None:
+    """The report at `path` (relative to `root`): its verdict, recorded tree and the SHA-256 of its bytes.
+
+    None when there is no such file; a file that cannot be read whole has no verdict and no hash."""
+    full = Path(root, path)
     try:
-        with path.open("rb") as handle:
-            text = handle.read(REPORT_READ_LIMIT).decode("utf-8", "replace")
+        mtime = full.stat().st_mtime
     except OSError:
-        return CouncilReport(str(path.relative_to(root)), None, "", mtime)
+        return None
+    return parse_report(path, read_regular(full, REPORT_HASH_LIMIT), mtime)
+
+
+def parse_report(path: str, data: bytes | None, mtime: float) -> CouncilReport:
+    """A report from its bytes (None: unreadable, so no verdict and no hash)."""
+    if data is None:
+        return CouncilReport(path, None, "", mtime)
+    text = data[:REPORT_READ_LIMIT].decode("utf-8", "replace")
     front = parse_frontmatter(text)
-    return CouncilReport(str(path.relative_to(root)), parse_verdict(text), front.get("tree", ""), mtime,
-                         front.get("scope", ""), front.get("issue", "").strip("- "))
+    return CouncilReport(path, parse_verdict(text), front.get("tree", ""), mtime, front.get("scope", ""),
+                         front.get("issue", "").strip("- "), sha256_hex(data))
+
+
+def find_report(root: str | os.PathLike[str], report: str) -> CouncilReport | None:
+    """The newest `.agents/council/*-<report>-*.md`, its verdict, recorded tree and hash."""
+    newest = list_reports(root, report, 1)
+    return read_report(root, newest[0]) if newest else None
 
 
 def cockpit_command() -> list[str]:

@@ -10,18 +10,21 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from cockpit.core.gates import GateConfig, GateKind, GateRun, GateStatus, gate_status, verdict_status
-from cockpit.sources.gates import find_report, head_time, load_gate_config, repo_root, tree_id
+from cockpit.sources.gates import head_time, load_gate_config, repo_root, tree_id
+from cockpit.store.evidence import verdict_evidence
+from cockpit.store.trust import is_trusted
 
-RUN_COLUMNS = "gate, tree, started_at, duration_s, outcome, exit_code, command, output_tail, output_bytes, note, id"
+RUN_COLUMNS = ("gate, tree, started_at, duration_s, outcome, exit_code, command, output_tail, output_bytes,"
+               " note, id, tree_after")
 RUNS_PER_GATE = 50
 
 
 def record_run(conn: sqlite3.Connection, repo: str, run: GateRun) -> int:
     cursor = conn.execute(
         "INSERT INTO gate_runs (repo, gate, tree, started_at, duration_s, outcome, exit_code, command, output_tail,"
-        " output_bytes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " output_bytes, note, tree_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (repo, run.gate, run.tree, run.started_at, run.duration_s, run.outcome, run.exit_code, run.command,
-         run.output_tail, run.output_bytes, run.note),
+         run.output_tail, run.output_bytes, run.note, run.tree_after),
     )
     return int(cursor.lastrowid or 0)
 
@@ -51,6 +54,7 @@ class GateBoard:
     tree: str
     statuses: tuple[GateStatus, ...] = field(default=())
     error: str = ""  # why there is no tree to judge (not a repo, git failed)
+    trusted: bool = False  # the user trusted this configuration's fingerprint (`cockpit trust`)
 
     def get(self, name: str) -> GateStatus | None:
         return next((s for s in self.statuses if s.spec.name == name), None)
@@ -71,13 +75,16 @@ def in_progress_issues(root: str) -> frozenset[str] | None:
 
 
 def read_board(conn: sqlite3.Connection, path: str, *, running: Collection[str] = (), staged: bool = False,
-               root: str | None = None, tree: str | None = None) -> GateBoard:
-    """Every gate's state for the working tree (or, with `staged`, for what a commit would contain)."""
+               root: str | None = None, tree: str | None = None, accept_external: bool = False) -> GateBoard:
+    """Every gate's state for the working tree (or, with `staged`, for what a commit would contain).
+
+    `accept_external` comes from the user's own settings, never from the repository."""
     if root is None:
         root, error = repo_root(path)
         if error:
             return GateBoard("", GateConfig((), "none"), "", (), error)
     config = load_gate_config(root)
+    trusted = is_trusted(conn, root, config)
     error = ""
     if tree is None:
         tree, error = tree_id(root, staged=staged)
@@ -86,10 +93,13 @@ def read_board(conn: sqlite3.Connection, path: str, *, running: Collection[str] 
     active: frozenset[str] | None = None
     for spec in config.gates:
         if spec.kind is GateKind.VERDICT:
-            report = find_report(root, spec.report)
-            if report is not None and report.scope == "issue" and active is None:
+            found = verdict_evidence(conn, root, spec, accept_external=accept_external)
+            if found.report is not None and found.report.scope == "issue" and active is None:
                 active = in_progress_issues(root)
-            statuses.append(verdict_status(spec, report, tree, committed, active))
+            statuses.append(verdict_status(spec, found.report, tree, committed, active,
+                                           evidence=found.evidence, accept_external=accept_external,
+                                           note=found.note, external=found.external))
         else:
-            statuses.append(gate_status(spec, runs_for(conn, root, spec.name), tree, running=spec.name in running))
-    return GateBoard(root, config, tree, tuple(statuses), error)
+            runs = runs_for(conn, root, spec.name)
+            statuses.append(gate_status(spec, runs, tree, running=spec.name in running, trusted=trusted))
+    return GateBoard(root, config, tree, tuple(statuses), error, trusted)

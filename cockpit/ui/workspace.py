@@ -10,13 +10,18 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.timer import Timer
 
-from cockpit.core.gates import GateKind, GateRun, GateState, GateStatus
+from cockpit.core.gates import GateKind, GateRun, GateState, GateStatus, wants_auto_run
+from cockpit.core.text import strip_controls
+from cockpit.core.trust import source_label, trust_fix
 from cockpit.sources.gaterunner import GateRunner
 from cockpit.store.db import connect
 from cockpit.store.gates import GateBoard, read_board, record_run
+from cockpit.store.trust import trust_config, who
 from cockpit.ui.messages import GateRunFinished, GatesRead, RepoRead, WorkingTreeChanged
+from cockpit.ui.screens.confirm import Choice, ConfirmModal
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.gate import GateScreen
 from cockpit.ui.widgets.gates_table import GatesTable
@@ -32,7 +37,6 @@ else:
 # Edits that never touch .git are also caught without the watcher: git runs at least this often (1 s ticks).
 REPO_REFRESH_TICKS = 10
 GATE_ACTIONS = ("rerun_gate", "rerun_all_gates", "cancel_gate")
-_VALID = (GateState.PASS, GateState.WARN, GateState.FAIL)
 
 
 class WorkspaceMixin(_Base):
@@ -43,6 +47,11 @@ class WorkspaceMixin(_Base):
     _repo_cost = 0.0
     _auto_timer: Timer | None = None
     _tree_watch: str = ""
+    _untrusted_said: frozenset[str] = frozenset()  # fingerprints the log already called untrusted
+    # Auto gates a tree change cancelled (not again until one of their runs ends), and those whose
+    # cancelled run has to be followed by a rerun once the board shows them stopped.
+    _cancelled_for_change: frozenset[str] = frozenset()
+    _auto_recheck: frozenset[str] = frozenset()
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -73,16 +82,25 @@ class WorkspaceMixin(_Base):
         running = self.gate_runner.running() if self.gate_runner else frozenset()
         conn = connect(self.db_path)
         try:
-            board = read_board(conn, self.repo, running=running)
+            board = read_board(conn, self.repo, running=running,
+                               accept_external=self.settings.accept_external_verdicts)
         finally:
             conn.close()
         self._repo_cost = time.perf_counter() - started
         self.post_message(GatesRead(board))
 
+    def _dashboard_gone(self) -> bool:
+        """A worker's answer can arrive while the app shuts down, after the dashboard is gone."""
+        return not any(isinstance(screen, DashboardScreen) for screen in self.screen_stack)
+
     def on_repo_read(self, message: RepoRead) -> None:
+        if self._dashboard_gone():
+            return
         self.dashboard.query_one(RepoPane).show(message.state)  # type: ignore[arg-type]
 
     def on_gates_read(self, message: GatesRead) -> None:
+        if self._dashboard_gone():
+            return
         board: GateBoard = message.board  # type: ignore[assignment]
         previous = self.gate_board
         self.gate_board = board
@@ -90,11 +108,23 @@ class WorkspaceMixin(_Base):
             self.gate_runner = GateRunner(board.root, self._gate_finished)
             self._start_tree_watch(board.root)
         self.dashboard.query_one(GatesTable).show(board, self.clock())
+        fingerprint = board.config.fingerprint
+        commands = any(g.kind is GateKind.COMMAND for g in board.config.gates)
+        if board.root and not board.trusted and commands and fingerprint not in self._untrusted_said:
+            self._untrusted_said |= {fingerprint}
+            self.dashboard.log_event(
+                f"{source_label(board.config.source)} of {board.root} are not trusted (new, or changed since"
+                f" you trusted them): no gate command runs by itself, r asks first. To trust them,"
+                f" {trust_fix(board.root)} (or press r on a gate and choose Trust)", "bold yellow")
         if isinstance(self.screen, GateScreen):
             self.screen.reload()
         self.refresh_bindings()
-        # Auto gates run on a new tree, and once at start when their result is not for this tree.
-        if board.tree and (previous is None or previous.tree != board.tree):
+        # Auto gates run on a new tree, once at start when their result is not for this tree, and after a
+        # run cancelled by a tree change has stopped (the tree it should judge is already this one).
+        stopped = frozenset(n for n in self._auto_recheck
+                            if (status := board.get(n)) is None or status.state is not GateState.RUNNING)
+        self._auto_recheck -= stopped
+        if board.tree and (previous is None or previous.tree != board.tree or stopped):
             self._tree_changed(board)
 
     def refresh_gate_ages(self) -> None:
@@ -116,7 +146,13 @@ class WorkspaceMixin(_Base):
         self.post_message(GateRunFinished(run))
 
     def on_gate_run_finished(self, message: GateRunFinished) -> None:
+        if self._dashboard_gone():
+            return
         run: GateRun = message.run  # type: ignore[assignment]
+        if run.outcome != "cancelled":
+            self._cancelled_for_change -= {run.gate}
+        elif run.gate in self._cancelled_for_change:
+            self._auto_recheck |= {run.gate}
         style = {"pass": "green", "cancelled": "dim"}.get(run.outcome, "red")
         note = f" — {run.note}" if run.note else ""
         self.dashboard.log_event(f"gate {run.gate}: {run.outcome} in {run.duration_s:.1f} s{note}", style)
@@ -124,8 +160,13 @@ class WorkspaceMixin(_Base):
             self.notify(f"gate {run.gate}: {run.outcome}{note}", severity="error", timeout=6)
         self.refresh_repo()
 
-    def _start(self, status: GateStatus, why: str) -> bool:
+    def _start(self, status: GateStatus, why: str, *, confirmed: bool = False) -> bool:
+        """Start a command gate. Without `confirmed` (the user said yes in the untrusted-gate modal) only a
+        gate of a trusted configuration starts: nothing the repository declared runs without a key press."""
         if self.gate_runner is None or status.spec.kind is not GateKind.COMMAND or self.read_only:
+            return False
+        board = self.gate_board
+        if not confirmed and (board is None or not board.trusted):
             return False
         root = self.gate_runner.root
 
@@ -159,6 +200,9 @@ class WorkspaceMixin(_Base):
                 f" (written by ao's /{status.spec.report}); re-reading the reports", "yellow")
             self.refresh_repo()
             return
+        if self.gate_board is not None and not self.gate_board.trusted:
+            self._ask_untrusted(self.gate_board, [status], "run")
+            return
         if not self._start(status, "run"):
             self.dashboard.log_event(f"gate {status.spec.name} is already running (x cancels it)", "yellow")
 
@@ -166,11 +210,63 @@ class WorkspaceMixin(_Base):
         board = self.gate_board
         if board is None:
             return
+        if not board.trusted:
+            running = self.gate_runner.running() if self.gate_runner else frozenset()
+            wanted = [s for s in board.statuses
+                      if s.spec.kind is GateKind.COMMAND and s.spec.name not in running]
+            if wanted:
+                self._ask_untrusted(board, wanted, "run all")
+            return
         for status in board.statuses:
             self._start(status, "run all")
 
+    # ---- untrusted configurations ------------------------------------------------------------
+
+    def _ask_untrusted(self, board: GateBoard, statuses: list[GateStatus], why: str) -> None:
+        """The exact commands and where they come from; Cancel has focus."""
+        if self.read_only or not statuses:
+            return
+        config = board.config
+        body = Text()
+        body.append(f"{source_label(config.source)} of {board.root} are not trusted: new, or changed since"
+                    f" you trusted them (sha256 {config.fingerprint[:16]}…, covering"
+                    f" {', '.join(config.inputs)}).\n"
+                    "Running a gate runs its command with /bin/sh, as you:\n\n")
+        for status in statuses:
+            spec = status.spec
+            body.append(f"  {spec.name}", style="bold")
+            body.append(f"   cwd {spec.cwd} · timeout {spec.timeout:g} s\n", style="dim")
+            body.append(f"  $ {strip_controls(spec.command)}\n\n", style="bold yellow")
+        body.append("Run once: run it now; the configuration stays untrusted and r asks again.\n"
+                    "Trust: record this exact configuration as trusted (as `cockpit trust` does), then run"
+                    " it; its auto gates then run by themselves. Any later change to it is untrusted again.",
+                    style="dim")
+        names = ", ".join(s.spec.name for s in statuses)
+        choices = [Choice("once", "Run once", "o"), Choice("trust", "Trust this configuration and run", "t")]
+        self.push_screen(
+            ConfirmModal(f"Run untrusted gate{'s' if len(statuses) != 1 else ''} {names}?", body, choices),
+            lambda choice: self._untrusted_answered(board, statuses, why, choice))
+
+    def _untrusted_answered(self, board: GateBoard, statuses: list[GateStatus], why: str,
+                            choice: str | None) -> None:
+        if choice is None:
+            names = ", ".join(s.spec.name for s in statuses)
+            self.dashboard.log_event(f"gate {names}: not run (untrusted)", "yellow")
+            return
+        if choice == "trust":
+            # The configuration shown, not whatever the file holds now: a later edit stays untrusted.
+            record = trust_config(self.db.conn, board.root, board.config, who("cockpit"))
+            self.dashboard.log_event(f"trusted {source_label(board.config.source)} of {board.root}"
+                                     f" (sha256 {record.sha256[:16]}…)", "green")
+        how = "trusted" if choice == "trust" else "once, untrusted configuration"
+        for status in statuses:
+            self._start(status, f"{why} ({how})", confirmed=True)
+        self.refresh_repo()
+
     def action_cancel_gate(self) -> None:
         status = self.selected_gate()
+        if status is not None:
+            self._cancelled_for_change -= {status.spec.name}  # the user's cancel: no automatic rerun
         if status is not None and self.gate_runner is not None and self.gate_runner.cancel(status.spec.name):
             self.dashboard.log_event(f"gate {status.spec.name}: cancelling", "yellow")
 
@@ -198,13 +294,22 @@ class WorkspaceMixin(_Base):
     # ---- auto reruns -----------------------------------------------------------------------
 
     def _tree_changed(self, board: GateBoard) -> None:
-        """New content: auto gates rerun once the tree has been quiet for the debounce time."""
-        auto = [s for s in board.statuses if s.spec.auto and s.state not in _VALID]
-        if not auto or self.read_only or not self.auto_gates or self.gate_runner is None:
+        """New content: auto gates rerun once the tree has been quiet for the debounce time.
+
+        Only in a trusted configuration. A running auto gate is cancelled (its result would be stale on
+        arrival) once; if the tree changes again during its rerun, that run is left to finish, so a gate
+        that writes files ends and records the tree it left behind instead of being cancelled for ever."""
+        if self.read_only or not self.auto_gates or self.gate_runner is None or not board.trusted:
             return
-        for status in auto:
-            if status.state is GateState.RUNNING:
-                self.gate_runner.cancel(status.spec.name)  # its result would be stale on arrival
+        cancelled = False
+        for status in board.statuses:
+            name = status.spec.name
+            running = status.spec.auto and status.state is GateState.RUNNING
+            if running and name not in self._cancelled_for_change and self.gate_runner.cancel(name):
+                self._cancelled_for_change |= {name}
+                cancelled = True
+        if not cancelled and not any(wants_auto_run(s, board.tree) for s in board.statuses):
+            return
         if self._auto_timer is not None:
             self._auto_timer.stop()
         self._auto_timer = self.set_timer(board.config.debounce, self._run_auto)
@@ -212,10 +317,10 @@ class WorkspaceMixin(_Base):
     def _run_auto(self) -> None:
         self._auto_timer = None
         board = self.gate_board
-        if board is None or self.paused:
+        if board is None or self.paused or not board.trusted:
             return
         for status in board.statuses:
-            if status.spec.auto and status.state not in _VALID and status.state is not GateState.RUNNING:
+            if wants_auto_run(status, board.tree):
                 self._start(status, "auto (tree changed)")
 
     # ---- working-tree watching -------------------------------------------------------------

@@ -1,13 +1,16 @@
-"""End to end: the demo repository in a real terminal; an edit turns a gate stale, `r` makes it pass."""
+"""End to end: the demo repository in a real terminal; an edit turns a gate stale, `r` makes it pass;
+the same repository under a database that never trusted it runs nothing by itself."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from cockpit.cli import main
 from cockpit.demo import create_workspace
 
 from .test_tmux import capture, keys, start_cockpit, wait_for_screen
@@ -20,8 +23,6 @@ def gate_row(session: str, gate: str) -> str:
 
 
 def wait_for_row(session: str, gate: str, needle: str, seconds: float = 20.0) -> str:
-    import time
-
     deadline = time.monotonic() + seconds
     row = ""
     while time.monotonic() < deadline:
@@ -35,6 +36,7 @@ def wait_for_row(session: str, gate: str, needle: str, seconds: float = 20.0) ->
 def test_an_edit_turns_the_gate_stale_and_r_reruns_it_to_pass(tmp_path: Path) -> None:
     ws = create_workspace(tmp_path / "demo")
     parser = ws.repo / "src" / "tidepool" / "parser.py"
+    assert main(["trust", "--repo", str(ws.repo), "--db", str(tmp_path / "c.db")]) == 0
     session = start_cockpit("gates", ["--claude-dir", ws.claude_dir, "--codex-dir", ws.codex_dir, "--db", tmp_path / "c.db",
                                       "--config", tmp_path / "none.toml", "--repo", ws.repo], size=(160, 50))
     try:
@@ -55,6 +57,32 @@ def test_an_edit_turns_the_gate_stale_and_r_reruns_it_to_pass(tmp_path: Path) ->
         keys(session, "Escape")
         wait_for_screen(session, "vibe: ")
         assert list((ws.repo / ".agents" / "council").glob("*-vibe-parse-the-2026-header-and-datum-column.md"))
+        keys(session, "q")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_an_untrusted_clone_runs_no_gate_by_itself_and_r_asks_first(tmp_path: Path) -> None:
+    ws = create_workspace(tmp_path / "demo")
+    marker = tmp_path / "marker"
+    with (ws.repo / "cockpit.toml").open("a") as handle:
+        handle.write(f'\n[gates.touchy]\ncommand = "touch {marker}"\nauto = true\n')
+    session = start_cockpit("untrusted", ["--claude-dir", ws.claude_dir, "--codex-dir", ws.codex_dir,
+                                          "--db", tmp_path / "fresh.db", "--config", tmp_path / "none.toml",
+                                          "--repo", ws.repo], size=(160, 50))
+    try:
+        wait_for_row(session, "touchy", "untrusted")
+        wait_for_screen(session, "are not trusted")
+        # The agent edits: a trusted configuration would rerun its auto gates after 2 s of quiet.
+        (ws.repo / "src" / "tidepool" / "parser.py").write_text("# rewritten\n")
+        time.sleep(4.0)
+        assert not marker.exists()
+        assert "untrusted" in gate_row(session, "compile")
+        keys(session, "4", "R")
+        wait_for_screen(session, f"$ touch {marker}")
+        keys(session, "Escape")
+        wait_for_screen(session, "not run (untrusted)")
+        assert not marker.exists()
         keys(session, "q")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -6,6 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from cockpit.cli import main
 from cockpit.core.gates import GateState
 from cockpit.store.db import connect
 from cockpit.store.gates import runs_for
@@ -21,7 +22,9 @@ ENV = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@example.co
        "GIT_COMMITTER_EMAIL": "d@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
 
 
-def make_repo(root: Path, gates: str) -> Path:
+def make_repo(root: Path, gates: str, *, trusted: bool = True) -> Path:
+    """A repository with `gates` as its cockpit.toml, trusted with `cockpit trust` in the workspace's
+    database (root/cockpit.db) unless `trusted` is False (a fresh clone)."""
     repo = root / "gated"
     repo.mkdir()
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, env=ENV, check=True)
@@ -29,6 +32,8 @@ def make_repo(root: Path, gates: str) -> Path:
     (repo / "ok.txt").write_text("ok\n")
     subprocess.run(["git", "add", "."], cwd=repo, env=ENV, check=True)
     subprocess.run(["git", "commit", "-q", "-m", "start"], cwd=repo, env=ENV, check=True)
+    if trusted:
+        assert main(["trust", "--repo", str(repo), "--db", str(root / "cockpit.db")]) == 0
     return repo
 
 

@@ -108,13 +108,15 @@ def gated_repo() -> Path:
 
 def test_issues_and_gates_panes_snapshot(workspace: Workspace, snap_compare) -> None:
     from cockpit.core.gates import GateRun
-    from cockpit.sources.gates import tree_id
+    from cockpit.sources.gates import load_gate_config, tree_id
     from cockpit.store.db import connect
     from cockpit.store.gates import record_run
+    from cockpit.store.trust import trust_config
 
     repo = gated_repo()
     tree, _ = tree_id(str(repo))
     conn = connect(workspace.db)
+    trust_config(conn, str(repo), load_gate_config(repo), "snapshot")  # what `cockpit trust` records
     record_run(conn, str(repo), GateRun("tests", tree, "2026-02-23T20:55:00.000000Z", 12.4, "pass", 0, "pytest -q",
                                         "12 passed\n", 10))
     record_run(conn, str(repo), GateRun("lint", "0" * 40, "2026-02-23T19:00:00.000000Z", 0.8, "fail", 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,10 +13,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from cockpit.core.format import bytes_size
-from cockpit.core.gates import GateKind, GateRun, GateStatus
-from cockpit.core.text import one_line
+from cockpit.core.gates import CouncilReport, GateKind, GateRun, GateStatus
+from cockpit.core.text import one_line, strip_controls
+from cockpit.store.evidence import accept_report
 from cockpit.store.gates import runs_for
+from cockpit.store.trust import who
+from cockpit.ui.screens.confirm import Choice, ConfirmModal
 from cockpit.ui.widgets.gates_table import STATE_MARK, STATE_STYLE
+
+ACCEPT_SHOWN_LINES = 200
+EVIDENCE_LABEL = {"cockpit": "written by cockpit (hash unchanged)",
+                  "accepted": "an external report you accepted",
+                  "external": "an external report (counted by your accept_external_verdicts setting)"}
 
 if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
@@ -34,8 +43,17 @@ def describe(status: GateStatus, tree: str) -> Text:
         text.append(f"cwd {spec.cwd} · timeout {spec.timeout:g} s · {'required' if spec.required else 'optional'}"
                     f"{' · auto on change' if spec.auto else ''}", style="dim")
     else:
-        text.append(f"verdict of the newest .agents/council/*-{spec.report}-*.md report\n")
+        text.append(f"verdict of the newest .agents/council/*-{spec.report}-*.md report cockpit wrote or"
+                    " you accepted\n")
         text.append("required" if spec.required else "optional", style="dim")
+        if status.evidence:
+            text.append(f" · evidence: {EVIDENCE_LABEL.get(status.evidence, status.evidence)}", style="dim")
+        if status.external is not None:
+            external = status.external
+            text.append(f"\nexternal report {strip_controls(external.path)}"
+                        f" ({external.verdict or 'no verdict'}): not written by cockpit, so it does not"
+                        " count; A shows it and lets you accept it",
+                        style="magenta")
     if spec.why:
         text.append(f" · detected from {spec.why}", style="dim")
     text.append(f"\nworking tree {tree[:12] or '?'}", style="dim")
@@ -59,7 +77,11 @@ def render_output(run: GateRun | None) -> Text:
 
 
 class GateScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-from-gate")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back-from-gate"),
+        Binding("A", "accept_report", "Accept report", id="accept-external-report",
+                tooltip="Show the external report this verdict gate ignores, and accept it as evidence"),
+    ]
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -119,6 +141,58 @@ class GateScreen(Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_run(event.cursor_row)
+
+    # ---- accepting an external report --------------------------------------------------------------
+
+    def _external(self) -> CouncilReport | None:
+        board = self.cockpit.gate_board
+        status = board.get(self.gate) if board else None
+        return status.external if status is not None and status.spec.kind is GateKind.VERDICT else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "accept_report":
+            if self.cockpit.read_only:
+                return False
+            return True if self._external() is not None else None
+        return True
+
+    def action_accept_report(self) -> None:
+        from cockpit.sources.gates import REPORT_HASH_LIMIT, parse_report, read_regular
+
+        board = self.cockpit.gate_board
+        external = self._external()
+        if board is None or external is None or self.cockpit.read_only:
+            return
+        full = Path(board.root, external.path)
+        # One read: the hash recorded is the hash of exactly the bytes shown.
+        data = read_regular(full, REPORT_HASH_LIMIT)
+        report = parse_report(external.path, data, external.mtime)
+        if data is None or not report.sha256:
+            self.cockpit.notify(f"{external.path} cannot be read whole; nothing to accept", severity="error")
+            return
+        lines = strip_controls(data.decode("utf-8", "replace")).splitlines()
+        body = Text()
+        body.append(f"path     {strip_controls(report.path)}\nsha256   {report.sha256}\n"
+                    f"verdict  {report.verdict or 'none'} · tree {report.tree[:12] or 'not recorded'}\n\n")
+        body.append("cockpit did not write this report: ao, another tool or the agent did. Accepting records"
+                    " its hash as evidence for this gate; if the file changes it stops counting.\n\n",
+                    style="dim")
+        body.append("\n".join(lines[:ACCEPT_SHOWN_LINES]))
+        if len(lines) > ACCEPT_SHOWN_LINES:
+            body.append(f"\n… {len(lines) - ACCEPT_SHOWN_LINES} more lines", style="bold yellow")
+        spec = board.get(self.gate).spec  # type: ignore[union-attr]
+
+        def answered(choice: str | None) -> None:
+            if choice != "accept":
+                return
+            accept_report(self.cockpit.db.conn, board.root, spec.report, report, who("cockpit"))
+            self.cockpit.dashboard.log_event(f"gate {self.gate}: accepted the external report {report.path}"
+                                             f" ({report.verdict}, sha256 {report.sha256[:16]}…)", "green")
+            self.cockpit.refresh_repo()
+
+        question = f"Accept this external report as evidence for gate {self.gate}?"
+        choices = [Choice("accept", "Accept this report", "y")]
+        self.app.push_screen(ConfirmModal(question, body, choices), answered)
 
 
 def _outcome_style(outcome: str) -> str:

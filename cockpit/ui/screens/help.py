@@ -19,6 +19,9 @@ NOTES = (
     "Gates: a result belongs to the content it judged (git's tree id of the working tree, .agents/ left",
     "out). stale = the tree changed since; it turns valid again if the tree returns to that content.",
     "! marks a required gate (cockpit gate pre-commit blocks on it), ↻ one that reruns on change.",
+    "untrusted = the repository's gate configuration is new or changed: nothing runs by itself, r asks",
+    "(`cockpit trust` trusts it). external = a verdict report cockpit did not write: A on its screen",
+    "accepts it.",
     "Vibe, pre-mortem and retro ask Claude only with ANTHROPIC_API_KEY set; offline their reports say so.",
 )
 

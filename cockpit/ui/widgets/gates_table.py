@@ -19,10 +19,12 @@ COLUMNS = ("gate", "state", "", "last run", "took", "detail")
 STATE_STYLE = {
     GateState.PASS: "bold green", GateState.WARN: "bold yellow", GateState.FAIL: "bold red",
     GateState.STALE: "yellow", GateState.RUNNING: "bold cyan", GateState.UNKNOWN: "dim",
+    GateState.UNTRUSTED: "bold magenta", GateState.EXTERNAL: "magenta",
 }
 STATE_MARK = {
     GateState.PASS: "✔ pass", GateState.WARN: "▲ warn", GateState.FAIL: "✘ fail", GateState.STALE: "◌ stale",
-    GateState.RUNNING: "⟳ running", GateState.UNKNOWN: "? unknown",
+    GateState.RUNNING: "⟳ running", GateState.UNKNOWN: "? unknown", GateState.UNTRUSTED: "⊘ untrusted",
+    GateState.EXTERNAL: "◇ external",
 }
 
 
@@ -36,7 +38,10 @@ def detail(status: GateStatus) -> str:
         return run.note
     if spec.kind is GateKind.VERDICT:
         where = run.command if run is not None else f".agents/council/*-{spec.report}-*.md"
-        return f"{where}{' — ' + status.reason if status.reason else ''}"
+        label = f" ({status.evidence})" if status.evidence and status.evidence != "cockpit" else ""
+        return f"{where}{label}{' — ' + status.reason if status.reason else ''}"
+    if status.state is GateState.UNTRUSTED:
+        return f"not trusted: r asks first · {spec.command}"
     if status.state is GateState.UNKNOWN and spec.kind is GateKind.COMMAND:
         return f"never run (r runs it) · {spec.command}"
     if status.reason and status.state is not GateState.PASS:
@@ -96,6 +101,8 @@ class GatesTable(DataTable[Text]):
             self.move_cursor(row=len(problems))
         tree = f"tree {board.tree[:10]}" if board.tree else "no tree"
         source = "detected (no cockpit.toml)" if board.config.detected else board.config.source
+        if not board.trusted:
+            source += " (NOT trusted)"
         counts = {s: sum(1 for x in board.statuses if x.state is s) for s in GateState}
         summary = " ".join(f"{n} {s.value}" for s, n in counts.items() if n)
         self.border_subtitle = f"{summary} · ! required ↻ auto — {source} · {tree}" if board.root else (
