@@ -21,8 +21,19 @@ def _common(parser: argparse.ArgumentParser, *, sub: bool = True) -> None:
                         help="CODEX_HOME or a folder of rollouts (repeatable; replaces discovery)")
     parser.add_argument("--db", metavar="PATH", default=d, help="database file (default: the user data directory)")
     parser.add_argument("--config", metavar="PATH", default=d, help="settings file (default: the user config directory)")
-    parser.add_argument("--live-minutes", type=float, metavar="N", default=d,
+    parser.add_argument("--live-minutes", type=_live_minutes, metavar="N", default=d,
                         help="a session is live if active in the last N minutes")
+
+
+def _live_minutes(text: str) -> float:
+    """--live-minutes: a finite number of minutes in range; argparse names the flag in any error."""
+    from cockpit.core.config import MAX_LIVE_MINUTES, check_live_minutes
+
+    try:
+        return check_live_minutes(float(text), "--live-minutes")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of minutes above 0 and at most {MAX_LIVE_MINUTES}, not {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.gates_cli import add_gates_parsers
 
     add_gates_parsers(sub, _common)
+    from cockpit.trust_cli import add_trust_parser
+
+    add_trust_parser(sub, _common)
     from cockpit.llm_cli import add_llm_parsers
 
     add_llm_parsers(sub, _common)
@@ -134,6 +148,7 @@ class Context:
 
     @property
     def db(self) -> Any:
+        """The store, opened once; StoreError (one line: the file, what is wrong, the fix) if it cannot be used."""
         if self._db is None:
             from cockpit.store.db import open_db
 
@@ -164,10 +179,17 @@ def _progress(done: int, total: int) -> None:
 def cmd_index(ctx: Context) -> int:
     import time
 
-    from cockpit.store.db import drop_derived
+    from cockpit.store.queries import file_problems
 
     if ctx.args.rebuild:
-        drop_derived(ctx.db)
+        from cockpit.store.db import open_for_rebuild
+
+        # The transcripts are the source of truth: even a damaged store is rebuilt (moved aside first).
+        ctx._db, aside = open_for_rebuild(ctx.db_path)
+        if aside is not None:
+            print(f"cockpit: {ctx.db_path} was damaged: moved it aside to {aside} and rebuilding from the"
+                  " transcripts; its approvals, gate runs and other primary records cannot be recovered",
+                  file=sys.stderr)
     ingestor = ctx.ingestor()
     started = time.perf_counter()
     files = ingestor.discover()
@@ -175,6 +197,8 @@ def cmd_index(ctx: Context) -> int:
     elapsed = time.perf_counter() - started
     for error in ingestor.discovery_errors:
         print(f"warning: {error}", file=sys.stderr)
+    for path, error in file_problems(ctx.db):
+        print(f"warning: {path}: {error}", file=sys.stderr)
     sessions = ctx.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
     print(
         f"indexed {len(files)} files ({result.bytes / 1e6:.1f} MB new, {result.lines} lines) in {elapsed:.2f} s;"
@@ -358,6 +382,8 @@ def _run_entry(command: str, args: argparse.Namespace) -> int:
 
 
 def run(raw: list[str]) -> int:
+    from cockpit.store.db import StoreError
+
     args = build_parser().parse_args(raw)
     command = args.cockpit_command or "dashboard"
     if command in ("hook", "statusline"):
@@ -365,7 +391,7 @@ def run(raw: list[str]) -> int:
     try:
         if command == "demo":
             return cmd_demo(args)
-        if command in ("hooks", "issues", "gates", "gate", "vibe", "premortem", "retro", "learnings"):
+        if command in ("hooks", "issues", "gates", "gate", "trust", "vibe", "premortem", "retro", "learnings"):
             return int(args.func(args))
         ctx = Context(args)
         handler = {
@@ -383,6 +409,9 @@ def run(raw: list[str]) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except StoreError as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return 1
     except RuntimeError as exc:
         print(f"cockpit: {exc}", file=sys.stderr)
         return 1

@@ -562,6 +562,9 @@ class FakePool:
     def __exit__(self, *exc):
         return False
 
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        pass
+
 
 def test_a_broken_pool_falls_back_to_parsing_in_process(tmp_path, ingest, copy_data, monkeypatch):
     from concurrent.futures import Future

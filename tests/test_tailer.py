@@ -204,10 +204,10 @@ def test_an_unfinished_oversized_line_is_not_rescanned_when_more_arrives(tmp_pat
     second = read_new_lines(str(path), first.cursor)
     assert [line for _, line in second.lines] == [b'{"b":2}']
     assert second.oversized == 1
-    # only the new bytes were read (and the newline ending the last consumed line), not the
-    # 500 kB already known to hold no newline
+    # only the new bytes were read (and the head, for the binary check, and the fingerprint of the
+    # consumed bytes before the cursor), not the 500 kB already known to hold no newline
     assert sum(length for _, length in read_log) < 20_000
-    assert all(pos >= 8 + 500_000 or (pos, length) == (7, 1) for pos, length in read_log)
+    assert all(pos >= 8 + 500_000 or (pos == 0 and length <= 512) for pos, length in read_log)
 
 
 def test_a_binary_file_is_flagged_and_never_rescanned(tmp_path, read_log):
@@ -220,7 +220,8 @@ def test_a_binary_file_is_flagged_and_never_rescanned(tmp_path, read_log):
     read_log.clear()
     second = read_new_lines(str(path), first.cursor)
     assert second.lines == [] and not second.reset
-    assert read_log == []  # nothing read at all
+    # at most the fingerprint of the bytes before the cursor (the file is recent: its mtime is not trusted)
+    assert sum(length for _, length in read_log) <= tailer.WINDOW
 
 
 def test_budget_stops_early_and_the_rest_follows(tmp_path, monkeypatch):

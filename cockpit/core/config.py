@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from cockpit.core.context import DEFAULT_BANDS
+
+# A session is live if active in the last N minutes: beyond a century the date arithmetic overflows.
+MAX_LIVE_MINUTES = 100 * 365 * 24 * 60
+
+
+def check_live_minutes(value: object, key: str) -> float:
+    """`value` as minutes if it is a finite number in (0, MAX_LIVE_MINUTES]; ValueError naming `key` otherwise."""
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+    if number is None or not math.isfinite(number) or not 0 < number <= MAX_LIVE_MINUTES:
+        raise ValueError(f"{key} must be a number of minutes above 0 and at most {MAX_LIVE_MINUTES}, not {value!r}")
+    return number
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,11 +33,14 @@ class Settings:
     bands: tuple[float, ...] = DEFAULT_BANDS
     theme: str = "cockpit-dark"
     poll_seconds: float = 1.0
+    # Count verdict reports cockpit did not write (ao's, or anything the agent wrote under .agents/) toward
+    # required gates. Only from the user's own settings file: a repository never decides this.
+    accept_external_verdicts: bool = False
     errors: tuple[str, ...] = field(default=())
 
 
 def load_settings(path: Path | None) -> Settings:
-    """Settings from `path` ([dashboard] table). A broken file is reported, never fatal."""
+    """Settings from `path` ([dashboard] and [gates] tables). A broken file is reported, never fatal."""
     settings = Settings()
     if path is None or not path.exists():
         return settings
@@ -28,15 +48,21 @@ def load_settings(path: Path | None) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return replace(settings, errors=(f"{path}: {exc}",))
-    table: Any = data.get("dashboard", {})
     errors: list[str] = []
-    if not isinstance(table, dict):
-        return replace(settings, errors=(f"{path}: [dashboard] must be a table",))
-    live = table.get("live_minutes", settings.live_minutes)
-    if isinstance(live, int | float) and not isinstance(live, bool) and live > 0:
-        settings = replace(settings, live_minutes=float(live))
+    gates: Any = data.get("gates", {})
+    external = gates.get("accept_external_verdicts", False) if isinstance(gates, dict) else None
+    if isinstance(external, bool):
+        settings = replace(settings, accept_external_verdicts=external)
     else:
-        errors.append(f"{path}: dashboard.live_minutes must be a positive number")
+        errors.append(f"{path}: gates.accept_external_verdicts must be true or false")
+    table: Any = data.get("dashboard", {})
+    if not isinstance(table, dict):
+        return replace(settings, errors=(*errors, f"{path}: [dashboard] must be a table"))
+    live = table.get("live_minutes", settings.live_minutes)
+    try:
+        settings = replace(settings, live_minutes=check_live_minutes(live, "dashboard.live_minutes"))
+    except ValueError as exc:
+        errors.append(f"{path}: {exc}")
     bands = table.get("bands", list(settings.bands))
     if (
         isinstance(bands, list)

@@ -1,4 +1,8 @@
-"""Where transcripts live, and what each file is (spec agent-formats §1.1, §3.1)."""
+"""Where transcripts live, and what each file is (spec agent-formats §1.1, §3.1).
+
+Paths stay file-system strings (a name that is not UTF-8 keeps its bytes as surrogates, so it can
+be opened); what is shown or stored is `printable(path)`, with those bytes as \\xNN escapes.
+"""
 
 from __future__ import annotations
 
@@ -25,19 +29,37 @@ class Root:
 @dataclass(frozen=True, slots=True)
 class TranscriptFile:
     agent: Agent
-    path: str
+    path: str  # a file-system path: may hold surrogate-escaped bytes
     session_id: str  # for a legacy flat subagent file: "" until its lines name the session
     subagent: bool = False
     agent_id: str = ""
 
 
+def printable(text: str) -> str:
+    """`text` as valid UTF-8: bytes of a file name that are not UTF-8 become \\xNN escapes."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _root_path(folder: str) -> str:
+    # Absolute, so a relative and an absolute spelling of one root name its files alike.
+    return os.path.abspath(os.path.expanduser(folder))
+
+
 def claude_roots(flags: Sequence[str] = (), env: dict[str, str] | None = None) -> list[Root]:
     env = dict(os.environ) if env is None else env
     if flags:
-        return [Root(Agent.CLAUDE, str(Path(f).expanduser()), Path(f).expanduser().is_dir(), "flag") for f in flags]
+        return [Root(Agent.CLAUDE, _root_path(f), os.path.isdir(_root_path(f)), "flag") for f in flags]
     if env.get("CLAUDE_CONFIG_DIR"):
         dirs = [d.strip() for d in env["CLAUDE_CONFIG_DIR"].split(",") if d.strip()]
-        return [Root(Agent.CLAUDE, str(Path(d).expanduser()), Path(d).expanduser().is_dir(), "env") for d in dirs]
+        return [Root(Agent.CLAUDE, _root_path(d), os.path.isdir(_root_path(d)), "env") for d in dirs]
     home = Path(env.get("HOME") or Path.home())
     candidates = [home / ".claude", home / ".config" / "claude"]
     return [Root(Agent.CLAUDE, str(c), c.is_dir(), "default") for c in candidates]
@@ -46,16 +68,18 @@ def claude_roots(flags: Sequence[str] = (), env: dict[str, str] | None = None) -
 def codex_roots(flags: Sequence[str] = (), env: dict[str, str] | None = None) -> list[Root]:
     env = dict(os.environ) if env is None else env
     if flags:
-        return [Root(Agent.CODEX, str(Path(f).expanduser()), Path(f).expanduser().is_dir(), "flag") for f in flags]
+        return [Root(Agent.CODEX, _root_path(f), os.path.isdir(_root_path(f)), "flag") for f in flags]
     if env.get("CODEX_HOME"):
-        p = Path(env["CODEX_HOME"]).expanduser()
-        return [Root(Agent.CODEX, str(p), p.is_dir(), "env")]
+        path = _root_path(env["CODEX_HOME"])
+        return [Root(Agent.CODEX, path, os.path.isdir(path), "env")]
     home = Path(env.get("HOME") or Path.home())
     return [Root(Agent.CODEX, str(home / ".codex"), (home / ".codex").is_dir(), "default")]
 
 
 def _walk_jsonl(top: str, errors: list[str]) -> Iterator[str]:
-    """Every *.jsonl under `top`, without following symlinked directories (no loops)."""
+    """Every *.jsonl under `top`, without following symlinked directories (no loops).
+
+    FIFOs, sockets and devices with that name are yielded too, so the reader can report them."""
     stack = [(top, 0)]
     while stack:
         folder, depth = stack.pop()
@@ -66,12 +90,14 @@ def _walk_jsonl(top: str, errors: list[str]) -> Iterator[str]:
                         if entry.is_dir(follow_symlinks=False):
                             if depth < MAX_DEPTH:
                                 stack.append((entry.path, depth + 1))
-                        elif entry.name.endswith(".jsonl") and entry.is_file():
+                        elif entry.name.endswith(".jsonl") and (
+                            entry.is_file() or not (entry.is_dir() or entry.is_symlink())
+                        ):
                             yield entry.path
                     except OSError as exc:
-                        errors.append(f"{entry.path}: {exc.strerror or exc}")
+                        errors.append(f"{printable(entry.path)}: {exc.strerror or exc}")
         except OSError as exc:
-            errors.append(f"{folder}: {exc.strerror or exc}")
+            errors.append(f"{printable(folder)}: {exc.strerror or exc}")
 
 
 def claude_scan_dir(root: str) -> str:
@@ -88,10 +114,10 @@ def classify_claude(path: str) -> TranscriptFile:
         idx = len(p.parts) - 1 - list(reversed(p.parts)).index("subagents")
         parent = p.parts[idx - 1] if idx > 0 else ""
         agent_id = name[len("agent-") :] if name.startswith("agent-") else name
-        return TranscriptFile(Agent.CLAUDE, path, parent, subagent=True, agent_id=agent_id)
+        return TranscriptFile(Agent.CLAUDE, path, printable(parent), subagent=True, agent_id=printable(agent_id))
     if name.startswith("agent-"):
-        return TranscriptFile(Agent.CLAUDE, path, "", subagent=True, agent_id=name[len("agent-") :])
-    return TranscriptFile(Agent.CLAUDE, path, name)
+        return TranscriptFile(Agent.CLAUDE, path, "", subagent=True, agent_id=printable(name[len("agent-") :]))
+    return TranscriptFile(Agent.CLAUDE, path, printable(name))
 
 
 def discover_claude(roots: Sequence[Root], errors: list[str]) -> list[TranscriptFile]:
@@ -112,7 +138,7 @@ def classify_codex(path: str) -> TranscriptFile | None:
     if not name.startswith("rollout-"):
         return None
     match = _CODEX_ID.search(name)
-    return TranscriptFile(Agent.CODEX, path, match.group(1) if match else Path(path).stem)
+    return TranscriptFile(Agent.CODEX, path, match.group(1) if match else printable(Path(path).stem))
 
 
 def discover_codex(roots: Sequence[Root], errors: list[str]) -> list[TranscriptFile]:

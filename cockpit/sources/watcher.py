@@ -30,10 +30,31 @@ def watch_transcripts(
     poll_seconds: float = 1.0,
     force_polling: bool = False,
     snapshot: Callable[[], Iterable[str]] | None = None,
+    on_ready: Callable[[], None] | None = None,
 ) -> str:
-    """Run until `stop`; returns the mode that ran ("watchfiles" or "polling")."""
+    """Run until `stop`; returns the mode that ran ("watchfiles" or "polling").
+
+    `on_ready` runs once the watch is armed: what changed before that (after the caller's last
+    read) is the caller's to look for. An exception from a callback ends the watch and reaches the
+    caller; only a failure of the watcher itself falls back to polling."""
     existing = [f for f in folders if os.path.isdir(f)]
     if not force_polling and existing:
+        failed: list[BaseException] = []
+        armed = False
+
+        def deliver(paths: set[str]) -> None:
+            nonlocal armed
+            try:
+                if paths:
+                    on_change(paths)
+                if not armed:
+                    armed = True
+                    if on_ready:
+                        on_ready()
+            except BaseException as exc:
+                failed.append(exc)
+                raise
+
         try:
             from watchfiles import watch
 
@@ -47,12 +68,13 @@ def watch_transcripts(
                 recursive=True,
                 watch_filter=lambda _change, path: _is_transcript(path),
             ):
-                if changes:
-                    on_change({path for _change, path in changes})
+                deliver({path for _change, path in changes})
             return "watchfiles"
         except Exception as exc:  # noqa: BLE001 - any watcher failure falls back to polling
+            if failed:
+                raise
             log.warning("file watching failed (%s); polling every %.1f s", exc, poll_seconds)
-    poll(folders, on_change, stop, poll_seconds=poll_seconds, snapshot=snapshot)
+    poll(folders, on_change, stop, poll_seconds=poll_seconds, snapshot=snapshot, on_ready=on_ready)
     return "polling"
 
 
@@ -63,6 +85,7 @@ def poll(
     *,
     poll_seconds: float = 1.0,
     snapshot: Callable[[], Iterable[str]] | None = None,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
     """Stat every known file each `poll_seconds`; look for new files every 10 polls."""
     sizes: dict[str, tuple[int, int, float]] = {}
@@ -87,5 +110,7 @@ def poll(
                 sizes[path] = key
         if changed and rounds > 0:
             on_change(changed)
+        if rounds == 0 and on_ready:
+            on_ready()
         rounds += 1
         stop.wait(poll_seconds)

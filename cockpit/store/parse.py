@@ -7,6 +7,8 @@ rows. Every row carries the file and byte offset it came from.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +63,7 @@ class FileJob:
     parser_state: dict[str, Any] | None
     error: str | None
     max_bytes: int | None = None
+    location: str = ""  # where the file is read from (a file-system path); "" means `path`
 
 
 @dataclass
@@ -77,9 +80,23 @@ class Parsed:
     batch: Batch = field(default_factory=Batch)
 
 
+def exit_with_parent(parent_pid: int) -> None:
+    """Pool worker initializer: end this process as soon as its parent is gone (even killed with -9).
+
+    An orphaned worker would otherwise wait on its task queue for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def read_and_parse(job: FileJob) -> Parsed:
+    where = job.location or job.path
     try:
-        read = read_new_lines(job.path, job.cursor, job.max_bytes)
+        read = read_new_lines(where, job.cursor, job.max_bytes)
     except FileNotFoundError:
         return Parsed("gone", job.session_id, job.cursor, job.parser_state, job.error)
     except OSError as exc:
@@ -122,7 +139,7 @@ def read_and_parse(job: FileJob) -> Parsed:
     out.bytes = read.cursor.offset - (0 if read.reset else job.cursor.offset)
     if job.max_bytes is not None:
         try:
-            out.more = read.cursor.offset + read.cursor.scanned < os.path.getsize(job.path)
+            out.more = read.cursor.offset + read.cursor.scanned < os.path.getsize(where)
         except OSError:
             out.more = False
     if codex is not None:
