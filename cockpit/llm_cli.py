@@ -1,4 +1,7 @@
-"""`cockpit vibe` (exit 0 PASS, 1 WARN, 2 FAIL), `cockpit premortem`, `cockpit retro`, `cockpit learnings`."""
+"""`cockpit vibe` (exit 0 PASS, 1 WARN, 2 FAIL), `cockpit premortem`, `cockpit retro`, `cockpit learnings`.
+
+With `--dry-run` the first three print the request they would send to Claude, redacted as it would be,
+and send and write nothing; with a key or without one."""
 
 from __future__ import annotations
 
@@ -19,8 +22,32 @@ def _llm_parser(subparsers: argparse._SubParsersAction, common: Any, name: str, 
                    help="repository (default: the current directory)")
     p.add_argument("--model", help="the Claude model (default: [llm] model in cockpit.toml, else claude-sonnet-5)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--dry-run", action="store_true",
+                   help="show the request that would be sent to Claude (redacted, as sent); send and write nothing")
     p.set_defaults(func=func)
     return p
+
+
+def print_dry_run(dry: Any, as_json: bool) -> int:
+    """`--dry-run`: the exact Messages API request plus `redacted` counts and `would_send`, as one JSON object."""
+    if as_json:
+        json.dump(dry.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    from cockpit.core.redact import summarize
+
+    if dry.request is None:
+        print(f"nothing would be sent: {dry.reason}")
+        return 0
+    request = dry.request
+    print(f"would send: {'yes' if dry.would_send else 'no'}{' (' + dry.reason + ')' if dry.reason else ''}")
+    print(f"model {request['model']}, max_tokens {request['max_tokens']}, tool {request['tool_choice']['name']}")
+    print(f"redaction: {summarize(dry.redacted)}")
+    print("--- system ---")
+    print(request["system"])
+    print("--- user ---")
+    print(request["messages"][0]["content"])
+    return 0
 
 
 def add_llm_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
@@ -81,6 +108,17 @@ def cmd_vibe(args: argparse.Namespace) -> int:
     if not llm.available:
         print("cockpit vibe: no ANTHROPIC_API_KEY: deterministic checks only (offline)", file=sys.stderr)
     ctx = Context(args)
+    if args.dry_run:
+        from cockpit.llm.vibe import vibe_request
+
+        try:
+            dry = vibe_request(ctx.db.conn, root, llm, intent_text=args.intent, staged=args.staged,
+                               commit_range=args.commit_range, max_lines=vibe_settings.max_lines,
+                               fail_lines=vibe_settings.fail_lines)
+        except RuntimeError as exc:
+            print(f"cockpit vibe: {exc}", file=sys.stderr)
+            return 2
+        return print_dry_run(dry, args.json)
     try:
         result = run_vibe(ctx.db.conn, root, llm, intent_text=args.intent, staged=args.staged,
                           commit_range=args.commit_range, max_lines=vibe_settings.max_lines,
@@ -124,6 +162,15 @@ def cmd_premortem(args: argparse.Namespace) -> int:
     if setup is None:
         return 2
     ctx, llm, root = setup
+    if args.dry_run:
+        from cockpit.llm.premortem import premortem_request
+
+        try:
+            dry = premortem_request(ctx.db.conn, root, llm, issue=args.issue, plan_file=args.plan)
+        except RuntimeError as exc:
+            print(f"cockpit premortem: {exc}", file=sys.stderr)
+            return 2
+        return print_dry_run(dry, args.json)
     try:
         result = run_premortem(ctx.db.conn, root, llm, issue=args.issue, plan_file=args.plan)
     except RuntimeError as exc:
@@ -150,7 +197,16 @@ def cmd_retro(args: argparse.Namespace) -> int:
     if setup is None:
         return 2
     ctx, llm, root = setup
-    ctx.ingestor().ingest_all()
+    ctx.ingestor().ingest_all()  # the index of transcripts, as every reading command brings it up to date
+    if args.dry_run:
+        from cockpit.llm.retro import retro_request
+
+        try:
+            dry = retro_request(ctx.db.conn, root, llm, session=args.session)
+        except RuntimeError as exc:
+            print(f"cockpit retro: {exc}", file=sys.stderr)
+            return 2
+        return print_dry_run(dry, args.json)
     try:
         result = run_retro(ctx.db.conn, root, llm, session=args.session)
     except RuntimeError as exc:

@@ -5,8 +5,8 @@
 1. `run_vibe` offline (diff read, tree id, gate board, intent, deterministic checks; no report written)
    on a repository of --files files with --changed files edited, against `git diff HEAD` alone (the
    one step no vibe can skip): the ratio says what cockpit adds on top of git.
-2. Secret redaction of 5 MB of diff-like text with secrets sprinkled in, against one pass of a single
-   regex over the same text (`re.findall(r"\\w+")`): the ratio says what the ~20 patterns cost.
+2. Secret redaction of 5 MB of mixed text (transcripts, diffs, prose, secrets sprinkled in; see
+   bench_redact.py) against the landed redact.py (HEAD) and one `\\w+` regex scan of the same text.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from bench_redact import baseline_module, mixed_text
 from benchlib import median_time
 
 from cockpit.core.redact import redact
@@ -57,11 +58,11 @@ def main() -> None:
         vibe = median_time(lambda: run_vibe(conn, str(root), llm, intent_text="bench", write=False), args.runs)
         diff = median_time(lambda: subprocess.run(["git", "diff", "HEAD"], cwd=root, capture_output=True, check=True),
                            args.runs)
-    token = "ghp_" + "Q7w9" * 9
-    chunk = "".join(f"+    value_{n} = compute(x, {n})  # plain code line\n" for n in range(200))
-    text = (chunk + f"+API_TOKEN = '{token}'\n") * (5_000_000 // (len(chunk) + 40))
+    text = mixed_text(5_000_000)
     found = redact(text)
+    old = baseline_module("HEAD")
     red = median_time(lambda: redact(text), max(3, args.runs // 2))
+    landed = median_time(lambda: old.redact(text), max(3, args.runs // 2))
     scan = median_time(lambda: re.findall(r"\w+", text), max(3, args.runs // 2))
     mb = len(text.encode()) / 1e6
     print(f"repository with {args.files:,} files, {args.changed} edited ({len(result.findings)} findings, {result.verdict})")
@@ -69,6 +70,7 @@ def main() -> None:
     print(f"git diff HEAD                median {diff * 1000:8.1f} ms   (baseline)")
     print(f"redact {mb:.1f} MB ({found.total} secrets) median {red * 1000:8.1f} ms   {red / scan:.2f}x one \\w+ scan"
           f"   ({mb / red:.1f} MB/s)")
+    print(f"redact as landed (HEAD)      median {landed * 1000:8.1f} ms   ({mb / landed:.1f} MB/s)")
     print(f"one \\w+ regex scan           median {scan * 1000:8.1f} ms   (baseline)")
 
 

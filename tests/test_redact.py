@@ -6,6 +6,7 @@ Every fake secret is assembled from pieces so this file holds no literal a secre
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -308,3 +309,247 @@ def test_a_truncated_key_followed_by_a_complete_one_counts_both():
 def test_yaml_password_and_basic_auth_header_are_redacted():
     result = redact("password: hunter2\nuser: bob\nAuthorization: Basic dXNlcjpwYXNzd29yZA==")
     assert result.text == "password: [REDACTED:env-value]\nuser: bob\nAuthorization: Basic [REDACTED:bearer-token]"
+
+
+# --- cockpit's rules for credentials in command lines, webhooks and file names -------------------------------
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("./deploy.sh --token=abcDEF123456 --env prod", "./deploy.sh --token=[REDACTED:cli-secret] --env prod"),
+    ("gh auth login --with-token --token ghx9Kq2LmZ7", "gh auth login --with-token --token [REDACTED:cli-secret]"),
+    ("tool --api-key 'k3y-Value-99' run", "tool --api-key '[REDACTED:cli-secret]' run"),
+    ('wget --http-password="Pa55w0rd!" https://x', 'wget --http-password="[REDACTED:cli-secret]" https://x'),
+    ("az login --client-secret=Zx8.Kq2~Lm9", "az login --client-secret=[REDACTED:cli-secret]"),
+    ("curl -u admin:s3cr3tPw9 https://api.example.com", "curl -u admin:[REDACTED:cli-secret] https://api.example.com"),
+    ("curl -s \\\n  --user 'deploy:Hx9aa2Lq' https://x", "curl -s \\\n  --user 'deploy:[REDACTED:cli-secret]' https://x"),
+    ("mysql -h db -u root -pS3cretPw shop", "mysql -h db -u root -p[REDACTED:cli-secret] shop"),
+    ("sshpass -p Hx9aa2Lq ssh deploy@host", "sshpass -p [REDACTED:cli-secret] ssh deploy@host"),
+    ("redis-cli -h cache -a Rd9sPw77 ping", "redis-cli -h cache -a [REDACTED:cli-secret] ping"),
+    ("aws configure set aws_secret_access_key " + AWS_SECRET,
+     "aws configure set aws_secret_access_key [REDACTED:aws-secret]"),
+    ("aws configure set profile.ci.aws_session_token FwoGZXIvYXdzEJr//////////wEaDFake",
+     "aws configure set profile.ci.aws_session_token [REDACTED:aws-secret]"),
+])
+def test_credentials_on_command_lines_are_redacted_and_the_command_kept(line, expected):
+    assert redact(line).text == expected
+
+
+@pytest.mark.parametrize("line", [
+    "pass --token to the CLI, or --password when asked",  # prose about flags
+    "cockpit hooks install --command cockpit",
+    "docker login --password-stdin < token.txt",
+    "gh run --token $GITHUB_TOKEN",
+    "curl -u user:password https://example.com",  # a documentation placeholder
+    "curl -u $USER:$PASS https://example.com",
+    "mysql -u root -p shop",  # -p alone: mysql asks for the password
+    "docker run -u 1000:1000 image",  # not curl: a uid:gid
+    "ssh -p 2222 host && mkdir -p build",
+])
+def test_command_lines_without_a_credential_are_left_alone(line):
+    assert redact(line).text == line
+
+
+def test_webhook_urls_lose_their_credential_path_and_keep_their_host():
+    slack = "https://hooks.slack.com/services/T01ABCDEF/B02GHIJKL/" + "a1B2c3D4e5F6g7H8i9J0kL1m"
+    discord = "https://discord.com/api/webhooks/123456789012345678/" + "Zx8Kq2Lm9Np4Rs7Tv1Wy3" * 3
+    result = redact(f"post to {slack} and {discord} then stop")
+    assert result.text == ("post to https://hooks.slack.com/services/[REDACTED:slack-webhook] and "
+                           "https://discord.com/api/webhooks/[REDACTED:discord-webhook] then stop")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (f"diff --git a/notes-{GITHUB_CLASSIC}.md b/notes-{GITHUB_CLASSIC}.md",
+     "diff --git a/notes-[REDACTED:github-token].md b/notes-[REDACTED:github-token].md"),
+    (f"/home/dev/.cache/{GITHUB_APP}/config.json", "/home/dev/.cache/[REDACTED:github-token]/config.json"),
+    (f"backup_{STRIPE}.csv", "backup_[REDACTED:stripe-key].csv"),
+    ("upload-" + "np" + "m_" + "a1b2c3d4e5" * 3 + "f6g7h8" + ".tgz", "upload-[REDACTED:npm-access-token].tgz"),
+])
+def test_a_token_inside_a_file_name_or_path_segment_is_redacted(text, expected):
+    assert redact(text).text == expected
+
+
+def test_a_token_cut_short_by_a_display_ellipsis_is_redacted_and_plain_words_are_not():
+    cut = "Rotate the key and " + "github" + "_pat_" + "11ABCDEFG0aaaaaaaaaaaa_Xy7Xy7Xy7…"
+    assert redact(cut).text == "Rotate the key and [REDACTED:github-token]…"
+    assert redact("a4F9kQ2mZx7Lp0Wn3Rt8…").text == "[REDACTED:cut-token]…"
+    for plain in ("an internationalization…", "see parse_arguments_from_the_config…", "version 2026-02-12…"):
+        assert redact(plain).text == plain
+
+
+# --- gitleaks' rules, generated -------------------------------------------------------------------------------
+
+GITLEAKS_SAMPLES = [
+    ("sendgrid-api-token", "S" + "G." + "a1B2c3D4e5F6g7H8i9J0kL" + "." + "m1N2o3P4q5R6s7T8u9V0w1X2y3Z4a5B6c7D8e9F0g1H"),
+    ("npm-access-token", "np" + "m_" + "a1b2c3d4e5" * 3 + "f6g7h8"),
+    ("pypi-upload-token", "pypi-AgEIcHlwaS5vcmc" + "Q7w9Zx8Kq2" * 6),
+    ("huggingface-access-token", "h" + "f_" + "QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi"),
+    ("gitlab-ptt", "gl" + "ptt-" + "0123456789abcdef0123456789abcdef01234567"),
+    ("gitlab-runner-authentication-token", "gl" + "rt-" + "Zx8Kq2Lm9Np4Rs7Tv1Wy"),
+    ("twilio-api-key", "S" + "K" + "0123456789abcdef0123456789abcdef"),
+    ("doppler-api-token", "dp.pt." + "Zx8Kq2Lm9Np4Rs7Tv1Wy3" * 2 + "a"),
+    ("shopify-access-token", "shp" + "at_" + "0123456789abcdef" * 2),
+    ("digitalocean-pat", "dop" + "_v1_" + "0123456789abcdef" * 4),
+    ("age-secret-key", "AGE-SECRET-KEY-1" + "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L" * 2),
+]
+
+
+@pytest.mark.parametrize(("kind", "secret"), GITLEAKS_SAMPLES, ids=[k for k, _ in GITLEAKS_SAMPLES])
+def test_gitleaks_rules_find_their_tokens(kind, secret):
+    secret = secret[:{"age-secret-key": 74}.get(kind, len(secret))]
+    result = redact(f"the value is {secret} here")
+    assert secret not in result.text and result.counts.get(kind) == 1, dict(result.counts)
+    assert result.text == f"the value is [REDACTED:{kind}] here"
+
+
+def test_keyword_rules_need_their_keyword_and_redact_only_the_secret():
+    value = "key-" + "0123456789abcdef" * 2
+    assert redact(f"mailgun_api_key: {value}").text == "mailgun_api_key: [REDACTED:mailgun-private-api-token]"
+    assert redact(f"some value {value}").total == 0  # without the word mailgun it is not a Mailgun key
+
+
+def test_gitleaks_entropy_threshold_and_allowlists_are_respected():
+    assert redact("dp.pt." + "a" * 43).total == 0  # doppler: entropy 2 required, a run of one letter has 0
+    assert redact("token=${{ secrets.GITHUB_TOKEN }}").total == 0
+
+
+def test_the_generated_table_says_what_it_ported_and_dropped():
+    from cockpit.core import redact_rules
+
+    ids = [r[0] for r in redact_rules.RULES]
+    dropped = dict(redact_rules.DROPPED)
+    assert len(ids) >= 200 and len(ids) == len(set(ids)) and not set(ids) & set(dropped)
+    assert "nested quantifiers" in dropped["curl-auth-user"] and "path" in dropped["pkcs12-file"]
+    assert "replaced by cockpit" in dropped["generic-api-key"]
+    for rid, pattern, anchors, keywords, group, entropy, *_ in redact_rules.RULES:
+        compiled = re.compile(pattern, re.ASCII)
+        assert keywords and all(k == k.lower() for k in keywords), rid
+        assert all(len(a) >= 2 and a == a.lower() for a in anchors), rid
+        assert group <= compiled.groups and entropy >= 0
+
+
+def test_anchored_search_finds_exactly_what_a_full_scan_finds():
+    """Every match of an anchored rule begins with one of its anchors: searching only there loses nothing."""
+    from cockpit.core import redact_engine as e
+    from cockpit.core.redact import RULES
+
+    pieces = []
+    for n, rule in enumerate(RULES):
+        for anchor in rule.anchors:
+            pieces.append(f"{anchor}{B62[:n % 17]}{B62 * 3} x = {anchor.upper()}Ab{B62 * 4}\n")
+    text = "".join(pieces) + "".join(f"{k} = {k}-{B62}{B62}\n" for k, _ in GITLEAKS_SAMPLES)
+    lower = text.lower()
+    keywords = e.Keywords(text, lower)
+    for rule in RULES:
+        if not rule.anchors:
+            continue
+        pattern = e.compiled(rule.pattern)
+        assert [m.span() for m in e.matches(rule, text, lower, keywords)] == \
+            [m.span() for m in pattern.finditer(text)], rule.kind
+
+
+def test_a_long_text_and_its_lines_one_by_one_give_the_same_redaction():
+    """The distinct-words pre-filter of long texts never skips a rule that matches."""
+    lines = [f"line {n}: " + s for n, (_, s) in enumerate(GITLEAKS_SAMPLES)] + [
+        f"GITHUB_TOKEN={GITHUB_CLASSIC}", f"key {ANTHROPIC}", "curl -u admin:s3cr3tPw9 https://x",
+        "mailgun_api_key: key-" + "0123456789abcdef" * 2, f"cookie {JWT}"]
+    filler = "ordinary words of a transcript, nothing secret here\n" * 400
+    text = filler + "\n".join(lines) + "\n" + filler
+    assert len(text) > 16_384
+    whole = redact(text)
+    one_by_one = [redact(line) for line in lines]
+    assert whole.text == filler + "\n".join(x.text for x in one_by_one) + "\n" + filler
+    assert whole.total == sum(x.total for x in one_by_one) == len(lines)
+
+
+def test_every_rule_stays_fast_on_text_built_to_make_it_backtrack():
+    import time
+
+    from cockpit.core.redact import RULES
+
+    anchors = sorted({a for rule in RULES for a in rule.anchors} | {k for rule in RULES for k in rule.keywords})
+    hostile = "".join(f"{a}{'a1-' * 300}{a}{'=' * 50}{a.upper()}{' ' * 30}" for a in anchors)
+    text = hostile * max(1, 1_000_000 // len(hostile))
+    started = time.perf_counter()
+    redact(text)
+    assert time.perf_counter() - started < 20  # linear: about a second; a backtracking rule takes minutes
+
+
+# --- the generator: Go RE2 to Python, and what it refuses ------------------------------------------------------
+
+def _generator():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "gen_redact_rules.py"
+    spec = importlib.util.spec_from_file_location("gen_redact_rules", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+@pytest.mark.parametrize(("go", "python"), [
+    (r"\b(p8e-(?i)[a-z0-9]{32})", r"\b(p8e-(?i:[a-z0-9]{32}))"),  # a bare (?i) holds to the end of its group
+    (r"a(?i)b|c", r"a(?i:b)|(?i:c)"),  # and into the later branches of that group
+    (r"(?i)key(?-i:ABC)", r"(?i:key(?-i:ABC))"),
+    (r"\b(pat[[:alnum:]]{14})\b", r"\b(pat[a-zA-Z0-9]{14})\b"),
+    (r"tok(?:[^\w-]|\z)", r"tok(?:[^\w-]|\Z)"),
+    (r"\bZXlK(?P<alg>aGJH)x", r"\bZXlK(?:aGJH)x"),  # named groups label parts, they are not the secret
+    (r"[a&&b|c~~d]", r"[a\&\&b\|c\~\~d]"),
+])
+def test_go_regexes_are_translated_to_python(go, python):
+    assert _generator().translate(go) == python
+
+
+@pytest.mark.parametrize(("pattern", "risky"), [
+    (r"curl(?:.*?|.*?(?:[\r\n]{1,2}.*?){1,5})-u", True),
+    (r"(a+)+b", True),
+    (r"[a-z]+@", True),  # starts with an unbounded repeat: quadratic on a long run of letters
+    (r"(?:[a-z0-9]{4}-){3}[a-z0-9]{1,4}", False),
+    (r"\bsk-[A-Za-z0-9]{20,}", False),
+])
+def test_patterns_that_can_backtrack_are_refused(pattern, risky):
+    assert bool(_generator().backtracking_risk(pattern)) is risky
+
+
+def test_no_rule_of_cockpits_own_can_backtrack_either():
+    from cockpit.core.redact import RULES
+
+    risky = {rule.kind: why for rule in RULES if (why := _generator().backtracking_risk(rule.pattern))}
+    assert risky == {}
+
+
+def test_anchors_are_the_literal_starts_of_every_match():
+    gen = _generator()
+    assert gen.anchors(r"\b(?:sk|rk)_live_[a-z]+") == ("rk_live_", "sk_live_")
+    assert gen.anchors(r"(?i:(?:cohere|CO_API_KEY)[ \t]*=)") == ("co_api_key", "cohere")
+    assert gen.anchors(r"(?:https?://)?hooks\.slack\.com/x") == ("hooks.slack.com/x", "http://hooks.slack.com/x",
+                                                                   "https://hooks.slack.com/x")
+    assert gen.anchors(r"[a-z]{3}\dQ~") == ()  # no literal start: the whole text is scanned
+
+
+def test_the_generator_ports_a_rule_file_and_lists_what_it_drops():
+    gen = _generator()
+    config = {"allowlist": {"regexes": [r"^\$\{\w+\}$"], "stopwords": ["example"]}, "rules": [
+        {"id": "demo-token", "regex": r"\b(demo_(?i)[a-z0-9]{20})(?:[\x60'" + '"' + r"\s;]|\\[nr]|$)",
+         "keywords": ["demo_"], "entropy": 3},
+        {"id": "tf-password", "regex": "password", "path": r"\.tf$", "keywords": ["password"]},
+        {"id": "nested", "regex": r"(?:x[a-z]+)+y", "keywords": ["x"]},
+    ]}
+    text, ported, dropped = gen.render(config, "abc123", "https://example.com/gitleaks.toml")
+    assert (ported, dropped) == (1, 2)
+    namespace: dict = {}
+    exec(compile(text, "redact_rules.py", "exec"), namespace)
+    (rule,) = namespace["RULES"]
+    assert rule[0] == "demo-token" and rule[2] == ("demo_",) and rule[3] == ("demo_",) and rule[5] == 3.0
+    assert re.compile(rule[1], re.ASCII).search("x demo_ABCdef1234567890XYZW.").group(1) == "demo_ABCdef1234567890XYZW"
+    assert [d[0] for d in namespace["DROPPED"]] == ["tf-password", "nested"]
+    assert "GENERATED FILE" in text and "MIT License" in text and "abc123" in text
+
+
+@pytest.mark.parametrize("text", [
+    "MAX_TOKENS = 200_000",
+    'SECRETS_FILE = "secrets.json"\nTOKEN_PATH=/run/secrets/token',
+    'print("cockpit vibe: no ANTHROPIC_API_KEY: deterministic checks only (offline)")',
+    "the path is codex_dir/sessions/YYYY/MM/DD/rollout-…",
+])
+def test_names_of_secrets_and_prose_about_them_are_left_alone(text):
+    assert redact(text).text == text

@@ -55,6 +55,16 @@ class CallResult:
     notes: tuple[str, ...] = field(default=())
 
 
+def messages_request(settings: LlmSettings, *, system: str, user: str, tool: Tool) -> dict[str, Any]:
+    """The Messages API request `Llm.structured` sends first (`--dry-run` prints it, nothing else builds one)."""
+    return {
+        "model": settings.model, "max_tokens": settings.max_output_tokens, "system": system,
+        "messages": [{"role": "user", "content": user}],
+        "tools": [{"name": tool.name, "description": tool.description, "input_schema": tool.schema}],
+        "tool_choice": {"type": "tool", "name": tool.name},
+    }
+
+
 class Cancelled(Exception):
     """The user cancelled while the call was running."""
 
@@ -95,7 +105,8 @@ class Llm:
         import anthropic
 
         started = time.monotonic()
-        messages: list[dict[str, Any]] = [{"role": "user", "content": user}]
+        request = messages_request(self.settings, system=system, user=user, tool=tool)
+        messages: list[dict[str, Any]] = request["messages"]
         total = Usage()
         notes: list[str] = []
         attempts = 0
@@ -105,11 +116,7 @@ class Llm:
                 raise Cancelled()
             attempts = attempt + 1
             try:
-                response = self._client.messages.create(
-                    model=model, max_tokens=self.settings.max_output_tokens, system=system, messages=messages,
-                    tools=[{"name": tool.name, "description": tool.description, "input_schema": tool.schema}],
-                    tool_choice={"type": "tool", "name": tool.name},
-                )
+                response = self._client.messages.create(**{**request, "messages": messages})
             except anthropic.APITimeoutError:
                 error = f"the API did not answer within {self.settings.timeout:g} s (after retries)"
                 break

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.core.budget import Part, fit
-from cockpit.core.redact import redact
+from cockpit.core.redact import summarize
 from cockpit.core.retro import slug
 from cockpit.core.text import one_line, strip_controls
-from cockpit.llm.client import Cancelled, Llm, Tool
-from cockpit.llm.files import data_blocks, write_agents_file
+from cockpit.llm.client import Cancelled, Llm, Tool, messages_request
+from cockpit.llm.files import data_blocks
 from cockpit.llm.intent import issue_text, resolve_intent
+from cockpit.llm.outbound import DryRun, Outbound
 from cockpit.llm.record import record_call, record_report
 from cockpit.llm.tokens import estimate_tokens
 
@@ -144,13 +145,25 @@ def render_premortem(*, date: str, name: str, subject: str, issue_id: str, verdi
     return "\n".join(lines)
 
 
-def run_premortem(conn: sqlite3.Connection, repo: str, llm: Llm, *, issue: str = "", plan_file: str = "",
-                  cancel: threading.Event | None = None, now: datetime | None = None, write: bool = True) -> PremortemResult:
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a pre-mortem reads, redacted: the plan, its subject and the records that match it."""
+
+    root: str
+    plan: str
+    subject: str
+    issue_id: str
+    acceptance: str
+    learnings: list[tuple[str, str, str]]
+    failures: list[tuple[str, str]]
+
+
+def _gather(conn: sqlite3.Connection, repo: str, out: Outbound, *, issue: str, plan_file: str,
+            now: datetime) -> _Plan:
     from cockpit.core.beads import compute_queue
     from cockpit.sources.beads import read_beads
     from cockpit.sources.gates import repo_root
 
-    now = now or datetime.now(UTC)
     root = repo_root(repo)[0] or str(Path(repo).resolve())
     issue_id, acceptance = "", ""
     if plan_file:
@@ -173,38 +186,63 @@ def run_premortem(conn: sqlite3.Connection, repo: str, llm: Llm, *, issue: str =
         queue = compute_queue(read_beads(Path(root)).issues, now)
         found = queue.issues[intent.issue_id]
         plan, subject, issue_id, acceptance = intent.text, found.title, found.id, found.acceptance_criteria
-    learnings = matching_learnings(conn, root, plan)
-    failures = recorded_failures(conn, root, now)
-    verdict, missing, checklist = offline_checklist(plan, acceptance, learnings, failures)
+    # Matching runs on the raw plan (a redacted word is still a word); everything kept is redacted.
+    learnings = [(c, out.clean(t), out.clean(b)) for c, t, b in matching_learnings(conn, root, plan)]
+    failures = [(c, out.clean(t)) for c, t in recorded_failures(conn, root, now)]
+    return _Plan(root, out.clean(plan), out.clean(subject), issue_id, out.clean(acceptance), learnings, failures)
+
+
+def _prompt(p: _Plan, budget: int) -> tuple[str, str]:
+    """(user message, trimming summary) from the redacted plan and records."""
+    parts = [Part("plan", p.plan, 1.0, required=True),
+             Part("learnings", "\n".join(f"{c}: {t}\n{b}" for c, t, b in p.learnings) or "none", 0.6),
+             Part("failures", "\n".join(f"{c}: {t}" for c, t in p.failures) or "none", 0.5)]
+    fitted = fit(parts, budget, estimate_tokens)
+    return data_blocks(fitted.parts), fitted.summary()
+
+
+def premortem_request(conn: sqlite3.Connection, repo: str, llm: Llm, *, issue: str = "", plan_file: str = "",
+                      now: datetime | None = None) -> DryRun:
+    """The request `run_premortem` would send, redacted exactly as it would be; nothing is sent or written."""
+    out = Outbound()
+    p = _gather(conn, repo, out, issue=issue, plan_file=plan_file, now=now or datetime.now(UTC))
+    user, _ = _prompt(p, llm.settings.input_budget)
+    request = messages_request(llm.settings, system=SYSTEM, user=user, tool=PREMORTEM_TOOL)
+    return DryRun(request, dict(out.counts), llm.available,
+                  "" if llm.available else "no ANTHROPIC_API_KEY: offline, this is what would be sent with one")
+
+
+def run_premortem(conn: sqlite3.Connection, repo: str, llm: Llm, *, issue: str = "", plan_file: str = "",
+                  cancel: threading.Event | None = None, now: datetime | None = None, write: bool = True) -> PremortemResult:
+    now = now or datetime.now(UTC)
+    out = Outbound()
+    p = _gather(conn, repo, out, issue=issue, plan_file=plan_file, now=now)
+    verdict, missing, checklist = offline_checklist(p.plan, p.acceptance, p.learnings, p.failures)
     data: dict[str, Any] | None = None
     note = "offline: a checklist assembled from matching learnings and recorded failures (no API key)"
     online = False
     if llm.available:
-        cleaned = redact(plan)
-        parts = [Part("plan", cleaned.text, 1.0, required=True),
-                 Part("learnings", "\n".join(f"{c}: {t}\n{b}" for c, t, b in learnings) or "none", 0.6),
-                 Part("failures", "\n".join(f"{c}: {t}" for c, t in failures) or "none", 0.5)]
-        fitted = fit(parts, llm.settings.input_budget, estimate_tokens)
-        user = data_blocks(fitted.parts)
+        user, trimming = _prompt(p, llm.settings.input_budget)
+        sent = summarize(out.counts)
         result = llm.structured(system=SYSTEM, user=user, tool=PREMORTEM_TOOL, cancel=cancel)
         record_call(conn, "pre-mortem", result, now)
         if cancel is not None and cancel.is_set():
             raise Cancelled()
         if result.ok and result.data is not None:
-            data, online = result.data, True
+            data, online = out.clean_data(result.data), True
             # The plan's own gaps found mechanically stay: the review can add risks, not erase missing criteria.
             verdict = max(verdict, result.data["verdict"], key=("PASS", "WARN", "FAIL").index)
-            note = (f"reviewed by {result.model}; {cleaned.summary()}; {fitted.summary()}")
+            note = f"reviewed by {result.model}; {sent}; {trimming}"
         else:
             note = f"Claude's pre-mortem failed ({result.error}); offline checklist"
-    name = slug(subject)
+    name = out.slug(p.subject, slug)
     path = ""
     if write:
-        text = render_premortem(date=f"{now:%Y-%m-%d}", name=name, subject=subject, issue_id=issue_id, verdict=verdict,
-                                plan=plan, missing=missing, checklist=checklist, data=data, note=note)
-        path = write_agents_file(root, "council", f"{now:%Y-%m-%d}-pre-mortem-{name}", text)
-        record_report(conn, "pre-mortem", root, "", subject, verdict, path, now, online,
-                      json.dumps({"issue": issue_id, "learnings": [c for c, _, _ in learnings],
-                                  "failures": [c for c, _ in failures]}))
-    return PremortemResult(subject, issue_id, verdict, path, online, note,
-                           tuple((c, t) for c, t, _ in learnings), tuple(failures), tuple(checklist), data)
+        text = render_premortem(date=f"{now:%Y-%m-%d}", name=name, subject=p.subject, issue_id=p.issue_id,
+                                verdict=verdict, plan=p.plan, missing=missing, checklist=checklist, data=data, note=note)
+        path, written = out.write(p.root, "council", f"{now:%Y-%m-%d}-pre-mortem-{name}", text)
+        record_report(conn, "pre-mortem", p.root, "", p.subject, verdict, path, now, online,
+                      json.dumps({"issue": p.issue_id, "learnings": [c for c, _, _ in p.learnings],
+                                  "failures": [c for c, _ in p.failures]}), written=written)
+    return PremortemResult(p.subject, p.issue_id, verdict, path, online, note,
+                           tuple((c, t) for c, t, _ in p.learnings), tuple(p.failures), tuple(checklist), data)

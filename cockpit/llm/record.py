@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from datetime import UTC, datetime
 
@@ -23,10 +24,13 @@ def record_call(conn: sqlite3.Connection, purpose: str, result: CallResult, at: 
 
 
 def record_report(conn: sqlite3.Connection, kind: str, repo: str, tree: str, subject: str, verdict: str, path: str,
-                  at: datetime, online: bool, body: str) -> int:
+                  at: datetime, online: bool, body: str, *, written: str = "") -> int:
+    """`written` is the text cockpit wrote to `path`: its SHA-256 is what lets a gate tell this report from
+    a file the agent wrote or edited (store.evidence)."""
+    sha256 = hashlib.sha256(written.encode("utf-8")).hexdigest() if written else ""
     cursor = conn.execute(
-        "INSERT INTO reports (kind, repo, tree, subject, verdict, path, created_at, online, body)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (kind, repo, tree, subject, verdict, path, _iso(at), int(online), body),
+        "INSERT INTO reports (kind, repo, tree, subject, verdict, path, created_at, online, body, sha256)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (kind, repo, tree, subject, verdict, path, _iso(at), int(online), body, sha256),
     )
     return int(cursor.lastrowid or 0)

@@ -19,7 +19,7 @@ from typing import Any
 
 from cockpit.core.budget import Part, fit
 from cockpit.core.format import parse_ts
-from cockpit.core.redact import redact
+from cockpit.core.redact import summarize
 from cockpit.core.retro import (
     CATEGORIES,
     CONFIDENCES,
@@ -33,8 +33,9 @@ from cockpit.core.retro import (
     render_retro,
     slug,
 )
-from cockpit.llm.client import Cancelled, Llm, Tool
-from cockpit.llm.files import data_blocks, write_agents_file
+from cockpit.llm.client import Cancelled, Llm, LlmSettings, Tool, messages_request
+from cockpit.llm.files import data_blocks
+from cockpit.llm.outbound import DryRun, Outbound
 from cockpit.llm.record import record_call, record_report
 from cockpit.llm.tokens import estimate_tokens
 
@@ -97,9 +98,14 @@ def find_session(conn: sqlite3.Connection, session: str, root: str) -> tuple[Any
     ).fetchone()
 
 
-def session_facts(conn: sqlite3.Connection, row: tuple[Any, ...], root: str) -> tuple[dict[str, Any], list[str]]:
-    """(facts, timeline lines for the prompt) of one session."""
+def session_facts(conn: sqlite3.Connection, row: tuple[Any, ...], root: str,
+                  out: Outbound | None = None) -> tuple[dict[str, Any], list[str]]:
+    """(facts, timeline lines for the prompt) of one session. The facts are redacted, and so are the
+    title and tool summaries before any of them is cut short; the conversation lines are left to the
+    caller, which redacts the timeline as a whole."""
     from cockpit.sources.gitlog import read_commits
+
+    out = out or Outbound()
 
     sid, title, first_prompt, started_s, last_s, cost, project, window, transcript = row
     started, ended = parse_ts(started_s), parse_ts(last_s)
@@ -116,6 +122,7 @@ def session_facts(conn: sqlite3.Connection, row: tuple[Any, ...], root: str) -> 
         begun = parse_ts(started_at)
         if begun is None:
             continue
+        summary = out.clean(summary or "")
         tools.append(ToolUse(name, summary, begun, parse_ts(finished_at), bool(is_error)))
         timeline.append((started_at, f"tool {name}{' ERROR' if is_error else ''}: {summary}"))
     from cockpit.sources.conversation import conversation
@@ -140,36 +147,45 @@ def session_facts(conn: sqlite3.Connection, row: tuple[Any, ...], root: str) -> 
                 gate_events.append(GateEvent(gate, outcome, moment))
         if project and (project == root or project.startswith(root.rstrip("/") + "/")):
             commits, _ = read_commits(root, since=started, until=ended + timedelta(minutes=10))
-    facts = compute_facts(session_id=sid, title=title or first_prompt or "", started=started, ended=ended,
-                          calls=calls, compactions=compactions, tools=tools, approvals=approvals,
+    facts = compute_facts(session_id=sid, title=out.clean(title or first_prompt or ""), started=started,
+                          ended=ended, calls=calls, compactions=compactions, tools=tools, approvals=approvals,
                           gate_events=gate_events, commits=commits, cost_usd=cost)
-    return facts, [line for _, line in sorted(timeline)]
+    return out.clean_data(facts), [line for _, line in sorted(timeline)]
 
 
-def _claude_learnings(llm: Llm, facts: dict[str, Any], timeline: list[str], cancel: threading.Event | None,
-                      conn: sqlite3.Connection, now: datetime) -> tuple[dict[str, Any] | None, str, str, str]:
-    facts_text = json.dumps({k: v for k, v in facts.items() if k != "git"}, ensure_ascii=False, indent=1)
-    cleaned = redact("\n".join(timeline))
-    room = llm.settings.input_budget - estimate_tokens(facts_text) - estimate_tokens(SYSTEM) - 200
-    timeline_text = latest_lines(cleaned.text, room)
+def _retro_prompt(out: Outbound, facts: dict[str, Any], timeline: list[str], settings: LlmSettings) -> tuple[str, str]:
+    """(user message, trimming summary): the redacted facts, then as much of the redacted timeline as fits."""
+    facts_text = json.dumps({k: v for k, v in facts.items() if k != "git"}, ensure_ascii=False, indent=1,
+                            default=str)
+    cleaned = out.clean("\n".join(timeline))
+    room = settings.input_budget - estimate_tokens(facts_text) - estimate_tokens(SYSTEM) - 200
+    timeline_text = latest_lines(cleaned, room)
     parts = [Part("facts", facts_text, 1.0, required=True), Part("timeline", timeline_text, 0.4)]
-    fitted = fit(parts, llm.settings.input_budget, estimate_tokens)
-    user = data_blocks(fitted.parts)
-    measured, how = llm.count_tokens(SYSTEM, user)
-    trimming = f"{fitted.summary()}; {measured:,} input tokens ({how})"
-    if timeline_text != cleaned.text:
-        total = len(cleaned.text.splitlines())
+    fitted = fit(parts, settings.input_budget, estimate_tokens)
+    trimming = fitted.summary()
+    if timeline_text != cleaned:
+        total = len(cleaned.splitlines())
         trimming = (f"timeline trimmed to its latest {len(timeline_text.splitlines()) - 1} of {total} lines"
-                    f" ({estimate_tokens(cleaned.text):,} tokens) to fit the budget; {trimming}")
+                    f" ({estimate_tokens(cleaned):,} tokens) to fit the budget; {trimming}")
+    return data_blocks(fitted.parts), trimming
+
+
+def _claude_learnings(llm: Llm, out: Outbound, facts: dict[str, Any], timeline: list[str],
+                      cancel: threading.Event | None, conn: sqlite3.Connection,
+                      now: datetime) -> tuple[dict[str, Any] | None, str, str, str]:
+    user, trimming = _retro_prompt(out, facts, timeline, llm.settings)
+    sent = summarize(out.counts)
+    measured, how = llm.count_tokens(SYSTEM, user)
+    trimming = f"{trimming}; {measured:,} input tokens ({how})"
     result = llm.structured(system=SYSTEM, user=user, tool=RETRO_TOOL, cancel=cancel)
     record_call(conn, "retro", result, now)
     if cancel is not None and cancel.is_set():
         raise Cancelled()
     if not result.ok or result.data is None:
         return None, f"Claude's retro failed: {result.error}; learnings derived mechanically from the facts", \
-            cleaned.summary(), trimming
-    return result.data, f"learnings extracted by {result.model} from the facts and the session timeline", \
-        cleaned.summary(), trimming
+            sent, trimming
+    return out.clean_data(result.data), f"learnings extracted by {result.model} from the facts and the session timeline", \
+        sent, trimming
 
 
 def latest_lines(text: str, budget: int) -> str:
@@ -188,16 +204,33 @@ def latest_lines(text: str, budget: int) -> str:
     return "\n".join([f"(… {len(lines) - len(kept)} earlier lines left out to fit the prompt budget …)", *reversed(kept)])
 
 
-def run_retro(conn: sqlite3.Connection, repo: str, llm: Llm, *, session: str = "", cancel: threading.Event | None = None,
-              now: datetime | None = None, write: bool = True) -> RetroResult:
+def _session(conn: sqlite3.Connection, repo: str, session: str) -> tuple[str, tuple[Any, ...]]:
     from cockpit.sources.gates import repo_root
 
-    now = now or datetime.now(UTC)
     root = repo_root(repo)[0] or str(Path(repo).resolve())
     row = find_session(conn, session, root)
     if row is None:
         raise RuntimeError(f"no session {session!r} in the store" if session else f"no session found for {root}")
-    facts, timeline = session_facts(conn, row, root)
+    return root, row
+
+
+def retro_request(conn: sqlite3.Connection, repo: str, llm: Llm, *, session: str = "") -> DryRun:
+    """The request `run_retro` would send, redacted exactly as it would be; nothing is sent or written."""
+    root, row = _session(conn, repo, session)
+    out = Outbound()
+    facts, timeline = session_facts(conn, row, root, out)
+    user, _ = _retro_prompt(out, facts, timeline, llm.settings)
+    request = messages_request(llm.settings, system=SYSTEM, user=user, tool=RETRO_TOOL)
+    return DryRun(request, dict(out.counts), llm.available,
+                  "" if llm.available else "no ANTHROPIC_API_KEY: offline, this is what would be sent with one")
+
+
+def run_retro(conn: sqlite3.Connection, repo: str, llm: Llm, *, session: str = "", cancel: threading.Event | None = None,
+              now: datetime | None = None, write: bool = True) -> RetroResult:
+    now = now or datetime.now(UTC)
+    root, row = _session(conn, repo, session)
+    out = Outbound()
+    facts, timeline = session_facts(conn, row, root, out)
     learnings = mechanical_learnings(facts)
     went_well: list[str] = []
     hard: list[str] = []
@@ -206,24 +239,24 @@ def run_retro(conn: sqlite3.Connection, repo: str, llm: Llm, *, session: str = "
     redaction = trimming = "nothing sent (offline)"
     online = False
     if llm.available:
-        data, note, redaction, trimming = _claude_learnings(llm, facts, timeline, cancel, conn, now)
+        data, note, redaction, trimming = _claude_learnings(llm, out, facts, timeline, cancel, conn, now)
         if data is not None:
             online = True
             went_well, hard, differently = data["went_well"], data["hard"], data["do_differently"]
             learnings = [Learning(x["title"], x["category"], x["body"], x["evidence"], x["confidence"], "claude")
                          for x in data["learnings"]] + learnings
     sid, title = row[0], facts.get("title") or row[0]
-    name = slug(title)
+    name = out.slug(title, slug)
     date = f"{now:%Y-%m-%d}"
     retro_path, paths = "", []
     if write:
         text = render_retro(date=date, slug=name, session_id=sid, title=title, facts=facts, learnings=learnings,
                             went_well=went_well, hard=hard, do_differently=differently,
                             online_note=f"{note}. Redaction: {redaction}. Prompt budget: {trimming}.")
-        retro_path = write_agents_file(root, "retros", f"{date}-{name}", text)
+        retro_path, written = out.write(root, "retros", f"{date}-{name}", text)
         for learning in learnings:
-            path = write_agents_file(root, "learnings", f"{date}-{slug(learning.title)}",
-                          render_learning(learning, date=date, session_id=sid))
+            path, _ = out.write(root, "learnings", f"{date}-{out.slug(learning.title, slug)}",
+                                render_learning(learning, date=date, session_id=sid))
             paths.append(path)
             conn.execute(
                 "INSERT INTO learnings (repo, path, title, body, category, confidence, session_id, evidence, source,"
@@ -232,5 +265,6 @@ def run_retro(conn: sqlite3.Connection, repo: str, llm: Llm, *, session: str = "
                  learning.evidence, learning.source, now.isoformat()),
             )
         record_report(conn, "retro", root, "", title, "", retro_path, now, online,
-                      json.dumps({"facts": facts, "learnings": len(learnings)}, ensure_ascii=False, default=str))
+                      json.dumps({"facts": facts, "learnings": len(learnings)}, ensure_ascii=False, default=str),
+                      written=written)
     return RetroResult(sid, title, facts, tuple(learnings), retro_path, tuple(paths), online, note, redaction, trimming)

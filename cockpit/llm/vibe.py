@@ -18,11 +18,11 @@ from typing import Any
 
 from cockpit.core.budget import Part, fit
 from cockpit.core.diff import parse_diff
-from cockpit.core.redact import redact
 from cockpit.core.vibe import Finding, combine, deterministic_checks, render_report, slugify
-from cockpit.llm.client import Cancelled, Llm, Tool
-from cockpit.llm.files import data_blocks, write_agents_file
+from cockpit.llm.client import Cancelled, Llm, Tool, messages_request
+from cockpit.llm.files import data_blocks
 from cockpit.llm.intent import Intent, resolve_intent
+from cockpit.llm.outbound import DryRun, Outbound
 from cockpit.llm.record import record_call, record_report
 from cockpit.llm.tokens import estimate_tokens
 
@@ -114,36 +114,23 @@ def read_change(root: str, *, staged: bool = False, commit_range: str = "") -> t
     return text, "working tree vs HEAD" + (f" ({len(untracked)} untracked files included)" if untracked else ""), ""
 
 
-def _review_prompt(intent: Intent, diff: str, det: list[Finding], budget: int, count: Any) -> tuple[str, str, str]:
-    """(user message, redaction summary, trimming summary). Data goes inside markers the data cannot forge."""
-    cleaned_intent = redact(intent.text)
-    cleaned_diff = redact(diff)
-    counts: dict[str, int] = {}
-    for r in (cleaned_intent, cleaned_diff):
-        for kind, n in r.counts.items():
-            counts[kind] = counts.get(kind, 0) + n
-    total = sum(counts.values())
-    redaction = ("no secrets found" if not total else
-                 f"{total} secret{'s' if total != 1 else ''} redacted before sending: "
-                 + ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])))
-    checks = "\n".join(f"- {f.severity} {f.check}: {f.message}" for f in det) or "- none"
-    parts = [Part("intent", cleaned_intent.text, 1.0, required=True),
-             Part("deterministic findings", checks, 0.9, required=True),
-             Part("diff", cleaned_diff.text, 0.5)]
-    fitted = fit(parts, budget, count)
-    user = (data_blocks(fitted.parts)
-            + "\n\nReview the change in the diff block against the intent block. The deterministic findings were "
-              "computed by tools; do not repeat them unless you add something.")
-    return user, redaction, fitted.summary()
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """What vibe judges, read from git and the store; nothing redacted yet."""
+
+    root: str
+    diff: str
+    change: str
+    tree: str
+    intent: Intent
+    deterministic: list[Finding]
 
 
-def run_vibe(conn: sqlite3.Connection, repo: str, llm: Llm, *, intent_text: str = "", staged: bool = False,
-             commit_range: str = "", cancel: threading.Event | None = None, now: datetime | None = None,
-             max_lines: int = 400, fail_lines: int = 1500, write: bool = True) -> VibeResult:
+def _gather(conn: sqlite3.Connection, repo: str, *, intent_text: str, staged: bool, commit_range: str,
+            max_lines: int, fail_lines: int) -> _Change:
     from cockpit.sources.gates import repo_root, tree_id
     from cockpit.store.gates import read_board
 
-    now = now or datetime.now(UTC)
     root, error = repo_root(repo)
     if not root:
         raise RuntimeError(error or f"{repo} is not a git repository")
@@ -157,18 +144,75 @@ def run_vibe(conn: sqlite3.Connection, repo: str, llm: Llm, *, intent_text: str 
         tree = tree_id(root, staged=staged)[0]
     board = read_board(conn, root, staged=staged, root=root, tree=tree)
     intent = resolve_intent(conn, root, explicit=intent_text)
-    files = parse_diff(diff)
-    det = deterministic_checks(files, board.statuses, intent.text, max_lines=max_lines, fail_lines=fail_lines)
+    # The checks read the raw diff: the secrets check must see the secret to say one was added.
+    det = deterministic_checks(parse_diff(diff), board.statuses, intent.text, max_lines=max_lines,
+                               fail_lines=fail_lines)
+    return _Change(root, diff, change, tree, intent, det)
+
+
+def _clean_finding(out: Outbound, f: Finding) -> Finding:
+    return Finding(f.severity, f.check, out.clean(f.message), out.clean(f.file), f.line, f.source)
+
+
+def _review_prompt(out: Outbound, intent: str, diff: str, det: list[Finding], budget: int, count: Any) -> tuple[str, str]:
+    """(user message, trimming summary) from redacted data, inside markers the data cannot forge."""
+    checks = "\n".join(f"- {f.severity} {f.check}: {f.message}" for f in det) or "- none"
+    parts = [Part("intent", intent, 1.0, required=True),
+             Part("deterministic findings", checks, 0.9, required=True),
+             Part("diff", out.clean(diff), 0.5)]
+    fitted = fit(parts, budget, count)
+    user = (data_blocks(fitted.parts)
+            + "\n\nReview the change in the diff block against the intent block. The deterministic findings were "
+              "computed by tools; do not repeat them unless you add something.")
+    return user, fitted.summary()
+
+
+def _sent_summary(out: Outbound) -> str:
+    total = sum(out.counts.values())
+    return ("no secrets found" if not total else
+            f"{total} secret{'s' if total != 1 else ''} redacted before sending: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(out.counts.items(), key=lambda kv: (-kv[1], kv[0]))))
+
+
+def _cleaned(out: Outbound, ch: _Change) -> tuple[Intent, list[Finding], str]:
+    intent = Intent(out.clean(ch.intent.text), ch.intent.source, out.clean(ch.intent.title), ch.intent.issue_id)
+    return intent, [_clean_finding(out, f) for f in ch.deterministic], out.clean(ch.change)
+
+
+def vibe_request(conn: sqlite3.Connection, repo: str, llm: Llm, *, intent_text: str = "", staged: bool = False,
+                 commit_range: str = "", max_lines: int = 400, fail_lines: int = 1500) -> DryRun:
+    """The request `run_vibe` would send for this change, redacted exactly as it would be; nothing is sent."""
+    ch = _gather(conn, repo, intent_text=intent_text, staged=staged, commit_range=commit_range,
+                 max_lines=max_lines, fail_lines=fail_lines)
+    if not ch.diff.strip():
+        return DryRun(None, {}, False, "the change is empty: vibe sends nothing")
+    out = Outbound()
+    intent, det, _ = _cleaned(out, ch)
+    user, _ = _review_prompt(out, intent.text, ch.diff, det, llm.settings.input_budget, estimate_tokens)
+    request = messages_request(llm.settings, system=SYSTEM, user=user, tool=REVIEW_TOOL)
+    return DryRun(request, dict(out.counts), llm.available,
+                  "" if llm.available else "no ANTHROPIC_API_KEY: offline, this is what would be sent with one")
+
+
+def run_vibe(conn: sqlite3.Connection, repo: str, llm: Llm, *, intent_text: str = "", staged: bool = False,
+             commit_range: str = "", cancel: threading.Event | None = None, now: datetime | None = None,
+             max_lines: int = 400, fail_lines: int = 1500, write: bool = True) -> VibeResult:
+    now = now or datetime.now(UTC)
+    ch = _gather(conn, repo, intent_text=intent_text, staged=staged, commit_range=commit_range,
+                 max_lines=max_lines, fail_lines=fail_lines)
+    out = Outbound()
+    intent, det, change = _cleaned(out, ch)
     review: list[Finding] = []
     review_verdict: str | None = None
     extra: dict[str, Any] = {}
-    if not diff.strip():
+    if not ch.diff.strip():
         review_note, redaction, trimming = "semantic review skipped: the change is empty", "nothing sent", "nothing sent"
     elif not llm.available:
         review_note = "semantic review skipped: no API key (set ANTHROPIC_API_KEY); the verdict rests on the deterministic checks"
         redaction, trimming = "nothing sent (offline)", "nothing sent (offline)"
     else:
-        user, redaction, trimming = _review_prompt(intent, diff, det, llm.settings.input_budget, estimate_tokens)
+        user, trimming = _review_prompt(out, intent.text, ch.diff, det, llm.settings.input_budget, estimate_tokens)
+        redaction = _sent_summary(out)
         measured, how = llm.count_tokens(SYSTEM, user)
         trimming = f"{trimming}; {measured:,} input tokens ({how}) of a {llm.settings.input_budget:,} budget"
         result = llm.structured(system=SYSTEM, user=user, tool=REVIEW_TOOL, cancel=cancel)
@@ -179,26 +223,26 @@ def run_vibe(conn: sqlite3.Connection, repo: str, llm: Llm, *, intent_text: str 
                         "cost_usd": result.cost_usd, "attempts": result.attempts}
         if result.ok and result.data is not None:
             review_verdict = result.data["verdict"]
-            review = [Finding(f["severity"], "semantic review", f["message"], f.get("file", ""), f.get("line", 0),
-                              "review") for f in result.data["findings"]]
-            review_note = f"{result.model}: {review_verdict} — {result.data['summary']}"
+            review = [_clean_finding(out, Finding(f["severity"], "semantic review", f["message"], f.get("file", ""),
+                                                  f.get("line", 0), "review")) for f in result.data["findings"]]
+            review_note = out.clean(f"{result.model}: {review_verdict} — {result.data['summary']}")
         else:
             review_note = f"semantic review failed: {result.error}; the verdict rests on the deterministic checks"
     verdict = combine(det, review, review_verdict)
     findings = tuple(det + review)
     title = intent.title or change
-    slug = slugify(title)
-    path = ""
-    result_obj = VibeResult(verdict, findings, tree, "", intent, change, review_note, redaction, trimming,
-                            llm.available and bool(diff.strip()), extra=extra)
+    online = llm.available and bool(ch.diff.strip())
+    result_obj = VibeResult(verdict, findings, ch.tree, "", intent, change, review_note, redaction, trimming,
+                            online, extra=extra)
     if write:
-        report = render_report(title=title, date=f"{now:%Y-%m-%d}", slug=slug, tree=tree, verdict=verdict,
+        slug = out.slug(title, slugify)
+        report = render_report(title=title, date=f"{now:%Y-%m-%d}", slug=slug, tree=ch.tree, verdict=verdict,
                                intent=intent.text, intent_source=intent.source, change=change, findings=findings,
                                review_note=review_note, redaction=redaction, trimming=trimming,
                                model=llm.settings.model if llm.available else "")
-        path = write_agents_file(root, "council", f"{now:%Y-%m-%d}-vibe-{slug}", report)
-        result_obj = VibeResult(verdict, findings, tree, path, intent, change, review_note, redaction, trimming,
-                                result_obj.online, extra=extra)
-        record_report(conn, "vibe", root, tree, title, verdict, path, now, result_obj.online,
-                      json.dumps(result_obj.to_json(), ensure_ascii=False))
+        path, written = out.write(ch.root, "council", f"{now:%Y-%m-%d}-vibe-{slug}", report)
+        result_obj = VibeResult(verdict, findings, ch.tree, path, intent, change, review_note, redaction, trimming,
+                                online, extra=extra)
+        record_report(conn, "vibe", ch.root, ch.tree, title, verdict, path, now, online,
+                      json.dumps(result_obj.to_json(), ensure_ascii=False), written=written)
     return result_obj
