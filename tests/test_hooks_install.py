@@ -657,3 +657,17 @@ def test_uninstall_after_the_user_changed_the_file_keeps_their_change(tmp_path: 
     assert run_cli("hooks", "uninstall", "--project", str(project)) == 0
     assert json.loads(settings.read_text()) == {"model": "sonnet"}
     assert backups(settings)  # not restored from a copy: the copies stay
+
+
+def test_fail_closed_makes_claude_block_when_the_hook_cannot_run(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    exe = str(tmp_path / "bin" / "cockpit")
+    assert run_cli("hooks", "install", "--project", str(project), "--command", exe, "--fail-closed") == 0
+    data = json.loads((project / ".claude" / "settings.local.json").read_text())
+    [pre] = [h for g in data["hooks"]["PreToolUse"] for h in g["hooks"]]
+    assert pre["onFailure"] == "block"
+    others = [h for event, groups in data["hooks"].items() if event != "PreToolUse" for g in groups for h in g["hooks"]]
+    assert others and all("onFailure" not in h for h in others)  # only the gate blocks; events never do
+    assert run_cli("hooks", "install", "--project", str(project), "--command", exe, "--fail-closed",
+                   "--agent", "codex") == 2

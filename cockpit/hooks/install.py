@@ -53,9 +53,9 @@ class HookSpec:
             entry["async"] = True
         return entry
 
-    def group(self, executable: str, agent: str) -> dict[str, Any]:
+    def group(self, handler: dict[str, Any]) -> dict[str, Any]:
         group: dict[str, Any] = {} if self.matcher is None else {"matcher": self.matcher}
-        group["hooks"] = [self.handler(executable, agent)]
+        group["hooks"] = [handler]
         return group
 
 
@@ -391,9 +391,11 @@ def _merge_statusline(data: dict[str, Any], executable: str, inherited: dict[str
 
 
 def merge_hooks(data: dict[str, Any], agent: str, executable: str, *,
-                inherited_statusline: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+                inherited_statusline: dict[str, Any] | None = None,
+                fail_closed: bool = False) -> tuple[dict[str, Any], list[str]]:
     """A copy of `data` with cockpit's entries for `agent` present exactly once each, calling `executable`.
-    Existing entries of ours are updated where they are; new ones go at the end."""
+    Existing entries of ours are updated where they are; new ones go at the end. `fail_closed` makes
+    Claude Code block a tool call when cockpit's PreToolUse hook cannot run at all (`onFailure`)."""
     import copy
 
     data = copy.deepcopy(data)
@@ -401,10 +403,12 @@ def merge_hooks(data: dict[str, Any], agent: str, executable: str, *,
     hooks = data.setdefault("hooks", {})
     for spec in HOOK_SPECS[agent]:
         wanted = spec.handler(executable, agent)
+        if fail_closed and spec.event == "PreToolUse":
+            wanted["onFailure"] = "block"
         groups = hooks.setdefault(spec.event, [])
         found = _our_handlers(groups, agent)
         if not found:
-            groups.append(spec.group(executable, agent))
+            groups.append(spec.group(wanted))
             continue
         first = found[0][1]
         first.update(wanted)
@@ -516,7 +520,7 @@ def _resolve_project(scope: str, project: Path | None) -> Path | None:
 
 
 def install(agent: str = "claude", scope: str = "local", *, project: Path | None = None,
-            command: str | None = None, dry_run: bool = False) -> Outcome:
+            command: str | None = None, dry_run: bool = False, fail_closed: bool = False) -> Outcome:
     """Merge cockpit's entries into the settings file of `agent` and `scope`; writes only on change."""
     project = _resolve_project(scope, project)
     path = settings_path(agent, scope, project)
@@ -526,7 +530,9 @@ def install(agent: str = "claude", scope: str = "local", *, project: Path | None
     if not os.access(executable, os.X_OK):
         notes.append(f"{executable} is not an executable file: the hooks will fail until it is")
     inherited = _inherited_statusline(scope, project, notes) if agent == "claude" else None
-    new, merge_notes = merge_hooks(old, agent, executable, inherited_statusline=inherited)
+    if fail_closed and agent != "claude":
+        raise InstallError("--fail-closed is a Claude Code setting (onFailure); Codex has no such option")
+    new, merge_notes = merge_hooks(old, agent, executable, inherited_statusline=inherited, fail_closed=fail_closed)
     return _apply(agent, scope, path, before, old, new, dry_run, notes + merge_notes)
 
 
@@ -621,6 +627,9 @@ def add_hooks_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     p = sub.add_parser("install", help="merge cockpit's hooks into the agent's settings (idempotent, keeps a"
                                        " backup)")
     target(p)
+    p.add_argument("--fail-closed", action="store_true",
+                   help="Claude Code blocks a tool call when cockpit's PreToolUse hook cannot run at all"
+                        " (onFailure: block); if the cockpit executable goes missing, every tool call is refused")
     p.add_argument("--command", dest="executable", metavar="PATH",
                    help="the cockpit executable the hooks call (default: this one)")
     p.set_defaults(func=cmd_hooks_install)
@@ -666,7 +675,7 @@ def _run(args: argparse.Namespace, verb: str) -> int:
     try:
         if verb == "install":
             outcome = install(args.agent, args.scope, project=_project_arg(args), command=args.executable,
-                              dry_run=args.dry_run)
+                              dry_run=args.dry_run, fail_closed=args.fail_closed)
         else:
             outcome = uninstall(args.agent, args.scope, project=_project_arg(args), dry_run=args.dry_run)
     except InstallError as exc:

@@ -346,6 +346,20 @@ def test_control_without_cockpits_hooks_the_allowed_push_lands(bare_world: World
     assert bare_world.remote_main() == bare_world.git("rev-parse", "HEAD") != before, run.explain()
 
 
+@pytest.mark.parametrize("fail_closed", [False, True], ids=["default", "fail-closed"])
+def test_a_hook_that_cannot_run_blocks_the_push_only_when_installed_fail_closed(bare_world: World,
+                                                                               fail_closed: bool) -> None:
+    """cockpit's executable is gone (a deleted venv): Claude Code's onFailure decides, not cockpit."""
+    gone = bare_world.root / "deleted-venv" / "bin" / "cockpit"
+    args = ["hooks", "install", "--project", str(bare_world.repo), "--command", str(gone)]
+    proc = bare_world.cockpit(*args, *(["--fail-closed"] if fail_closed else []))
+    assert proc.returncode == 0, proc.stderr
+    before = bare_world.remote_main()
+    run = run_claude(bare_world, "Bash", {"command": PUSH, "description": "Push"}, *ALLOW_PUSH)
+    landed = bare_world.remote_main() != before
+    assert landed is not fail_closed, run.explain()
+
+
 # ---- (b) a cockpit answering ---------------------------------------------------------------------------
 
 
