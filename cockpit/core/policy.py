@@ -4,13 +4,23 @@ A rule is written in Claude Code's permission-rule syntax: `Bash(git push:*)`, `
 `Bash`, `Edit(.github/**)`, `Write(**/.env*)`, `Read(~/.ssh/**)`, `WebFetch(domain:example.com)`,
 `mcp__server__tool`. `Policy.match` returns the first rule a call matches, or None.
 
-Bash rules are matched per simple command, after the shell text is split on `&&`, `||`, `;`, `|`,
-`&`, newlines, parentheses and backticks (quotes respected, redirections, comments and here-document
-bodies dropped). Leading `VAR=value` assignments and wrappers (`sudo`, `env`, `xargs`, `timeout`,
-`nohup`, `npx`, `bundle exec`, `uv run`, `python -m`, ...) are looked through, `bash -c '...'`,
-`eval` and `find -exec` are checked recursively, and `git -C dir` global options are dropped.
-Command substitution is not analysed as such: an unquoted `$(cmd)` or backtick part is split out and
-checked like any command, but one inside double quotes is only text.
+Bash rules are matched against every simple command the shell text runs, as
+`cockpit.core.shellwords.read_commands` reads it: inside command and process substitutions (quoted
+or not), here-documents and strings a shell reads as its script, `bash -c`, `eval`, `find -exec`,
+function bodies and every compound command; through wrappers (`sudo`, `env`, `xargs`, `timeout`,
+`nohup`, `npx`, `uv run`, `python -m`, ...) and global options that come before a sub-command (`git -C
+dir`, `terraform -chdir=x`, `kubectl --context c`, ...). Quoted text that is only an argument
+(`echo 'git push'`, a quoted here-document) is never a command.
+
+A command whose program word is only known when it runs (`$G push`, `$(echo git) push`, `"$G"`) is
+dynamic: it matches a rule when its arguments match the rule's words after the program (`$G push
+--force` matches `Bash(git push --force:*)`); written letters still count (`n$X` may be `npm`, `x$Y`
+may not). A sub-command word only known at run time matches any rule word (`git $OP`). Such matches
+are tried after every rule has been tried on the words as written, so a command also read with its
+value filled in is named by what it literally runs. `Bash(unreadable)` is a built-in rule: shell text
+that cannot be read safely (an unterminated quote or substitution, nesting past the reader's limits,
+a shell or `eval` running code only known at run time such as `curl … | sh`); its match's detail
+says why.
 
 Bash pattern semantics:
 - no `*` and no trailing `:*`: the command's words equal the pattern's words (`Bash(npm run deploy)`);
@@ -18,11 +28,15 @@ Bash pattern semantics:
   start the command (the program compared by its basename, so `/usr/bin/git` is `git`) and every
   later pattern word must appear somewhere among the command's arguments. An option cluster of one
   to three letters (`-r`, `-rf`) matches when the command's short options hold all its letters in
-  any order (`-fr`, `-rfv`, `-r -f`); `--long` also matches `--long=value`; a word with `*` is a glob
-  over one argument (`+*`). This never matches less than a plain prefix match would;
+  any order (`-fr`, `-rfv`, `-r -f`); `--long` also matches `--long=value` and a shortened `--lo`
+  (getopt_long and git accept unambiguous prefixes); a word with `*` is a glob over one argument
+  (`+*`). This never matches less than a plain prefix match would;
 - a standalone `*` word means "any words here" and implies the same argument matching
   (`Bash(git push * :*)`: a `:ref` argument; a whole-word `:*` is a glob, not the prefix marker);
 - any other `*` (`Bash(ls*)`, `Bash(psql *DROP*)`) is Claude Code's wildcard over the whole command.
+Every `*`, in command and path rules alike, is matched without backtracking (leftmost-first search
+of each literal piece in turn; a table of glob segments against path segments), so a rule's cost
+grows with the length of the text times the length of the rule, never exponentially.
 
 Path rules use gitignore-style globs: `**` crosses directories, `*` and `?` stay within one, a
 pattern that matches a directory matches everything inside it, and a pattern without a slash
@@ -46,8 +60,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from cockpit.core.shellwords import SHELLS, split_commands
+from cockpit.core.shellwords import SHELLS, Reading, read_commands
 from cockpit.core.shellwords import basename as _basename
+from cockpit.core.shellwords import split_commands as split_commands  # part of this module's interface
 from cockpit.core.text import one_line
 from cockpit.core.tools import EDIT_TOOLS, READ_TOOLS, SHELL_TOOLS
 
@@ -65,6 +80,7 @@ GIT_INTERNALS = "git internals"
 SECRETS_FILE = "secrets file"
 GUARD_SETTINGS = "guard settings"
 OUTSIDE_REPO = "write outside the repo"
+UNREADABLE = "unreadable command"
 CUSTOM = "custom rule"
 
 OUTSIDE_REPO_RULE = "Write(outside-repo)"
@@ -120,6 +136,9 @@ _DEFAULTS: tuple[tuple[str, str, str], ...] = (
     ("Bash(flyctl deploy:*)", DEPLOY, "deploys to production"),
     ("Bash(vercel --prod:*)", DEPLOY, "deploys to production"),
     ("Bash(docker push:*)", DEPLOY, "publishes an image others pull"),
+    ("Bash(docker image push:*)", DEPLOY, "publishes an image others pull"),
+    ("Bash(docker build --push:*)", DEPLOY, "publishes the image it builds"),
+    ("Bash(docker buildx build --push:*)", DEPLOY, "publishes the image it builds"),
     ("Bash(gh release create:*)", DEPLOY, "publishes a release"),
     # Registries never let a version number be reused: a bad publish cannot be taken back.
     ("Bash(npm publish:*)", DEPLOY, "publishes a package version for good"),
@@ -141,6 +160,7 @@ _DEFAULTS: tuple[tuple[str, str, str], ...] = (
     ("Bash(flask db upgrade:*)", DB_MIGRATION, "changes a database schema"),
     ("Bash(psql *DROP*)", DB_MIGRATION, "drops database objects and their data"),
     ("Bash(psql *drop*)", DB_MIGRATION, "drops database objects and their data"),
+    ("Bash(unreadable)", UNREADABLE, "the command could not be read safely, so what it runs is unknown"),
     ("Edit(.github/**)", CI_CONFIG, "CI workflows run with the repository's secrets"),
     ("Edit(.gitlab-ci.yml)", CI_CONFIG, "CI pipelines run with the repository's secrets"),
     ("Edit(.circleci/**)", CI_CONFIG, "CI pipelines run with the repository's secrets"),
@@ -171,17 +191,17 @@ class RuleError(ValueError):
 class Rule:
     text: str  # canonical rule text, e.g. "Bash(git push:*)"
     tool: str
-    kind: str  # "tool", "command", "path", "domain" or "outside-repo"
+    kind: str  # "tool", "command", "unreadable", "path", "domain" or "outside-repo"
     category: str = CUSTOM
     reason: str = ""
     names: tuple[str, ...] = ()  # command: leading words the command must start with
     args: tuple[str, ...] = ()  # command: words that must appear among the arguments
     prefix: bool = False  # command: more words may follow
-    wildcard: str = ""  # command: regex source of a Claude-style wildcard over the whole command
+    wildcard: str = ""  # command: a Claude-style wildcard over the whole command, every `*` any text
     anchor: str = ""  # path: "abs", "home", "root" or "root-or-abs"
     glob: str = ""  # path: gitignore-style pattern below the anchor
     domain: str = ""
-    literal: str = ""  # text every match contains: a cheap check before compiling a regex
+    literal: str = ""  # text every match contains: a cheap check before the full match
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +284,8 @@ def _parse(text: Any) -> Rule:
         raise RuleError(f"rule {raw!r}: empty parentheses; write the bare tool name to match every call")
     if tool.startswith("mcp__"):
         raise RuleError(f"rule {raw!r}: MCP rules take no parentheses (mcp__server or mcp__server__tool)")
+    if tool in SHELL_TOOLS and content == "unreadable":
+        return Rule(text=f"{tool}(unreadable)", tool=tool, kind="unreadable")
     if tool in SHELL_TOOLS:
         return _command_rule(raw, tool, content)
     if tool in EDIT_TOOLS and content == "outside-repo":
@@ -299,8 +321,7 @@ def _command_rule(raw: str, tool: str, content: str) -> Rule:
     if not prefix and not star:
         if any("*" in word for word in words):
             parts = text.split("*")
-            return Rule(text=canonical, tool=tool, kind="command",
-                        wildcard=".*".join(re.escape(part) for part in parts), literal=max(parts, key=len))
+            return Rule(text=canonical, tool=tool, kind="command", wildcard=text, literal=max(parts, key=len))
         return Rule(text=canonical, tool=tool, kind="command", names=tuple(words))
     names: list[str] = []
     for word in words:
@@ -340,9 +361,13 @@ _DEFAULT_CATEGORIES: dict[str, tuple[str, str]] = {rule.text: (rule.category, ru
 # ---------------------------------------------------------------------------------------------
 # Matching
 
-_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
-_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
 _URL_HOST = r"[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)"
+_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
+_PARTS_CACHE: dict[str, tuple[str, ...]] = {}
+_NOTHING_READ = Reading((), "")
+_SEGMENT_CACHE: dict[str, tuple[object, ...]] = {}
+_STAR = object()
+_ANY_CHAR = object()
 
 
 def _compiled(source: str) -> re.Pattern[str]:
@@ -352,54 +377,117 @@ def _compiled(source: str) -> re.Pattern[str]:
     return rx
 
 
-def _word_glob(pattern: str) -> re.Pattern[str]:
-    return _compiled(".*".join(re.escape(part) for part in pattern.split("*")))
+def _star_parts(pattern: str) -> tuple[str, ...]:
+    parts = _PARTS_CACHE.get(pattern)
+    if parts is None:
+        parts = _PARTS_CACHE[pattern] = tuple(pattern.split("*"))
+    return parts
 
 
-def _glob_regex(glob: str) -> re.Pattern[str]:
-    """gitignore-style glob -> regex over a '/'-separated relative path."""
-    rx = _GLOB_CACHE.get(glob)
-    if rx is None:
-        rx = _GLOB_CACHE[glob] = _compiled(_glob_source(glob))
-    return rx
+def _fits(parts: tuple[str, ...], text: str) -> bool:
+    """Whether `text` matches the literal `parts` with any text between them (a `*` glob split on
+    its stars): each middle part is found leftmost-first, which is never wrong for `*` and never
+    backtracks, so the cost is at most len(text) times the number of parts."""
+    first, last = parts[0], parts[-1]
+    if len(parts) == 1:
+        return text == first
+    if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+        return False
+    pos, end = len(first), len(text) - len(last)
+    for part in parts[1:-1]:
+        found = text.find(part, pos, end)
+        if found < 0:
+            return False
+        pos = found + len(part)
+    return True
 
 
-def _glob_source(glob: str) -> str:
-    glob = glob.strip("/")
-    if not glob or glob == "**":
-        return ".*"
-    out: list[str] = []
-    parts = glob.split("/")
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        if part == "**":
-            out.append(".*" if last else "(?:.*/)?")
-        else:
-            out.append(_segment_regex(part) + ("" if last else "/"))
-    return "".join(out) + "(?:/.*)?"
-
-
-def _segment_regex(part: str) -> str:
-    out: list[str] = []
+def _segment_tokens(part: str) -> tuple[object, ...]:
+    """A path-glob segment as tokens: _STAR, _ANY_CHAR, a one-character class regex or a character."""
+    tokens = _SEGMENT_CACHE.get(part)
+    if tokens is not None:
+        return tokens
+    out: list[object] = []
     i = 0
     while i < len(part):
         ch = part[i]
         if ch == "*":
-            out.append("[^/]*")
+            if not out or out[-1] is not _STAR:
+                out.append(_STAR)
         elif ch == "?":
-            out.append("[^/]")
+            out.append(_ANY_CHAR)
         elif ch == "[" and "]" in part[i + 2 :]:
             j = part.index("]", i + 2)
             body = part[i + 1 : j].replace("\\", "\\\\")
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            try:
+                out.append(re.compile("[" + ("^" + body[1:] if body.startswith("!") else body) + "]"))
+            except re.error:
+                out.append(ch)
+                j = i
             i = j
         elif ch == "\\" and i + 1 < len(part):
             i += 1
-            out.append(re.escape(part[i]))
+            out.append(part[i])
         else:
-            out.append(re.escape(ch))
+            out.append(ch)
         i += 1
-    return "".join(out)
+    tokens = _SEGMENT_CACHE[part] = tuple(out)
+    return tokens
+
+
+def _segment_fits(part: str, name: str) -> bool:
+    """One path segment against one glob segment: the two-pointer wildcard match, which goes back only
+    to the last `*` seen, O(len(name) * len(part)) at worst."""
+    tokens = _segment_tokens(part)
+    p = t = 0
+    star, mark = -1, 0
+    while t < len(name):
+        token = tokens[p] if p < len(tokens) else None
+        if token is _STAR:
+            star, mark = p, t
+            p += 1
+            continue
+        if token is not None and (token is _ANY_CHAR or token == name[t] or (
+                isinstance(token, re.Pattern) and token.match(name[t]) is not None)) and name[t] != "/":
+            p += 1
+            t += 1
+        elif star >= 0:
+            p, mark = star + 1, mark + 1
+            t = mark
+        else:
+            return False
+    return all(token is _STAR for token in tokens[p:])
+
+
+def _path_fits(glob: str, path: str) -> bool:
+    """A gitignore-style glob against a '/'-separated relative path: `**` any number of directories,
+    a match of a leading part of the path covers everything below it. One pass over a table of
+    (glob segment, path segment) pairs, so no pattern can make it slow."""
+    glob = glob.strip("/")
+    if not glob or glob == "**":
+        return True
+    parts, names = glob.split("/"), path.split("/")
+    p_count, n_count = len(parts), len(names)
+    # reach[k]: the glob's first `pi` segments can match the path's first k segments
+    reach = [True] + [False] * n_count
+    for pi, part in enumerate(parts):
+        last = pi == p_count - 1
+        following = [False] * (n_count + 1)
+        if part == "**":
+            if last:
+                return any(reach[k] for k in range(n_count))
+            seen = False
+            for k in range(n_count + 1):
+                seen = seen or reach[k]
+                following[k] = seen
+        else:
+            for k in range(n_count):
+                if reach[k] and _segment_fits(part, names[k]):
+                    following[k + 1] = True
+        reach = following
+        if not any(reach):
+            return False
+    return True
 
 
 def _program_key(word: str) -> str:
@@ -409,6 +497,14 @@ def _program_key(word: str) -> str:
 
 
 def _program_matches(pattern: str, word: str) -> bool:
+    if type(word) is not str:  # shellwords.Unknown: only parts of it are known
+        tail = word.parts[-1]  # type: ignore[attr-defined]
+        if "/" in pattern:
+            return _fits(word.parts, pattern)  # type: ignore[attr-defined]
+        if "/" in tail:  # the basename is known text after the last unknown piece
+            tail = _basename(tail)
+            return tail == pattern or _program_key(tail) == pattern
+        return pattern.endswith(tail)  # an unknown piece may hold a '/', so the basename can start in it
     if pattern == word:
         return True
     if "/" in pattern:
@@ -417,35 +513,70 @@ def _program_matches(pattern: str, word: str) -> bool:
     return base == pattern or _program_key(base) == pattern
 
 
-def _command_matches(rule: Rule, view: tuple[str, ...]) -> bool:
+def _word_matches(name: str, word: str) -> bool:
+    if type(word) is str:
+        return word == name
+    return _fits(word.parts, name)  # type: ignore[attr-defined]
+
+
+def _abbreviates(option: str, long: str) -> bool:
+    """Whether `option` is a shortened `long` option (`--forc` for `--force`), which getopt_long and
+    git accept when no other option starts the same way."""
+    name = option.partition("=")[0]
+    return len(name) >= 3 and name.startswith("--") and long.startswith(name)
+
+
+def _letters(option: str) -> str:
+    """The letters of a short-option cluster (`-rf`), "" for any other word; in a cluster with a part
+    only known at run time (`-r$X`), the letters that are written."""
+    if type(option) is str:
+        return option[1:] if option[1:].isalpha() else ""
+    return "".join(ch for part in option.parts for ch in part if ch.isalpha())  # type: ignore[attr-defined]
+
+
+def _command_matches(rule: Rule, view: tuple[str, ...], loose: bool) -> bool:
+    """Whether a view of a simple command matches a command rule; `loose`: its words only known at
+    run time may be whatever the rule needs, otherwise they are compared as written."""
+    if not loose:
+        view = tuple(str.__str__(w) if type(w) is not str else w for w in view)
+    dynamic = type(view[0]) is not str
     if rule.wildcard:
+        if dynamic:  # the rule's words after its program must match the arguments
+            program, space, rest = rule.wildcard.partition(" ")
+            if not space:
+                return True
+            if "*" not in program and not _program_matches(program, view[0]):
+                return False
+            return _fits(_star_parts(rest), " ".join(view[1:]))
         line = " ".join(view)
         if rule.literal not in line:
             return False
-        rx = _compiled(rule.wildcard)
-        if rx.fullmatch(line):
+        parts = _star_parts(rule.wildcard)
+        if _fits(parts, line):
             return True
-        return "/" in view[0] and rx.fullmatch(" ".join((_basename(view[0]), *view[1:]))) is not None
+        return "/" in view[0] and _fits(parts, " ".join((_basename(view[0]), *view[1:])))
     names = rule.names
     if len(view) < len(names) or (not rule.prefix and len(view) != len(names)):
         return False
-    if names and (not _program_matches(names[0], view[0]) or view[1 : len(names)] != names[1:]):
+    if names and not _program_matches(names[0], view[0]):
+        return False
+    if not all(_word_matches(names[k], view[k]) for k in range(1, len(names))):
         return False
     if not rule.args:
         return True
     rest = view[len(names):]
     options = rest[: rest.index("--")] if "--" in rest else rest
-    letters = {ch for w in options if w[:1] == "-" and w[1:2] != "-" and w[1:].isalpha() for ch in w[1:]}
+    letters = {ch for w in options if w[:1] == "-" and w[1:2] != "-" and _letters(w) for ch in _letters(w)}
     for arg in rule.args:
         if arg.startswith("--"):
-            if not any(w == arg or w.startswith(arg + "=") for w in options):
+            if not any(w == arg or w.startswith(arg + "=") or _abbreviates(w, arg) for w in options):
                 return False
         elif arg[:1] == "-" and 2 <= len(arg) <= 4 and arg[1:].isalpha():
             if not set(arg[1:]) <= letters:
                 return False
         elif "*" in arg:
-            rx = _word_glob(arg)
-            if not any(rx.fullmatch(w) for w in rest):
+            parts = _star_parts(arg)
+            if not any(_fits(parts, w) for w in rest):
                 return False
         elif arg not in rest:
             return False
@@ -491,7 +622,6 @@ def _path_of(tool_name: str, tool_input: Mapping[str, Any], cwd: str | None) -> 
 def _path_matches(rule: Rule, path: str, root: str | None, home: str) -> bool:
     if rule.literal not in path:
         return False
-    rx = _glob_regex(rule.glob)
     candidates: list[str | None] = []
     if rule.anchor in ("root", "root-or-abs"):
         if root:
@@ -502,7 +632,7 @@ def _path_matches(rule: Rule, path: str, root: str | None, home: str) -> bool:
         candidates.append(_relative(path, "/"))
     if rule.anchor == "home":
         candidates.append(_relative(path, home))
-    return any(rel is not None and rx.fullmatch(rel) for rel in candidates)
+    return any(rel is not None and _path_fits(rule.glob, rel) for rel in candidates)
 
 
 def _covers(rule_tool: str, tool_name: str) -> bool:
@@ -538,7 +668,7 @@ def _match(rules: tuple[Rule, ...], tool_name: Any, tool_input: Any, cwd_in: Any
     root = root or cwd
     if root and not root.startswith("/"):
         root = _norm(os.path.join(cwd, root)) if cwd and cwd.startswith("/") else None
-    views: list[tuple[str, ...]] | None = None
+    reading: Reading | None = None
     programs: set[str] = set()
     path: str | None = None
     path_known = False
@@ -548,15 +678,19 @@ def _match(rules: tuple[Rule, ...], tool_name: Any, tool_input: Any, cwd_in: Any
             continue
         if rule.kind == "tool":
             return _found(rule, tool_name, tool_input, cwd, root, "")
-        if rule.kind == "command":
-            if views is None:
+        if rule.kind in ("command", "unreadable"):
+            if reading is None:
                 command = _command_of(tool_input)
-                views = split_commands(command) if command is not None else []
-                programs = {_program_key(view[0]) for view in views}
+                reading = read_commands(command) if command is not None else _NOTHING_READ
+                programs = {_program_key(view[0]) for view in reading.commands}
+            if rule.kind == "unreadable":
+                if reading.unreadable:
+                    return _found(rule, tool_name, tool_input, cwd, root, reading.unreadable)
+                continue
             if rule.names and _program_key(rule.names[0]) not in programs:
                 continue
-            for view in views:
-                if _command_matches(rule, view):
+            for view in reading.commands:
+                if _command_matches(rule, view, False):
                     return _found(rule, tool_name, tool_input, cwd, root, " ".join(view))
             continue
         if rule.kind == "domain":
@@ -581,6 +715,14 @@ def _match(rules: tuple[Rule, ...], tool_name: Any, tool_input: Any, cwd_in: Any
         searched = (path, path + "/\x00") if tool_name in _DIRECTORY_TOOLS else (path,)
         if any(_path_matches(rule, p, root, home) for p in searched):
             return _found(rule, tool_name, tool_input, cwd, root, path)
+    # Words only known at run time may be anything: matched after every literal reading, so a command
+    # also read with its values filled in (`G=git; $G push`) is named by what it literally runs.
+    unknown = [view for view in reading.commands if not all(type(w) is str for w in view)] if reading else []
+    for rule in rules if unknown else ():
+        if rule.kind == "command" and _covers(rule.tool, tool_name):
+            for view in unknown:
+                if _command_matches(rule, view, True):
+                    return _found(rule, tool_name, tool_input, cwd, root, " ".join(view))
     return None
 
 
