@@ -64,7 +64,7 @@ from cockpit.core.shellwords import SHELLS, Reading, read_commands
 from cockpit.core.shellwords import basename as _basename
 from cockpit.core.shellwords import split_commands as split_commands  # part of this module's interface
 from cockpit.core.text import one_line
-from cockpit.core.tools import EDIT_TOOLS, READ_TOOLS, SHELL_TOOLS
+from cockpit.core.tools import EDIT_TOOLS, PATCH_TOOLS, READ_TOOLS, SHELL_TOOLS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -168,6 +168,8 @@ _DEFAULTS: tuple[tuple[str, str, str], ...] = (
     ("Edit(Jenkinsfile)", CI_CONFIG, "CI pipelines run with the repository's secrets"),
     # The files that decide what is guarded and what runs: an agent changing them changes its own leash.
     ("Edit(./cockpit.toml)", GUARD_SETTINGS, "cockpit's gates and critical steps for this repository"),
+    ("Edit(./pyproject.toml mentions cockpit)", GUARD_SETTINGS,
+     "[tool.cockpit]: cockpit's gates and critical steps for this repository"),
     ("Edit(./.claude/settings*.json)", GUARD_SETTINGS, "Claude Code's hooks and permissions for this repository"),
     ("Edit(./.codex/**)", GUARD_SETTINGS, "Codex's hooks and settings for this repository"),
     ("Edit(./.pre-commit-config.yaml)", GUARD_SETTINGS, "the checks every commit runs"),
@@ -202,6 +204,7 @@ class Rule:
     glob: str = ""  # path: gitignore-style pattern below the anchor
     domain: str = ""
     literal: str = ""  # text every match contains: a cheap check before the full match
+    mentions: str = ""  # path: only an edit whose new or replaced text holds this (lower-case) word
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +335,15 @@ def _command_rule(raw: str, tool: str, content: str) -> Rule:
     return Rule(text=canonical, tool=tool, kind="command", names=tuple(names), args=args, prefix=True)
 
 
+_MENTIONS = re.compile(r"(.+?)\s+mentions\s+(\S+)")
+
+
 def _path_rule(raw: str, tool: str, content: str) -> Rule:
+    mentioned = _MENTIONS.fullmatch(content) if tool in EDIT_TOOLS else None
+    if mentioned:
+        rule = _path_rule(raw, tool, mentioned.group(1))
+        return replace(rule, text=f"{tool}({mentioned.group(1)} mentions {mentioned.group(2)})",
+                       mentions=mentioned.group(2).lower())
     pattern = content
     if pattern.startswith("//"):
         anchor, glob = "abs", pattern.lstrip("/")
@@ -605,6 +616,38 @@ def _resolve(path: str, base: str | None) -> str:
     return _norm(path)
 
 
+_PATCH_PATH = re.compile(r"^\*\*\* (?:Add File|Update File|Delete File|Move to): (.+?)\s*$", re.M)
+
+
+def _patch_text(tool_input: Mapping[str, Any]) -> str:
+    command = _command_of(tool_input)
+    if isinstance(command, list):
+        return "\n".join(w for w in command if isinstance(w, str))
+    return command or ""
+
+
+def _paths_of(tool_name: str, tool_input: Mapping[str, Any], cwd: str | None) -> list[str]:
+    """Every file a call reads or changes: one for Claude's tools, each file of a Codex patch."""
+    if tool_name in PATCH_TOOLS:
+        return _PATCH_PATH.findall(_patch_text(tool_input))
+    raw = _path_of(tool_name, tool_input, cwd)
+    return [raw] if raw else []
+
+
+def _edit_text(tool_input: Mapping[str, Any]) -> str:
+    """The text an edit writes or replaces, lower-cased: what a `mentions` rule looks in."""
+    parts: list[str] = []
+    for key in ("old_string", "new_string", "content", "new_source", "command"):
+        value = tool_input.get(key)
+        if isinstance(value, str):
+            parts.append(value)
+    edits = tool_input.get("edits")
+    for edit in edits if isinstance(edits, list) else ():
+        if isinstance(edit, Mapping):
+            parts.extend(v for k, v in edit.items() if k in ("old_string", "new_string") and isinstance(v, str))
+    return "\n".join(parts).lower()
+
+
 def _path_of(tool_name: str, tool_input: Mapping[str, Any], cwd: str | None) -> str | None:
     if tool_name in ("NotebookEdit", "NotebookRead"):
         keys: tuple[str, ...] = ("notebook_path", "file_path")
@@ -670,8 +713,7 @@ def _match(rules: tuple[Rule, ...], tool_name: Any, tool_input: Any, cwd_in: Any
         root = _norm(os.path.join(cwd, root)) if cwd and cwd.startswith("/") else None
     reading: Reading | None = None
     programs: set[str] = set()
-    path: str | None = None
-    path_known = False
+    paths: list[str] | None = None
     home = ""
     for rule in rules:
         if not _covers(rule.tool, tool_name):
@@ -700,21 +742,20 @@ def _match(rules: tuple[Rule, ...], tool_name: Any, tool_input: Any, cwd_in: Any
             if host and (host == rule.domain or host.endswith("." + rule.domain)):
                 return _found(rule, tool_name, tool_input, cwd, root, host)
             continue
-        if not path_known:
-            raw = _path_of(tool_name, tool_input, cwd)
-            path = _resolve(raw, cwd or root) if raw else None
-            path_known = True
-        if path is None:
-            continue
-        if rule.kind == "outside-repo":
-            if root and path.startswith("/") and _relative(path, root) is None:
+        if paths is None:
+            paths = [_resolve(raw, cwd or root) for raw in _paths_of(tool_name, tool_input, cwd)]
+        for path in paths:
+            if rule.kind == "outside-repo":
+                if root and path.startswith("/") and _relative(path, root) is None:
+                    return _found(rule, tool_name, tool_input, cwd, root, path)
+                continue
+            home = home or _norm(os.path.expanduser("~"))
+            # A search reads what is inside its directory: test a stand-in child too.
+            searched = (path, path + "/\x00") if tool_name in _DIRECTORY_TOOLS else (path,)
+            if any(_path_matches(rule, p, root, home) for p in searched) and (
+                not rule.mentions or rule.mentions in _edit_text(tool_input)
+            ):
                 return _found(rule, tool_name, tool_input, cwd, root, path)
-            continue
-        home = home or _norm(os.path.expanduser("~"))
-        # A search reads what is inside its directory: test a stand-in child too.
-        searched = (path, path + "/\x00") if tool_name in _DIRECTORY_TOOLS else (path,)
-        if any(_path_matches(rule, p, root, home) for p in searched):
-            return _found(rule, tool_name, tool_input, cwd, root, path)
     # Words only known at run time may be anything: matched after every literal reading, so a command
     # also read with its values filled in (`G=git; $G push`) is named by what it literally runs.
     unknown = [view for view in reading.commands if not all(type(w) is str for w in view)] if reading else []
@@ -738,6 +779,10 @@ def summarize(tool_name: str, tool_input: Any, cwd: str | os.PathLike[str] | Non
     """One display line for a tool call: the command, "Edit path/in/repo", "WebFetch URL", ..."""
     tool_input = tool_input if isinstance(tool_input, Mapping) else {}
     name = tool_name if isinstance(tool_name, str) else ""
+    if name in PATCH_TOOLS:
+        files = _PATCH_PATH.findall(_patch_text(tool_input))
+        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        return one_line(f"{name} {shown or '(no file named)'}")
     command = _command_of(tool_input)
     if command is not None:
         if isinstance(command, list):

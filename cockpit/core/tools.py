@@ -16,6 +16,9 @@ CODEX_SHELL_TOOLS = frozenset({
 })
 SHELL_TOOLS = CLAUDE_SHELL_TOOLS | CODEX_SHELL_TOOLS
 
-EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
+# Codex changes files with apply_patch, whose input is the patch text ({"command": "*** Begin Patch…"}):
+# every `*** Add/Update/Delete File:` and `*** Move to:` path in it is judged.
+PATCH_TOOLS = frozenset({"apply_patch"})
+EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"}) | PATCH_TOOLS
 READ_TOOLS = frozenset({"Read", "Grep", "Glob", "LS", "NotebookRead"})
 

@@ -67,8 +67,6 @@ EVENT_NAMES = frozenset({
     "PermissionRequest", "PermissionDenied", "Stop", "StopFailure", "SubagentStart", "SubagentStop",
     "PreCompact", "PostCompact", "SessionEnd", "Notification",
 })
-# Codex's file-patch tool (tool_input {"command": "<patch text>"}): it changes files.
-CODEX_EDIT_TOOLS = frozenset({"apply_patch"})
 _TOOL_NAME = re.compile(r'"tool_name"\s*:\s*("(?:[^"\\]|\\.)*")')
 _CWD = re.compile(r'"cwd"\s*:\s*("(?:[^"\\]|\\.)*")')
 
@@ -82,11 +80,12 @@ class HookResult:
 
 def _load_policy(cwd: str) -> tuple[Any, str]:
     """The user's policy tightened by the repository's, and the repository root."""
+    from cockpit.core.text import exact_line
     from cockpit.sources.policy_files import load_policy
 
     policy, root = load_policy(cwd)
     for error in policy.errors:
-        sys.stderr.write(f"cockpit hook: {error}\n")
+        sys.stderr.write(f"cockpit hook: {exact_line(error)}\n")
     return policy, root
 
 
@@ -142,7 +141,7 @@ def _fails_closed(policy: Any, tool_name: str) -> bool:
     try:
         from cockpit.core.tools import EDIT_TOOLS, SHELL_TOOLS
 
-        if tool_name in SHELL_TOOLS or tool_name in EDIT_TOOLS or tool_name in CODEX_EDIT_TOOLS:
+        if tool_name in SHELL_TOOLS or tool_name in EDIT_TOOLS:
             return True
         for rule in getattr(policy, "rules", ()):
             tool = getattr(rule, "tool", "")
@@ -554,7 +553,9 @@ def main(argv: list[str]) -> int:
             sys.stdout.write(result.stdout + "\n")
             sys.stdout.flush()
         if result.stderr:
-            sys.stderr.write(result.stderr)
+            from cockpit.core.text import terminal_safe
+
+            sys.stderr.write(terminal_safe(result.stderr))
             sys.stderr.flush()
     except (OSError, ValueError):
         pass  # the agent stopped listening
