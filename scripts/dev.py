@@ -5,8 +5,8 @@
     python3 scripts/dev.py cockpit ARGS...  # any cockpit command
 
 Only Python 3.11+ and git are needed; the install is redone when pyproject.toml changes. `test` also
-installs the pinned Claude Code into .cache/clients/ with npm when npm is on PATH (once per version), for
-the real-client tests; without npm those tests skip and say why.
+installs the pinned Claude Code and Codex CLI into .cache/clients/ with npm when npm is on PATH (once per
+version), for the real-client tests; without npm those tests skip and say why.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,12 @@ NPM_TIMEOUT_SECONDS = 300
 # Set for the pytest process: the client's executable, or why there is none.
 CLAUDE_ENV = "COCKPIT_TEST_CLAUDE"
 CLAUDE_MISSING_ENV = "COCKPIT_TEST_CLAUDE_MISSING"
+# The real Codex CLI the end-to-end tests drive (tests/e2e/test_real_codex.py), from the npm registry.
+CODEX_PACKAGE = "@openai/codex"
+CODEX_VERSION = "0.171.0"
+CODEX_PREFIX = CLIENTS / f"codex-{CODEX_VERSION}"
+CODEX_ENV = "COCKPIT_TEST_CODEX"
+CODEX_MISSING_ENV = "COCKPIT_TEST_CODEX_MISSING"
 
 
 def _fingerprint() -> str:
@@ -86,25 +93,51 @@ def claude_binary(prefix: Path = CLAUDE_PREFIX) -> Path | None:
     return None
 
 
-def ensure_claude() -> tuple[Path | None, str]:
-    """Install the pinned Claude Code into .cache/clients/ unless it is there: (executable, why not)."""
-    found = claude_binary()
+def codex_binary(prefix: Path = CODEX_PREFIX) -> Path | None:
+    """The native `codex` executable the pinned package installed under `prefix`, or None.
+
+    Like Claude Code, `@openai/codex` holds only a launcher (`bin/codex.js`); the executable ships in the
+    optional dependency for this platform, an alias of `@openai/codex@<version>-<platform>`:
+    `node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex` here. We install
+    without scripts and use that file, checking its package's version."""
+    scope = prefix / "node_modules" / "@openai"
+    dirs = [scope / f"codex-{name}" for name in _platform_packages()]
+    dirs += sorted(d for d in scope.glob("codex-*") if d not in dirs)
+    for folder in dirs:
+        try:
+            version = json.loads((folder / "package.json").read_text()).get("version")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if not isinstance(version, str) or version.split("-")[0] != CODEX_VERSION:
+            continue
+        for exe in sorted(folder.glob("vendor/*/bin/codex")) + sorted(folder.glob("vendor/*/bin/codex.exe")):
+            if exe.is_file() and os.access(exe, os.X_OK):
+                return exe
+    return None
+
+
+def _npm_install(package: str, version: str, prefix: Path, find: Callable[[Path], Path | None],
+                 label: str) -> tuple[Path | None, str]:
+    """Install `package@version` into `prefix` (under .cache/clients/) unless it is there: (executable, why not).
+
+    Into a staging folder first, renamed into place once the executable is found: an interrupted install
+    leaves nothing that looks installed. Other versions of the same client are removed (a pin moved on)."""
+    found = find(prefix)
     if found is not None:
         return found, ""
     npm = shutil.which("npm")
     if npm is None:
         return None, "npm is not on PATH"
-    where = CLAUDE_PREFIX.relative_to(ROOT)
-    print(f"installing {CLAUDE_PACKAGE}@{CLAUDE_VERSION} into {where} …", flush=True)
-    staging = CLAUDE_PREFIX.with_name(CLAUDE_PREFIX.name + ".partial")
+    where = prefix.relative_to(ROOT)
+    print(f"installing {package}@{version} into {where} …", flush=True)
+    staging = prefix.with_name(prefix.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     # Its own package.json, so npm installs here and not into a package.json further up.
     (staging / "package.json").write_text('{"private": true}\n')
     started = time.monotonic()
     command = [npm, "install", "--prefix", str(staging), "--no-save", "--no-audit", "--no-fund",
-               "--ignore-scripts", "--include=optional", "--loglevel=error",
-               f"{CLAUDE_PACKAGE}@{CLAUDE_VERSION}"]
+               "--ignore-scripts", "--include=optional", "--loglevel=error", f"{package}@{version}"]
     try:
         proc = subprocess.run(command, cwd=staging, capture_output=True, text=True,
                               timeout=NPM_TIMEOUT_SECONDS)
@@ -115,17 +148,28 @@ def ensure_claude() -> tuple[Path | None, str]:
         problem = f"no answer in {NPM_TIMEOUT_SECONDS} s"
     except (OSError, subprocess.SubprocessError) as exc:
         problem = str(exc)
-    if not problem and claude_binary(staging) is None:
-        problem = f"no claude executable for {_platform_packages()[0]} in the installed packages"
+    if not problem and find(staging) is None:
+        problem = f"no {label} executable for {_platform_packages()[0]} in the installed packages"
     if problem:
         shutil.rmtree(staging, ignore_errors=True)
-        return None, f"npm install {CLAUDE_PACKAGE}@{CLAUDE_VERSION} failed: {problem}"
-    for old in CLIENTS.glob("claude-code-*"):  # other versions: a pin moved on
-        if old != staging:
+        return None, f"npm install {package}@{version} failed: {problem}"
+    stem = prefix.name[: -len(version) - 1]  # "claude-code", "codex"
+    for old in CLIENTS.glob(f"{stem}-*"):
+        if old != staging and old.name[len(stem) + 1 : len(stem) + 2].isdigit():
             shutil.rmtree(old, ignore_errors=True)
-    staging.rename(CLAUDE_PREFIX)
-    print(f"installed Claude Code {CLAUDE_VERSION} in {time.monotonic() - started:.0f} s", flush=True)
-    return claude_binary(), ""
+    staging.rename(prefix)
+    print(f"installed {label} {version} in {time.monotonic() - started:.0f} s", flush=True)
+    return find(prefix), ""
+
+
+def ensure_claude() -> tuple[Path | None, str]:
+    """Install the pinned Claude Code into .cache/clients/ unless it is there: (executable, why not)."""
+    return _npm_install(CLAUDE_PACKAGE, CLAUDE_VERSION, CLAUDE_PREFIX, claude_binary, "Claude Code")
+
+
+def ensure_codex() -> tuple[Path | None, str]:
+    """Install the pinned Codex CLI into .cache/clients/ unless it is there: (executable, why not)."""
+    return _npm_install(CODEX_PACKAGE, CODEX_VERSION, CODEX_PREFIX, codex_binary, "Codex")
 
 
 def main(argv: list[str]) -> int:
@@ -133,13 +177,15 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     env = dict(os.environ)
     if command == "test":
-        claude, why_not = ensure_claude()
-        if claude is not None:
-            env[CLAUDE_ENV] = str(claude)
-        else:
-            print(f"{why_not}: the real Claude Code tests will skip", flush=True)
-            env.pop(CLAUDE_ENV, None)
-            env[CLAUDE_MISSING_ENV] = why_not
+        for ensure, name, found_env, missing_env in ((ensure_claude, "Claude Code", CLAUDE_ENV, CLAUDE_MISSING_ENV),
+                                                     (ensure_codex, "Codex", CODEX_ENV, CODEX_MISSING_ENV)):
+            exe, why_not = ensure()
+            if exe is not None:
+                env[found_env] = str(exe)
+            else:
+                print(f"{why_not}: the real {name} tests will skip", flush=True)
+                env.pop(found_env, None)
+                env[missing_env] = why_not
         args = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
     elif command == "demo":
         args = [str(BIN / "cockpit"), "demo", *argv[1:]]

@@ -25,8 +25,23 @@ from cockpit.core.models import (
 )
 from cockpit.core.text import one_line
 
-# Line types that carry nothing the cockpit shows; the tailer skips them without parsing.
-SKIP_TYPES = frozenset({b"progress", b"file-history-snapshot", b"queue-operation", b"attribution-snapshot"})
+# Line types the parser reads.
+READ_TYPES = frozenset({"user", "assistant", "system", "attachment", "summary", "ai-title", "custom-title",
+                        "last-prompt"})
+# Documented line types that carry nothing the cockpit shows (2.1.112 and the 2.1.332 routing table): the
+# tailer skips them without decoding. Some are large (`api-request-shape` holds the whole system prompt and
+# tool list); `cost-state` holds the client's own running totals, which would count usage a second time.
+IGNORED_TYPES = frozenset({
+    "progress", "file-history-snapshot", "file-history-delta", "queue-operation", "attribution-snapshot",
+    "tag", "agent-name", "agent-color", "agent-setting", "mode", "permission-mode", "worktree-state", "pr-link",
+    "frame-link", "ended-by-model", "continued-in", "relocated", "bridge-session", "history-suppression",
+    "isolation-latch", "session-owner", "dev-mods", "memory-mode", "atis-latch", "tools-used", "derived-from",
+    "data-flow-records", "data-flow-incomplete", "cost-state", "content-replacement", "api-request",
+    "api-request-shape", "api-request-blob", "api-request-resumed", "fork-context-ref", "observer-ref",
+    "resume-head-vouch", "artifact-comment-monitor", "artifact-autoreact-ledger", "marble-origami-commit",
+    "marble-origami-snapshot", "speculation-accept",
+})
+SKIP_TYPES = frozenset(t.encode() for t in IGNORED_TYPES)
 
 TITLE_RANKS = {"summary": 1, "ai-title": 2, "custom-title": 3}
 _TITLE_FIELDS = {"summary": "summary", "ai-title": "aiTitle", "custom-title": "customTitle"}
@@ -128,7 +143,41 @@ def parse_line(obj: Any, *, subagent_file: bool = False) -> list[Fact]:
     if kind == "last-prompt" and not subagent_file:
         text = obj.get("lastPrompt")
         return [MetaFact(last_prompt=one_line(text, 200))] if isinstance(text, str) else []
+    if kind == "attachment" and not subagent_file:
+        return _attachment(obj, ts)
     return []
+
+
+def known_kind(obj: Any) -> tuple[str, bool]:
+    """(the line's type, whether it is one the parser reads or knowingly ignores): for drift checks."""
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    if not isinstance(kind, str):
+        return repr(kind), False
+    return kind, kind in READ_TYPES or kind in IGNORED_TYPES
+
+
+def queued_prompt(obj: dict[str, Any]) -> str:
+    """The text of a prompt the human typed while the agent worked, delivered as a `queued_command`
+    attachment (2.1.x); "" for any other attachment, and for queued commands not from a human (task
+    notifications, hooks: `origin.kind` other than "human", or meta)."""
+    attachment = obj.get("attachment")
+    if not isinstance(attachment, dict) or attachment.get("type") != "queued_command":
+        return ""
+    if attachment.get("isMeta") or obj.get("isMeta"):
+        return ""
+    origin = attachment.get("origin")
+    text = _prompt_text(attachment.get("prompt"))
+    if isinstance(origin, dict):
+        return text if origin.get("kind") == "human" else ""
+    return "" if text.lstrip().startswith("<") else text  # older builds say no origin
+
+
+def _attachment(obj: dict[str, Any], ts: str) -> list[Fact]:
+    """Hook results, reminders, file references, listings…: nothing shown, except a queued human prompt."""
+    if obj.get("isSidechain") is True:
+        return []
+    text = queued_prompt(obj)
+    return [PromptFact(ts, text), StateFact(ts, SessionState.THINKING)] if text.strip() else []
 
 
 def _envelope(obj: dict[str, Any], ts: str, model: str | None = None) -> MetaFact:

@@ -1,13 +1,26 @@
 """Codex CLI rollout lines -> facts (spec agent-formats §3).
 
-One `CodexParser` per rollout file. Its only state is the current model (from `turn_context`)
-and the last real context size (the pre-compaction size Codex does not write); both are
-checkpointed with the file offset so a restart resumes exactly.
+One `CodexParser` per rollout file, checkpointed with the file offset so a restart resumes exactly.
+Two generations of rollouts are read:
+
+- 0.104 era: prompts in `event_msg user_message`, usage in `token_count`, a failed command in the
+  JSON `metadata.exit_code` of its output, a compaction as one `compacted` line;
+- 0.171: no more `user_message` / `agent_message` / `agent_reasoning` events; prompts, answers, commands
+  (with `exit_code`) and compactions come as `event_msg item_completed` items, a command's output is
+  plain text ("Process exited with code 2"), and new line types (`world_state`, `token_usage_record`) and
+  events (`thread_settings_applied`) appear. A local compaction is a model request of its own (its answer
+  marked `metadata.compaction_output`), followed by `compacted`, an estimate of the new context (a
+  `token_count` with zero parts) and the `ContextCompaction` item.
+
+Usage always comes from `token_count` (`token_usage_record` repeats the same request, so reading both
+would count it twice).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from typing import Any
 
 from cockpit.core.claude import MAX_TOKENS, tool_summary
@@ -27,7 +40,35 @@ from cockpit.core.models import (
 )
 from cockpit.core.text import one_line
 
-SKIP_TYPES = frozenset({b"agent_reasoning", b"reasoning"})
+# Top-level line types nothing is read from; the tailer skips them without decoding (they are large).
+SKIP_TYPES = frozenset({b"world_state", b"token_usage_record"})
+# Every line type, event and item the parser reads or knowingly ignores (`known_kind`, for drift checks).
+KNOWN_TYPES = frozenset({"session_meta", "turn_context", "response_item", "event_msg", "compacted",
+                         "world_state", "token_usage_record"})
+READ_EVENTS = frozenset({"token_count", "item_completed", "user_message", "turn_aborted", "task_complete",
+                         "task_started"})
+IGNORED_EVENTS = frozenset({
+    "agent_message", "agent_reasoning", "agent_reasoning_raw_content", "context_compacted", "thread_settings_applied",
+    "thread_rolled_back", "patch_apply_end", "exec_command_end", "mcp_tool_call_end", "web_search_end",
+    "entered_review_mode", "exited_review_mode", "item_started", "plan_update", "view_image_tool_call", "error",
+    "warning", "stream_error",
+})
+READ_RESPONSE_ITEMS = frozenset({"function_call", "custom_tool_call", "local_shell_call", "function_call_output",
+                                 "custom_tool_call_output", "message"})
+IGNORED_RESPONSE_ITEMS = frozenset({"reasoning", "web_search_call", "compaction", "tool_search_call",
+                                    "tool_search_output", "image_generation_call", "ghost_snapshot", "other"})
+# item_completed items that finish a tool call (their `id` is the call's `call_id`).
+TOOL_ITEMS = frozenset({"CommandExecution", "FileChange", "McpToolCall", "DynamicToolCall", "CollabAgentToolCall"})
+READ_ITEMS = TOOL_ITEMS | {"UserMessage", "ContextCompaction"}
+IGNORED_ITEMS = frozenset({
+    "AgentMessage", "Reasoning", "Plan", "HookPrompt", "InjectedContext", "FunctionCallOutput", "WebSearch",
+    "ImageView", "ImageGeneration", "Extension", "EnteredReviewMode", "ExitedReviewMode", "SubAgentActivity",
+    "EventDrivenTool", "EventCommandEvent", "CollabAgentMessage", "TodoList", "Error",
+})
+FAILED_STATUSES = frozenset({"failed", "declined", "interrupted"})
+# The header of a unified-exec / shell_command output, before the command's own output starts.
+_EXIT_LINE = re.compile(r"^(?:Process exited with code|Exit code:)\s*(-?\d+)\s*$")
+_FAILED_MEMORY = 64  # tool calls an item reported failed, kept until their output line arrives
 
 
 def _count(raw: dict[str, Any], key: str) -> int | None:
@@ -44,9 +85,35 @@ class CodexParser:
         state = state or {}
         self.model: str = state.get("model", "")
         self.last_context: int | None = state.get("last_context")
+        # Seen an item_completed or thread_settings_applied: this rollout writes ContextCompaction items (0.171+).
+        self.items: bool = bool(state.get("items", False))
+        # The compaction request is under way: its token_count is not the conversation's context.
+        self.compacting: bool = bool(state.get("compacting", False))
+        # A `compacted` line waiting for its ContextCompaction item: [ts, pre_tokens, post_tokens].
+        pending = state.get("pending")
+        self.pending: list[Any] | None = list(pending) if isinstance(pending, list) and len(pending) == 3 else None
+        # A compaction was reported at its `compacted` line (0.104 way): an item after it is the same one.
+        self.reported: bool = bool(state.get("reported", False))
+        self.failed: list[str] = [c for c in state.get("failed", []) if isinstance(c, str)][-_FAILED_MEMORY:]
+        # A digest of the last prompt of the current turn: a prompt written both as an event and as an item is
+        # one prompt.
+        self.turn_prompt: str = state.get("turn_prompt", "") if isinstance(state.get("turn_prompt"), str) else ""
 
     def checkpoint(self) -> dict[str, Any]:
-        return {"model": self.model, "last_context": self.last_context}
+        state: dict[str, Any] = {"model": self.model, "last_context": self.last_context}
+        if self.items:
+            state["items"] = True
+        if self.compacting:
+            state["compacting"] = True
+        if self.pending is not None:
+            state["pending"] = self.pending
+        if self.reported:
+            state["reported"] = True
+        if self.failed:
+            state["failed"] = self.failed
+        if self.turn_prompt:
+            state["turn_prompt"] = self.turn_prompt
+        return state
 
     def parse_line(self, obj: Any) -> list[Fact]:
         if not isinstance(obj, dict):
@@ -73,28 +140,109 @@ class CodexParser:
             cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
             return [MetaFact(ts=ts or None, cwd=cwd, model=self.model or None)]
         if kind == "compacted":
-            return [CompactionFact(ts, "auto", self.last_context)]
+            return self._compacted(ts)
         if kind == "event_msg":
             return self._event(payload, ts)
         if kind == "response_item":
-            return self._item(payload, ts)
-        return []
+            return self._item(payload, obj.get("metadata"), ts)
+        return []  # world_state, token_usage_record and types not known yet carry nothing shown
+
+    # ---- compaction -------------------------------------------------------------------------------
+
+    def _compacted(self, ts: str) -> list[Fact]:
+        facts = self._flush()
+        self.compacting = False
+        if not self.items:
+            # 0.104: nothing more follows; the context before it is the last real request's.
+            self.reported = True
+            return [*facts, CompactionFact(ts, "auto", self.last_context)]
+        # 0.171: an estimate of the new context and the ContextCompaction item follow.
+        self.pending = [ts, self.last_context, None]
+        return facts
+
+    def _flush(self) -> list[Fact]:
+        """The compaction still waiting for its item, as a fact (the item never came)."""
+        if self.pending is None:
+            return []
+        ts, pre, post = self.pending
+        self.pending = None
+        return [CompactionFact(ts, "auto", pre, post)]
+
+    # ---- events -----------------------------------------------------------------------------------
 
     def _event(self, payload: dict[str, Any], ts: str) -> list[Fact]:
         sub = payload.get("type")
         if sub == "token_count":
             return self._token_count(payload, ts)
+        if sub == "item_completed":
+            item = payload.get("item")
+            return self._turn_item(item, ts) if isinstance(item, dict) else []
         if sub == "user_message":
             text = payload.get("message")
-            if isinstance(text, str) and text:
-                return [PromptFact(ts, text), StateFact(ts, SessionState.THINKING), MetaFact(ts=ts)]
-            return []
+            return self._prompt(text, ts) if isinstance(text, str) else []
         if sub == "turn_aborted":
-            return [StateFact(ts, SessionState.IDLE), MetaFact(ts=ts), InterruptFact(ts)]
+            self.compacting = False
+            return [*self._flush(), StateFact(ts, SessionState.IDLE), MetaFact(ts=ts), InterruptFact(ts)]
         if sub == "task_complete":
-            return [StateFact(ts, SessionState.IDLE), MetaFact(ts=ts)]
+            self.compacting = False
+            return [*self._flush(), StateFact(ts, SessionState.IDLE), MetaFact(ts=ts)]
+        if sub == "thread_settings_applied":
+            # 0.171+ (written when a turn starts): this rollout writes items, ContextCompaction included.
+            self.items = True
+            settings = payload.get("thread_settings")
+            model = settings.get("model") if isinstance(settings, dict) else None
+            if isinstance(model, str) and model:
+                self.model = model
+            return []
         if sub == "task_started":
+            self.turn_prompt = ""
             return [StateFact(ts, SessionState.THINKING), MetaFact(ts=ts)]
+        return []
+
+    def _prompt(self, text: str, ts: str) -> list[Fact]:
+        digest = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
+        if not text or digest == self.turn_prompt:
+            return []
+        self.turn_prompt = digest
+        return [PromptFact(ts, text), StateFact(ts, SessionState.THINKING), MetaFact(ts=ts)]
+
+    def _turn_item(self, item: dict[str, Any], ts: str) -> list[Fact]:
+        kind = item.get("type")
+        if kind == "UserMessage":
+            self.items = True
+            content = item.get("content")
+            parts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"] \
+                if isinstance(content, list) else []
+            return self._prompt("\n".join(p for p in parts if isinstance(p, str)), ts)
+        if kind == "ContextCompaction":
+            self.items = True
+            self.compacting = False
+            if self.pending is None:
+                if self.reported:  # its `compacted` line was read as a 0.104 one and reported
+                    self.reported = False
+                    return []
+                self.pending = [ts, self.last_context, None]  # no `compacted` line: the item is the compaction
+            return self._flush()
+        if kind in TOOL_ITEMS:
+            self.items = True
+            call_id = item.get("id")
+            if not isinstance(call_id, str) or not call_id:
+                return []
+            code = item.get("exit_code")
+            status = item.get("status")
+            if isinstance(status, str) and status.lower() in ("in_progress", "inprogress"):
+                return []
+            failed = (
+                (isinstance(code, int) and not isinstance(code, bool) and code != 0)
+                or (isinstance(status, str) and status.lower() in FAILED_STATUSES)
+                or item.get("success") is False
+                or bool(item.get("error"))
+            )
+            if failed and call_id not in self.failed:
+                self.failed = [*self.failed, call_id][-_FAILED_MEMORY:]
+            return [ToolFinished(call_id, ts, failed)]
+        if isinstance(kind, str):
+            self.items = True
         return []
 
     def _token_count(self, payload: dict[str, Any], ts: str) -> list[Fact]:
@@ -114,21 +262,35 @@ class CodexParser:
         inp, cached, out, used = values  # type: ignore[misc]
         ok_window = isinstance(window, int | float) and not isinstance(window, bool) and 0 < window <= MAX_TOKENS
         win = int(window) if ok_window else None
-        # The record Codex writes at compaction has zero parts and a total larger than the window.
-        if (inp == 0 and out == 0) or (win is not None and used > win):
+        # After a compaction Codex writes a record with zero parts: 0.104 with a total larger than the
+        # window (nothing to read), 0.171 with its estimate of the compacted context as the total.
+        if inp == 0 and out == 0:
+            if self.pending is not None and used and (win is None or used <= win):
+                self.pending[2] = used
             return []
+        if win is not None and used > win:
+            return []
+        facts = self._flush()
+        self.reported = False
         usage = Usage(input_tokens=max(inp - cached, 0), output_tokens=out, cache_read_input_tokens=min(cached, inp))
-        # Each real count is written twice; the cumulative total identifies the request, so both
-        # copies share a key and the store keeps one.
+        # Each real count is written twice (0.104), or repeated when a resumed turn starts (0.171); the
+        # cumulative total identifies the request, so the copies share a key and the store keeps one.
         cumulative = total.get("total_tokens")
         key = f"{cumulative}:{used}" if isinstance(cumulative, int) else ""
-        self.last_context = used
+        if self.compacting:
+            # This is the compaction request: its size is not the context that made Codex compact.
+            self.compacting = False
+        else:
+            self.last_context = used
         return [
+            *facts,
             ApiCall(key=key, ts=ts, model=self.model, usage=usage, context_tokens=used, window=win),
             MetaFact(ts=ts or None),
         ]
 
-    def _item(self, payload: dict[str, Any], ts: str) -> list[Fact]:
+    # ---- response items ---------------------------------------------------------------------------
+
+    def _item(self, payload: dict[str, Any], meta: Any, ts: str) -> list[Fact]:
         sub = payload.get("type")
         if sub in ("function_call", "custom_tool_call", "local_shell_call"):
             call_id = payload.get("call_id")
@@ -141,8 +303,36 @@ class CodexParser:
         if sub in ("function_call_output", "custom_tool_call_output"):
             call_id = payload.get("call_id")
             if isinstance(call_id, str) and call_id:
-                return [ToolFinished(call_id, ts, _output_failed(payload.get("output"))), StateFact(ts, SessionState.THINKING)]
+                failed = _output_failed(payload.get("output"))
+                if call_id in self.failed:  # its item said so, whatever the text says
+                    failed = True
+                    self.failed = [c for c in self.failed if c != call_id]
+                return [ToolFinished(call_id, ts, failed), StateFact(ts, SessionState.THINKING)]
+            return []
+        if sub == "message" and payload.get("role") == "assistant":
+            # 0.171 writes the line's `metadata` beside its payload.
+            if isinstance(meta, dict) and meta.get("compaction_output") is True:
+                # The answer to a compaction request: the token_count that follows is that request's.
+                self.compacting = True
         return []
+
+
+def known_kind(obj: Any) -> tuple[str, bool]:
+    """(`type`, `type/event` or `type/event/item` of a line, whether the parser reads or knowingly ignores it)."""
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    payload = obj.get("payload") if isinstance(obj, dict) else None
+    if not isinstance(kind, str):
+        return repr(kind), False
+    sub = payload.get("type") if isinstance(payload, dict) else None
+    if kind == "event_msg":
+        if sub == "item_completed":
+            item = payload.get("item") if isinstance(payload, dict) else None
+            name = item.get("type") if isinstance(item, dict) else None
+            return f"{kind}/{sub}/{name}", name in READ_ITEMS or name in IGNORED_ITEMS
+        return f"{kind}/{sub}", sub in READ_EVENTS or sub in IGNORED_EVENTS
+    if kind == "response_item":
+        return f"{kind}/{sub}", sub in READ_RESPONSE_ITEMS or sub in IGNORED_RESPONSE_ITEMS
+    return kind, kind in KNOWN_TYPES
 
 
 def _summarize_arguments(name: str, args: Any) -> str:
@@ -153,16 +343,28 @@ def _summarize_arguments(name: str, args: Any) -> str:
             return one_line(args, 200)
         args = decoded
     if isinstance(args, dict):
-        command = args.get("command")
+        command = args.get("command", args.get("cmd"))
         if isinstance(command, list) and all(isinstance(c, str) for c in command):
             parts = command[2:] if command[:2] in (["bash", "-lc"], ["sh", "-c"]) else command
             return one_line(" ".join(parts), 200)
+        if isinstance(command, str) and command:
+            return one_line(command, 200)
         return tool_summary(name, args)
     return ""
 
 
+def _output_text(output: Any) -> str:
+    if isinstance(output, str):
+        return output
+    if isinstance(output, list):  # content items: [{"type": "input_text", "text": …}, …]
+        return "\n".join(p["text"] for p in output if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return ""
+
+
 def _output_failed(output: Any) -> bool:
-    """Codex marks a failed command by a non-zero exit code in the output's metadata."""
+    """A non-zero exit code: in the output's JSON metadata (0.104 `shell`), or in the plain-text header
+    of a unified-exec / shell_command output ("Process exited with code 2", "Exit code: 2"), read only
+    before the command's own output starts."""
     if isinstance(output, str) and output.startswith("{"):
         try:
             output = json.loads(output)
@@ -172,5 +374,12 @@ def _output_failed(output: Any) -> bool:
         meta = output.get("metadata")
         if isinstance(meta, dict):
             code = meta.get("exit_code")
-            return isinstance(code, int) and code != 0
+            return isinstance(code, int) and not isinstance(code, bool) and code != 0
+        return False
+    for line in _output_text(output).splitlines()[:8]:
+        if line.startswith("Output:"):
+            break
+        found = _EXIT_LINE.match(line)
+        if found:
+            return int(found.group(1)) != 0
     return False

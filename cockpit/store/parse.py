@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from cockpit.core import claude
+from cockpit.core.codex import SKIP_TYPES as CODEX_SKIP
 from cockpit.core.codex import CodexParser
 from cockpit.core.models import (
     Agent,
@@ -114,14 +115,15 @@ def read_and_parse(job: FileJob) -> Parsed:
     parse_claude = claude.parse_line
     subagent = job.subagent
     is_claude = codex is None
+    skip = CLAUDE_SKIP if is_claude else CODEX_SKIP
     for offset, raw in read.lines:
-        if is_claude:
-            # Inline top-level type check: most lines are progress records nobody needs parsed.
-            pos = raw.find(b'"type":"')
-            if pos > 0 and raw.find(b"{", 1, pos) == -1:
-                end = raw.find(b'"', pos + 8)
-                if end != -1 and raw[pos + 8 : end] in CLAUDE_SKIP:
-                    continue
+        # Inline top-level type check: most Claude lines are progress records, and both clients write large
+        # lines nobody reads (request shapes, world state); known types nothing is read from are not parsed.
+        pos = raw.find(b'"type":"')
+        if pos > 0 and raw.find(b"{", 1, pos) == -1:
+            end = raw.find(b'"', pos + 8)
+            if end != -1 and raw[pos + 8 : end] in skip:
+                continue
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
