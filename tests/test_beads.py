@@ -23,7 +23,7 @@ from cockpit.core.beads import (
     compute_queue,
     parse_issue_line,
 )
-from cockpit.sources.beads import find_beads, parse_lines, read_beads
+from cockpit.sources.beads import beads_key, find_beads, load_queue, parse_lines, read_beads, read_issue
 
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "beads" / "beads-dolt-export.jsonl"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -435,14 +435,14 @@ def test_cli_issues_json(tmp_path):
     assert out["source"] == str((tmp_path / ".beads" / "issues.jsonl").resolve())
 
 
-def test_cli_issues_text_strips_control_sequences(tmp_path):
+def test_cli_issues_text_shows_control_sequences_inert(tmp_path):
     write_jsonl(tmp_path / ".beads" / "issues.jsonl", [
         issue("a", priority=0, title="evil \x1b]52;c;aGk=\x07title\x1b[31m red"),
         issue("b", status="in_progress", assignee="bob\x1b[2J"),
         issue("c", dependencies=[dep("a")])])
     proc = _cockpit("issues", "--repo", str(tmp_path), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert "\x1b" not in proc.stdout and "evil title red" in proc.stdout
+    assert "\x1b" not in proc.stdout and "evil \\x1b]52;c;aGk=\\x07title\\x1b[31m red" in proc.stdout
     text = proc.stdout
     assert text.index("Ready (1)") < text.index("P0 task") < text.index("In progress (1)") < text.index("@bob")
     assert text.index("Blocked (1)") < text.index("<- a")
@@ -483,3 +483,146 @@ def test_bd_failing_or_absent_never_raises(tmp_path, monkeypatch):
     assert "bd ready exited 3" in disagreement((), bd_ready(tmp_path))
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert not bd_ready(tmp_path).available
+
+
+# --- at scale: linear, summaries, reading again only on change ---------------------------------------
+
+
+def _shallow_stack(extra: int = 60) -> int:
+    """A recursion limit just above the current depth: any recursion over 10k issues would hit it."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth + extra
+
+
+def test_a_ten_thousand_long_chain_of_each_kind_is_computed_without_recursion():
+    objs = [issue("b0", status="in_progress")]
+    objs += [issue(f"b{i}", dependencies=[dep(f"b{i - 1}")]) for i in range(1, 10_000)]
+    objs += [issue("p0", dependencies=[dep("b0")])]
+    objs += [issue(f"p{i}", dependencies=[dep(f"p{i - 1}", "parent-child")]) for i in range(1, 10_000)]
+    parsed = [parse_issue_line(o) for o in objs]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_shallow_stack())
+    try:
+        q = compute_queue([p for p in parsed if isinstance(p, Issue)], NOW)
+    finally:
+        sys.setrecursionlimit(limit)
+    blocked = blocked_map(q)
+    assert len(blocked) == 9_999 + 10_000 and q.ready == () and q.cycles == ()
+    assert blocked["b9999"] == ("b9998",) and blocked["p0"] == ("b0",) and blocked["p9999"] == ("p9998",)
+
+
+def test_a_cycle_is_reported_once_not_walked_forever():
+    ring = [issue(f"r{i}", dependencies=[dep(f"r{(i + 1) % 10_000}")]) for i in range(10_000)]
+    parsed = [parse_issue_line(o) for o in ring]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_shallow_stack())
+    try:
+        q = compute_queue([p for p in parsed if isinstance(p, Issue)], NOW)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert len(q.blocked) == 10_000 and q.cycles == (tuple(sorted(f"r{i}" for i in range(10_000))),)
+    # An epic that waits on its own child: each blocks the other, a loop through a `blocks` edge.
+    q = queue(issue("epic", issue_type="epic", dependencies=[dep("kid")]),
+              issue("kid", dependencies=[dep("epic", "parent-child")]), issue("free"))
+    assert q.cycles == (("epic", "kid"),) and q.ready == ("free",)
+    assert q.to_json()["cycles"] == [["epic", "kid"]]
+    # A ring of parent-child edges alone blocks no one and is not a cycle to report; nor is a closed loop.
+    assert queue(issue("x", dependencies=[dep("y", "parent-child")]),
+                 issue("y", dependencies=[dep("x", "parent-child")])).cycles == ()
+    assert queue(issue("c1", status="closed", dependencies=[dep("c2")]),
+                 issue("c2", status="closed", dependencies=[dep("c1")])).cycles == ()
+
+
+def test_summaries_give_the_same_queue_and_fields_as_whole_issues(real, tmp_path):
+    _, beads, q = real
+    summary = read_beads(beads.path.parents[1], summary=True)
+    assert summary.skipped == beads.skipped and len(summary.issues) == len(beads.issues)
+    kept = ("id", "title", "status", "priority", "issue_type", "assignee", "created_at", "defer_until", "pinned",
+            "ephemeral", "is_template", "parent", "closed_by_session", "labels", "offset")
+    for lean, whole in zip(summary.issues, beads.issues, strict=True):
+        assert lean.summary and not whole.summary
+        assert [getattr(lean, f) for f in kept] == [getattr(whole, f) for f in kept]
+        assert [(d.issue_id, d.depends_on_id, d.type, d.gate) for d in lean.dependencies] == \
+            [(d.issue_id, d.depends_on_id, d.type, d.gate) for d in whole.dependencies]
+        assert lean.description == "" and lean.comments == () and lean.closed_at is None
+    lean_q = compute_queue(summary.issues, NOW)
+    assert lean_q.to_json() == q.to_json()
+
+
+def test_read_issue_gives_the_whole_issue_back_from_its_offset(tmp_path):
+    path = write_jsonl(tmp_path / ".beads" / "issues.jsonl", [
+        issue("a", description="alpha story", comments=[{"id": 1, "author": "ann", "text": "hi",
+                                                          "created_at": "2026-02-01T00:00:00Z"}]),
+        issue("b", description="béta story", notes="n", closed_at="2026-02-02T00:00:00Z", status="closed")])
+    whole = {i.id: i for i in read_beads(tmp_path).issues}
+    lean = {i.id: i for i in read_beads(tmp_path, summary=True).issues}
+    for issue_id in ("a", "b"):
+        assert read_issue(path, lean[issue_id]) == whole[issue_id]
+    assert read_issue(path, lean["b"]).description == "béta story" and lean["b"].offset > 0
+    # The file changed under the summary: another issue sits at its offset now, so the summary comes back.
+    write_jsonl(path, [issue("zzz-long-enough-to-move-b", description="x" * 50), issue("b")])
+    assert read_issue(path, lean["a"]) == lean["a"]
+    path.unlink()
+    assert read_issue(path, lean["b"]) == lean["b"]
+
+
+def test_beads_key_changes_with_the_file_and_only_then(tmp_path):
+    path = write_jsonl(tmp_path / ".beads" / "issues.jsonl", [issue("a")])
+    first = beads_key(tmp_path)
+    assert beads_key(tmp_path) == first == read_beads(tmp_path).key
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(issue("b")) + "\n")
+    appended = beads_key(tmp_path)
+    assert appended != first
+    os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    touched = beads_key(tmp_path)
+    assert touched != appended
+    replacement = path.with_name("issues.jsonl.new")
+    replacement.write_bytes(path.read_bytes())
+    os.utime(replacement, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    os.replace(replacement, path)  # same bytes, same mtime, another inode: an export written by rename
+    assert beads_key(tmp_path) != touched
+    path.unlink()
+    assert beads_key(tmp_path) == ("missing", True)
+
+
+def test_a_backup_side_table_changing_changes_the_key(tmp_path):
+    issues = write_jsonl(tmp_path / ".beads" / "backup" / "issues.jsonl", [issue("a"), issue("b")])
+    before = beads_key(tmp_path)
+    write_jsonl(issues.parent / "dependencies.jsonl", [{"issue_id": "b", "depends_on_id": "a", "type": "blocks"}])
+    assert beads_key(tmp_path) != before
+    beads, q = load_queue(tmp_path, NOW)
+    assert beads.layout == "backup" and blocked_map(q) == {"b": ("a",)}
+
+
+def test_reading_leaves_the_garbage_collector_as_it_was(tmp_path):
+    import gc
+
+    write_jsonl(tmp_path / ".beads" / "issues.jsonl", [issue(f"i{n}") for n in range(50)])
+    assert gc.isenabled()
+    load_queue(tmp_path, NOW)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_beads(tmp_path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_lines_orjson_refuses_are_read_as_the_standard_library_reads_them(tmp_path):
+    path = tmp_path / ".beads" / "issues.jsonl"
+    path.parent.mkdir()
+    path.write_bytes(b'\xef\xbb\xbf{"id":"bom","title":"first line after a BOM"}\r\n'
+                     b'{"id":"bad-utf8","title":"caf\xe9"}\n'
+                     b'{"id":"surrogate","title":"\\ud800"}\n'
+                     b'{"id":"nan","priority":NaN}\n')
+    beads = read_beads(tmp_path)
+    assert [i.id for i in beads.issues] == ["bom", "bad-utf8", "surrogate", "nan"] and beads.skipped_total == 0
+    titles = {i.id: i.title for i in beads.issues}
+    assert titles["bad-utf8"] == "caf\ufffd" and titles["surrogate"] == "\ud800"
+    assert [i.offset for i in beads.issues][:2] == [0, path.read_bytes().index(b'{"id":"bad-utf8"')]
+    lean = read_beads(tmp_path, summary=True).issues
+    assert [read_issue(path, i) for i in lean] == list(beads.issues)

@@ -2,21 +2,34 @@
 
 Reading never raises: a missing file, an unreadable one or a junk line becomes a count or an error
 string in the result, because beads is optional and its files are written by other tools.
+
+The file is read line by line (100k issues are ~165 MB of JSON, mostly descriptions), each line decoded
+with orjson; the dashboard asks for summaries and reads one issue whole again when it is opened.
+`beads_key` tells from a few stat calls whether the file changed, so a caller reads it again only then.
 """
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import orjson
 
 from cockpit.core.beads import (
     Comment,
     Dependency,
     Issue,
+    Queue,
     Skip,
+    compute_queue,
     parse_comment,
     parse_dependency,
     parse_issue_line,
@@ -25,6 +38,13 @@ from cockpit.core.beads import (
 EXPORT = Path(".beads") / "issues.jsonl"
 BACKUP_DIR = Path(".beads") / "backup"
 SKIP_REASONS = ("invalid", "partial", "memory", "tombstone")
+READ_BUFFER = 1 << 20
+# A file rewritten while it is read is read again, at most this many times, then taken as it came.
+READ_ATTEMPTS = 3
+BACKUP_TABLES = ("dependencies.jsonl", "labels.jsonl", "comments.jsonl")
+
+FileKey = tuple[object, ...]
+"""What identifies one version of the beads file(s): path, device, inode, size, mtime and ctime in ns."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,7 @@ class BeadsFile:
     skipped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SKIP_REASONS, 0))
     mtime: float | None = None
     error: str | None = None
+    key: FileKey | None = None  # the file's identity when it was read, to tell whether it changed since
 
     @property
     def skipped_total(self) -> int:
@@ -67,49 +88,105 @@ def find_beads(root: Path) -> tuple[Path, str] | None:
     return None
 
 
-def iter_json_lines(data: bytes, skipped: dict[str, int]) -> Iterator[Any]:
-    """Decoded objects of the complete lines in `data`; junk and a torn last line are counted, not raised."""
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    lines = text.split("\n")
-    # The piece after the last newline may be a line still being written: keep it only if it parses.
-    tail = lines.pop()
-    for number, line in enumerate([*lines, tail]):
-        if not line.strip():
+def _stat_key(path: Path, st: os.stat_result) -> tuple[object, ...]:
+    return (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def beads_key(root: Path) -> FileKey:
+    """The identity of what `read_beads(root)` would read, from a few stat calls and no reading.
+
+    A rewrite, an append, a replacing rename or a touched side table of a dump all change it; when no file
+    exists, whether `.beads` does (the message shown differs) is part of it.
+    """
+    try:
+        found = find_beads(root)
+        if found is None:
+            return ("missing", (root / ".beads").is_dir())
+        path, layout = found
+        parts: list[object] = [layout, _stat_key(path, path.stat())]
+        if layout == "backup":
+            for name in BACKUP_TABLES:
+                side = path.parent / name
+                try:
+                    parts.append(_stat_key(side, side.stat()))
+                except OSError:
+                    parts.append((str(side), None))
+        return tuple(parts)
+    except OSError as exc:
+        return ("error", str(exc))
+
+
+def _decode(line: bytes) -> Any:
+    """One line's JSON. orjson first; what it refuses (invalid UTF-8, lone surrogates, NaN, deep nesting) is
+    given to the standard library on the text with bad bytes replaced, which decides as before."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line.decode("utf-8", errors="replace"))
+
+
+def iter_json_lines(lines: Iterable[bytes], skipped: dict[str, int]) -> Iterator[tuple[int, Any]]:
+    """(byte offset, decoded object) for each line; junk and a torn last line are counted, not raised.
+
+    A line without its newline can only be the last, possibly still being written: kept only if it parses.
+    """
+    offset = 0
+    first = True
+    for line in lines:
+        start = offset
+        offset += len(line)
+        if first:
+            first = False
+            if line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+        if not line or line.isspace():
             continue
         try:
-            yield json.loads(line)
+            yield start, _decode(line)
         except (ValueError, RecursionError):
-            skipped["partial" if number == len(lines) else "invalid"] += 1
+            skipped["invalid" if line.endswith(b"\n") else "partial"] += 1
 
 
-def parse_lines(data: bytes) -> tuple[list[Issue], dict[str, int]]:
-    """Issues from the bytes of a JSONL export, with counts of skipped lines by reason."""
-    skipped = dict.fromkeys(SKIP_REASONS, 0)
+def _split_lines(data: bytes) -> list[bytes]:
+    """Lines as reading a binary file gives them: split at newlines only, each keeping its own."""
+    parts = data.split(b"\n")
+    tail = parts.pop()
+    return [part + b"\n" for part in parts] + ([tail] if tail else [])
+
+
+def _parse(objs: Iterable[tuple[int, Any]], skipped: dict[str, int], summary: bool) -> list[Issue]:
     issues: list[Issue] = []
-    for obj in iter_json_lines(data, skipped):
-        parsed = parse_issue_line(obj)
+    for offset, obj in objs:
+        parsed = parse_issue_line(obj, summary=summary, offset=offset)
         if isinstance(parsed, Issue):
             issues.append(parsed)
         elif isinstance(parsed, Skip):
             skipped[parsed.reason] = skipped.get(parsed.reason, 0) + 1
         else:
             skipped["invalid"] += 1
-    return issues, skipped
+    return issues
+
+
+def parse_lines(data: bytes, *, summary: bool = False) -> tuple[list[Issue], dict[str, int]]:
+    """Issues from the bytes of a JSONL export, with counts of skipped lines by reason."""
+    skipped = dict.fromkeys(SKIP_REASONS, 0)
+    return _parse(iter_json_lines(_split_lines(data), skipped), skipped, summary), skipped
 
 
 def _read_table(path: Path, skipped: dict[str, int]) -> list[Any]:
     try:
-        data = path.read_bytes()
+        with open(path, "rb", buffering=READ_BUFFER) as handle:
+            return [obj for _, obj in iter_json_lines(handle, skipped)]
     except OSError:
         return []  # a side table of a dump is optional
-    return [obj for obj in iter_json_lines(data, skipped)]
 
 
-def _attach_backup_tables(issues: list[Issue], folder: Path, skipped: dict[str, int]) -> list[Issue]:
+def _attach_backup_tables(issues: list[Issue], folder: Path, skipped: dict[str, int],
+                          summary: bool = False) -> list[Issue]:
     """Table dumps keep dependencies, labels and comments in their own files, keyed by issue_id."""
     deps: dict[str, list[Dependency]] = {}
     for obj in _read_table(folder / "dependencies.jsonl", skipped):
-        dep = parse_dependency(obj)
+        dep = parse_dependency(obj, summary=summary)
         if dep is None:
             skipped["invalid"] += 1
         else:
@@ -125,20 +202,66 @@ def _attach_backup_tables(issues: list[Issue], folder: Path, skipped: dict[str, 
         comment = parse_comment(obj)
         if comment is None or not isinstance(obj.get("issue_id"), str):
             skipped["invalid"] += 1
-        else:
+        elif not summary:
             comments.setdefault(obj["issue_id"], []).append(comment)
     if not (deps or labels or comments):
         return issues
     return [
-        replace(i, dependencies=i.dependencies + tuple(deps.get(i.id, ())), labels=i.labels + tuple(labels.get(i.id, ())),
-                comments=i.comments + tuple(comments.get(i.id, ())))
+        i._replace(dependencies=i.dependencies + tuple(deps.get(i.id, ())),
+                   labels=i.labels + tuple(labels.get(i.id, ())), comments=i.comments + tuple(comments.get(i.id, ())))
         if i.id in deps or i.id in labels or i.id in comments else i
         for i in issues
     ]
 
 
-def read_beads(root: Path) -> BeadsFile:
-    """Read the beads issues of the repository at `root`; never raises."""
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a file is parsed.
+
+    Parsing builds a few hundred thousand small objects that all survive and form no cycles; the collector
+    would traverse the growing heap again and again for nothing (a third of the load time at 100k issues).
+    Reference counting still frees everything; the collector resumes as it was when the last parse ends.
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def _read_stable(path: Path, read: Callable[[IO[bytes]], Any]) -> tuple[Any, os.stat_result]:
+    """`read(handle)` on the file, again when it was rewritten in place while it was read (that could splice
+    two versions into one line); the last attempt is taken as it came. A replacing rename needs no retry:
+    the open handle keeps reading the old file whole."""
+    for _ in range(READ_ATTEMPTS):
+        with open(path, "rb", buffering=READ_BUFFER) as handle:
+            before = os.fstat(handle.fileno())
+            result = read(handle)
+            after = os.fstat(handle.fileno())
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+            break
+    return result, before
+
+
+def read_beads(root: Path, *, summary: bool = False) -> BeadsFile:
+    """Read the beads issues of the repository at `root`; never raises.
+
+    With `summary`, issues carry only what the queue and its rows need (see `Issue`); `read_issue` gives
+    one back whole.
+    """
     try:
         found = find_beads(root)
     except OSError as exc:
@@ -146,15 +269,56 @@ def read_beads(root: Path) -> BeadsFile:
     if found is None:
         folder = root / ".beads"
         hint = f"{folder} has no issues.jsonl (recent bd writes it only on `bd export`)" if folder.is_dir() else None
-        return BeadsFile(path=None, layout="missing", error=hint)
+        return BeadsFile(path=None, layout="missing", error=hint, key=("missing", folder.is_dir()))
     path, layout = found
+    key = beads_key(root)
+
+    def read(handle: IO[bytes]) -> tuple[list[Issue], dict[str, int]]:
+        skipped = dict.fromkeys(SKIP_REASONS, 0)
+        return _parse(iter_json_lines(handle, skipped), skipped, summary), skipped
+
     try:
-        mtime = path.stat().st_mtime
-        # One read of the whole file: a writer rewriting it can at worst tear the last line.
-        data = path.read_bytes()
+        with _cyclic_gc_paused():
+            (issues, skipped), st = _read_stable(path, read)
     except OSError as exc:
         return BeadsFile(path=path, layout=layout, error=f"cannot read {path}: {exc.strerror or exc}")
-    issues, skipped = parse_lines(data)
     if layout == "backup":
-        issues = _attach_backup_tables(issues, path.parent, skipped)
-    return BeadsFile(path=path, layout=layout, issues=tuple(issues), skipped=skipped, mtime=mtime)
+        issues = _attach_backup_tables(issues, path.parent, skipped, summary)
+    return BeadsFile(path=path, layout=layout, issues=tuple(issues), skipped=skipped, mtime=st.st_mtime, key=key)
+
+
+def load_queue(root: Path, now: datetime, *, summary: bool = True) -> tuple[BeadsFile, Queue]:
+    """The beads file read (as summaries unless asked otherwise) and its queue computed, in one go."""
+    beads = read_beads(root, summary=summary)
+    return beads, queue_of(beads, now)
+
+
+def queue_of(beads: BeadsFile, now: datetime) -> Queue:
+    """The queue of issues already read: what a deferral running out needs, without reading the file."""
+    with _cyclic_gc_paused():
+        return compute_queue(beads.issues, now)
+
+
+def read_issue(path: Path, issue: Issue) -> Issue:
+    """The whole issue for a summary read from `path`: its line is read again at its offset.
+
+    When the file changed since and the line there is another issue, the summary comes back as it was
+    (the next reload brings the new file); never raises.
+    """
+    if not issue.summary or issue.offset < 0:
+        return issue
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(issue.offset)
+            line = handle.readline()
+        if issue.offset == 0:
+            line = line.removeprefix(b"\xef\xbb\xbf")
+        full = parse_issue_line(_decode(line), offset=issue.offset)
+    except (OSError, ValueError, RecursionError):
+        return issue
+    if not isinstance(full, Issue) or full.id != issue.id:
+        return issue
+    if path.parent.name == "backup":
+        skipped = dict.fromkeys(SKIP_REASONS, 0)
+        full = _attach_backup_tables([full], path.parent, skipped)[0]
+    return full

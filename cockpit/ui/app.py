@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ from cockpit.ui.validation import VALIDATION_ACTIONS, ValidationMixin
 from cockpit.ui.workspace import WorkspaceMixin
 
 REFRESH_SECONDS = 5.0
-LINKS_REFRESH_TICKS = 15  # beads checks (2 s each) between refreshes of the session → issue links
+# Beads checks (2 s each) between refreshes of the session → issue links, when sessions changed, and of the
+# issue ages on screen.
+LINKS_REFRESH_TICKS = 15
 # The session list of thousands of rows is redrawn at most this often while agents write.
 TABLE_REFRESH_SECONDS = 0.5
 
@@ -89,8 +92,15 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
     ) -> None:
         super().__init__()
         self.repo = repo or os.getcwd()
-        self._beads_mtime: float | None = -1.0
+        # The beads file is read again only when its identity (beads_key) changes; the last read is kept to
+        # relink sessions or recompute the queue when a deferral runs out, without reading it again.
+        self._beads_key: object = None
+        self._beads_busy = False
         self._beads_ticks = 0
+        self._beads: Any = None
+        self._beads_queue: Any = None
+        self._links_stale = False
+        self._session_links: dict[str, tuple[str, ...]] = {}
         self._bd_warning = ""
         self.read_only = read_only
         self.inbox = live if inbox is None else inbox
@@ -198,6 +208,7 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         update = message.update
         self.last_update_ms = update.seconds * 1000
         self._changed_since_reload |= update.sessions
+        self._links_stale = self._links_stale or bool(update.sessions) or update.catch_up
         if update.catch_up:
             self._beads_ticks = LINKS_REFRESH_TICKS  # the sessions are in: link them to issues at the next check
             self.watch_mode = getattr(getattr(self, "_live_ingest", None), "mode", "watchfiles")
@@ -266,30 +277,54 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
                 screen.reload()
 
     def _check_beads(self) -> None:
-        """Re-read the beads file when it changed; reading and computing happen off the UI thread."""
-        from cockpit.sources.beads import find_beads
+        """Read the beads file again only when it changed: a few stat calls decide, so an idle dashboard
+        costs nothing. Reading, computing and linking happen off the UI thread, one worker at a time."""
+        from cockpit.sources.beads import beads_key
+
+        if self._beads_busy:
+            return  # the key is checked again once the running worker is done
+        key = beads_key(Path(self.repo))
+        self._beads_ticks += 1
+        if key != self._beads_key:
+            self._beads_key = key
+            self._beads_ticks = 0
+            self._start_beads_worker(read=True)
+            return
+        queue = self._beads_queue
+        if queue is None:
+            return
+        if queue.wake_at is not None and datetime.now().astimezone() >= queue.wake_at:
+            self._start_beads_worker(requeue=True)  # a deferral ran out: the same issues, a new queue
+        elif self._beads_ticks >= LINKS_REFRESH_TICKS:
+            self._beads_ticks = 0
+            if self._links_stale:
+                self._start_beads_worker(relink=True)  # new prompts may name an issue
+            else:
+                self.dashboard.show_issues(self._beads, queue)  # the ages on the page move on
+
+    def _start_beads_worker(self, *, read: bool = False, requeue: bool = False, relink: bool = False) -> None:
+        self._beads_busy = True
+        if read or relink:
+            self._links_stale = False
+        self.run_worker(partial(self._load_beads, read, requeue, relink), thread=True, exit_on_error=False,
+                        name="beads", group="beads")
+
+    def _load_beads(self, read: bool = True, requeue: bool = False, relink: bool = True) -> None:
+        from cockpit.sources.bd import bd_ready, disagreement
+        from cockpit.sources.beads import load_queue, queue_of
 
         try:
-            found = find_beads(Path(self.repo))
-            mtime = found[0].stat().st_mtime if found else None
-        except OSError:
-            mtime = None
-        self._beads_ticks += 1
-        # New prompts may name an issue: the session links are refreshed every LINKS_REFRESH_TICKS too.
-        if mtime != self._beads_mtime or (mtime is not None and self._beads_ticks >= LINKS_REFRESH_TICKS):
-            self._beads_mtime = mtime
-            self._beads_ticks = 0
-            self.run_worker(self._load_beads, thread=True, exit_on_error=False, group="beads", exclusive=True)
-
-    def _load_beads(self) -> None:
-        from cockpit.core.beads import compute_queue
-        from cockpit.sources.bd import bd_ready, disagreement
-        from cockpit.sources.beads import read_beads
-
-        beads = read_beads(Path(self.repo))
-        queue = compute_queue(beads.issues, datetime.now().astimezone())
-        warning = disagreement(queue.ready, bd_ready(Path(self.repo))) if beads.path else ""
-        self.post_message(BeadsLoaded(beads, queue, warning, self._session_issues(beads, queue)))
+            beads, queue, warning = self._beads, self._beads_queue, self._bd_warning
+            now = datetime.now().astimezone()
+            if read or beads is None:
+                beads, queue = load_queue(Path(self.repo), now)
+                warning = disagreement(queue.ready, bd_ready(Path(self.repo))) if beads.path else ""
+            elif requeue:
+                queue = queue_of(beads, now)
+            links = self._session_issues(beads, queue) if read or relink else self._session_links
+            self.post_message(BeadsLoaded(beads, queue, warning, links))
+        finally:
+            self._beads_busy = False
 
     def _session_issues(self, beads: Any, queue: Any) -> dict[str, tuple[str, ...]]:
         """Which issues each session of this repository works on (prompts, title, branch, closed_by_session)."""
@@ -299,7 +334,7 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         from cockpit.store.db import connect
         from cockpit.store.links import session_refs
 
-        root = str(Path(beads.path).parents[1])
+        root = str(Path(beads.path).parents[2 if beads.layout == "backup" else 1])
         conn = connect(self.db_path)
         try:
             refs = session_refs(conn, root)
@@ -308,8 +343,18 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         return dict(link(queue.issues, refs, [], root).session_issues)
 
     def on_beads_loaded(self, message: BeadsLoaded) -> None:
+        if self._dashboard_gone():
+            return
+        cycles = getattr(self._beads_queue, "cycles", ())
+        self._beads, self._beads_queue = message.beads, message.queue
+        self._session_links = message.session_issues
         self.dashboard.show_issues(message.beads, message.queue)  # type: ignore[arg-type]
         self.dashboard.show_session_issues(message.session_issues)
+        if message.queue.cycles and message.queue.cycles != cycles:  # type: ignore[attr-defined]
+            loops = message.queue.cycles  # type: ignore[attr-defined]
+            self.dashboard.log_event(f"beads: {len(loops)} dependency cycle(s) keep their issues blocked: "
+                                     + "; ".join(" ⇄ ".join(c[:4]) + (" …" if len(c) > 4 else "") for c in loops[:3])
+                                     + (" …" if len(loops) > 3 else ""), "yellow")
         if message.warning and message.warning != self._bd_warning:
             self.dashboard.log_event(message.warning, "yellow")
         self._bd_warning = message.warning

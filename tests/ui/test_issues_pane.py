@@ -8,7 +8,8 @@ from textual.widgets import Static
 
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.issue import IssueScreen
-from cockpit.ui.widgets.issues_table import IssuesTable
+from cockpit.ui.widgets.issues_table import PAGE_ROWS, IssuesTable, queue_entries
+from cockpit.ui.widgets.log_pane import LogPane
 
 from .conftest import SHARED, Workspace, wait_for
 
@@ -26,12 +27,37 @@ async def test_the_real_export_fills_the_queue_in_bd_order(workspace: Workspace)
         queue = app.screen.queue
         listed = {*queue.ready, *queue.in_progress, *(b.id for b in queue.blocked)}
         assert (len(queue.ready), len(queue.in_progress), len(queue.blocked)) == (13, 3, 238)
-        assert table.row_count == len(listed)
+        # The table holds one page, never the whole queue; the title says where the page is.
+        assert table.row_count == PAGE_ROWS and len(listed) == 252
+        assert table.border_title == "3 Issues · 1–100 of 252"
         assert "○ 13 ready · ▶ 3 in progress · ✖ 238 blocked" in str(table.border_subtitle)
         first = table.get_row_at(0)
         assert (first[0].plain, first[1].plain, first[3].plain) == ("○", "P1", "offlinebrew-3d0")
         await pilot.press("3")
         assert table.has_focus
+        # Every page in turn, with `]` and with the arrow past the last row, lists each issue once, in order.
+        seen = [table.get_row_at(i)[3].plain for i in range(table.row_count)]
+        await pilot.press("right_square_bracket")
+        seen += [table.get_row_at(i)[3].plain for i in range(table.row_count)]
+        for _ in range(table.row_count):
+            await pilot.press("down")
+        assert table.border_title == "3 Issues · 201–252 of 252" and table.cursor_row == 0
+        seen += [table.get_row_at(i)[3].plain for i in range(table.row_count)]
+        assert seen == [issue_id for issue_id, _ in queue_entries(queue)] and set(seen) == listed
+        await pilot.press("up")
+        assert table.border_title == "3 Issues · 101–200 of 252" and table.selected_issue_id == seen[199]
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert table.border_title == "3 Issues · 1–100 of 252"
+        # `f` narrows to one queue at a time, then back to all of them.
+        await pilot.press("f")
+        assert table.border_title == "3 Issues · ready 1–13 of 13" and table.row_count == 13
+        await pilot.press("f")
+        assert table.border_title == "3 Issues · in progress 1–3 of 3"
+        await pilot.press("f")
+        assert table.border_title == "3 Issues · blocked 1–100 of 238"
+        assert {table.get_row_at(i)[0].plain for i in range(table.row_count)} == {"✖"}
+        await pilot.press("f")
+        assert table.border_title == "3 Issues · 1–100 of 252"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, IssueScreen)
@@ -99,3 +125,91 @@ async def test_the_issue_screen_lists_linked_sessions_with_their_cost_and_commit
         links = str(app.screen.query_one("#issue-links", Static).render())
         assert "Sessions (1, $1.50)" in links and "abcdef12" in links and "(mentioned in a prompt)" in links
         assert "Commits (1)" in links and "tp-9: start parsing" in links
+
+
+async def test_the_queue_holds_summaries_and_the_issue_screen_reads_the_whole_issue(workspace: Workspace) -> None:
+    beads = workspace.root / "repo" / ".beads"
+    beads.mkdir(parents=True)
+    (beads / "issues.jsonl").write_text(
+        '{"id": "x-1", "title": "first", "status": "open", "description": "the long story of x-1",'
+        ' "comments": [{"id": 1, "author": "ann", "text": "a comment on x-1", "created_at": "2026-02-01T00:00:00Z"}]}\n'
+        '{"id": "x-2", "title": "second", "status": "open", "dependencies": [{"depends_on_id": "x-3", "type": "blocks"}]}\n'
+        '{"id": "x-3", "title": "third", "status": "open", "dependencies": [{"depends_on_id": "x-2", "type": "blocks"}]}\n')
+    app = workspace.app(repo=str(workspace.root / "repo"))
+    async with app.run_test(size=(150, 50)) as pilot:
+        table = app.screen.query_one(IssuesTable)
+        assert await wait_for(lambda: table.row_count == 3)
+        summary = app.screen.queue.issues["x-1"]
+        assert summary.summary and summary.description == "" and summary.comments == ()
+        # x-2 and x-3 block each other: the loop is named, in the pane and once in the log.
+        assert "⟳ 1 cycle —" in str(table.border_subtitle)
+        assert sum("dependency cycle(s)" in line and "x-2 ⇄ x-3" in line for line in app.screen.query_one(LogPane).entries) == 1
+        await pilot.press("3", "enter")
+        assert isinstance(app.screen, IssueScreen)
+        body = str(app.screen.query_one("#issue-body").query_one(Static).render())
+        assert "the long story of x-1" in body and "a comment on x-1" in body
+
+
+async def test_the_beads_file_is_read_again_only_when_it_changes(workspace: Workspace, monkeypatch) -> None:
+    import cockpit.sources.beads as beads_source
+    from cockpit.ui.app import LINKS_REFRESH_TICKS
+
+    reads: list[object] = []
+    real_load = beads_source.load_queue
+
+    def counting_load(*args, **kwargs):
+        reads.append(args[0])
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(beads_source, "load_queue", counting_load)
+    path = workspace.root / "repo" / ".beads" / "issues.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"id": "x-1", "title": "first", "status": "open"}\n')
+    app = workspace.app(repo=str(workspace.root / "repo"))
+    async with app.run_test(size=(150, 50)) as pilot:
+        table = app.screen.query_one(IssuesTable)
+        assert await wait_for(lambda: table.row_count == 1)
+        # Idle: every check (the timer's and these) only stats the file; not even the session links are redone.
+        for _ in range(2 * LINKS_REFRESH_TICKS):
+            app._check_beads()
+            await pilot.pause()
+        assert len(reads) == 1
+        # New transcript lines make the links stale: they are redone from the issues in memory, unread.
+        app._links_stale = True
+        app._beads_ticks = LINKS_REFRESH_TICKS
+        app._check_beads()
+        assert await wait_for(lambda: not app._beads_busy and not app._links_stale)
+        assert len(reads) == 1
+        path.write_text(path.read_text() + '{"id": "x-2", "title": "second", "status": "open"}\n')
+        app._check_beads()
+        assert await wait_for(lambda: table.row_count == 2)
+        assert len(reads) == 2
+        # A rewrite to the same size is a change too (its mtime, ctime or inode moved).
+        path.write_text(path.read_text().replace("second", "sekond"))
+        app._check_beads()
+        assert await wait_for(lambda: len(reads) == 3)
+        assert await wait_for(lambda: any(table.get_row_at(i)[4].plain == "sekond" for i in range(2)))
+
+
+async def test_a_deferral_running_out_recomputes_the_queue_without_reading_the_file(workspace: Workspace,
+                                                                                     monkeypatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import cockpit.sources.beads as beads_source
+
+    reads: list[object] = []
+    real_load = beads_source.load_queue
+    monkeypatch.setattr(beads_source, "load_queue", lambda *a, **k: reads.append(a) or real_load(*a, **k))
+    soon = (datetime.now(UTC) + timedelta(seconds=1.5)).isoformat()
+    path = workspace.root / "repo" / ".beads" / "issues.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"id": "x-1", "title": "now", "status": "open"}\n'
+                    f'{{"id": "x-2", "title": "later", "status": "open", "defer_until": "{soon}"}}\n')
+    app = workspace.app(repo=str(workspace.root / "repo"))
+    async with app.run_test(size=(150, 50)):
+        table = app.screen.query_one(IssuesTable)
+        assert await wait_for(lambda: table.row_count == 1)
+        assert app.screen.queue.wake_at is not None
+        assert await wait_for(lambda: app._check_beads() or table.row_count == 2, seconds=6)
+        assert app.screen.queue.ready == ("x-1", "x-2") and app.screen.queue.wake_at is None
+        assert len(reads) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,7 +16,7 @@ from textual.widgets import Footer, Header, Input, Static
 from cockpit.core.beads import Queue
 from cockpit.core.context import band
 from cockpit.core.models import SessionState, SessionView
-from cockpit.sources.beads import BeadsFile
+from cockpit.sources.beads import BeadsFile, read_issue
 from cockpit.store.queries import get_session, list_sessions, live_cutoff, search_sessions
 from cockpit.ui.screens.issue import IssueScreen
 from cockpit.ui.widgets.approvals_table import ApprovalsTable
@@ -50,6 +51,7 @@ class DashboardScreen(Screen[None]):
         self.filter_text = ""
         self.waiting: set[str] = set()
         self.queue: Queue | None = None
+        self.beads_path: Path | None = None
         self._filter_ids: set[str] | None = None
         self.views: list[SessionView] = []
 
@@ -213,14 +215,17 @@ class DashboardScreen(Screen[None]):
     def show_issues(self, beads: BeadsFile, queue: Queue) -> None:
         table = self.query_one(IssuesTable)
         self.queue = queue
+        self.beads_path = beads.path
         table.show(queue, self.cockpit.clock().astimezone())
         if beads.path is None:
             table.border_subtitle = beads.error or f"no .beads/issues.jsonl in {self.cockpit.repo}"
         else:
             skipped = f", {beads.skipped_total} lines skipped" if beads.skipped_total else ""
+            loops = len(queue.cycles)
+            cycles = f" · ⟳ {loops} cycle{'s' if loops > 1 else ''}" if loops else ""
             table.border_subtitle = (
                 f"○ {len(queue.ready)} ready · ▶ {len(queue.in_progress)} in progress · ✖ {len(queue.blocked)} blocked"
-                f" — {beads.path}{skipped}"
+                f"{cycles} — {beads.path}{skipped}"
             )
 
     def show_session_issues(self, session_issues: dict[str, tuple[str, ...]]) -> None:
@@ -231,7 +236,11 @@ class DashboardScreen(Screen[None]):
 
     def on_issues_table_issue_opened(self, event: IssuesTable.IssueOpened) -> None:
         if self.queue is not None and event.issue_id in self.queue.issues:
-            self.app.push_screen(IssueScreen(self.queue.issues[event.issue_id], self.queue))
+            issue = self.queue.issues[event.issue_id]
+            # The queue holds summaries: the issue's own line is read again for its description and comments.
+            if self.beads_path is not None:
+                issue = read_issue(self.beads_path, issue)
+            self.app.push_screen(IssueScreen(issue, self.queue))
 
     def on_approvals_table_request_opened(self, event: ApprovalsTable.RequestOpened) -> None:
         self.cockpit.open_request(event.request_id)
