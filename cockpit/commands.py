@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from cockpit import __version__
+from cockpit.terminal import out, out_json
 
 
 def _common(parser: argparse.ArgumentParser, *, sub: bool = True) -> None:
@@ -179,6 +179,7 @@ def _progress(done: int, total: int) -> None:
 def cmd_index(ctx: Context) -> int:
     import time
 
+    from cockpit.core.text import exact_line
     from cockpit.store.queries import file_problems
 
     if ctx.args.rebuild:
@@ -187,20 +188,19 @@ def cmd_index(ctx: Context) -> int:
         # The transcripts are the source of truth: even a damaged store is rebuilt (moved aside first).
         ctx._db, aside = open_for_rebuild(ctx.db_path)
         if aside is not None:
-            print(f"cockpit: {ctx.db_path} was damaged: moved it aside to {aside} and rebuilding from the"
-                  " transcripts; its approvals, gate runs and other primary records cannot be recovered",
-                  file=sys.stderr)
+            out(f"cockpit: {ctx.db_path} was damaged: moved it aside to {aside} and rebuilding from the"
+                " transcripts; its approvals, gate runs and other primary records cannot be recovered", err=True)
     ingestor = ctx.ingestor()
     started = time.perf_counter()
     files = ingestor.discover()
     result = ingestor.ingest_all(files, progress=_progress if sys.stderr.isatty() else None)
     elapsed = time.perf_counter() - started
     for error in ingestor.discovery_errors:
-        print(f"warning: {error}", file=sys.stderr)
+        out(f"warning: {exact_line(error)}", err=True)
     for path, error in file_problems(ctx.db):
-        print(f"warning: {path}: {error}", file=sys.stderr)
+        out(f"warning: {exact_line(path)}: {exact_line(error)}", err=True)
     sessions = ctx.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
-    print(
+    out(
         f"indexed {len(files)} files ({result.bytes / 1e6:.1f} MB new, {result.lines} lines) in {elapsed:.2f} s;"
         f" {sessions} sessions in {ctx.db_path}"
     )
@@ -217,15 +217,14 @@ def cmd_sessions(ctx: Context) -> int:
         roots=ctx.explicit_roots,
     )
     if ctx.args.json:
-        json.dump([session_json(v) for v in views], sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        out_json([session_json(v) for v in views])
         return 0
     from cockpit.core.format import session_line
 
     if not views:
-        print("no live sessions (use --all for every session found)" if not ctx.args.all else "no sessions found")
+        out("no live sessions (use --all for every session found)" if not ctx.args.all else "no sessions found")
     for view in views:
-        print(session_line(view))
+        out(session_line(view))
     return 0
 
 
@@ -248,7 +247,7 @@ def cmd_context(ctx: Context) -> int:
         found = get_session(db, sid)
         target = found.session_id if found else None
     if target is None:
-        print("no session found" if sid is None else f"no session matches {sid!r}", file=sys.stderr)
+        out("no session found" if sid is None else f"no session matches {sid!r}", err=True)
         return 1
     for record in list(ingestor.records.values()):
         if record.session_id == target:
@@ -261,29 +260,29 @@ def cmd_context(ctx: Context) -> int:
         data = session_json(view)
         if view.context:
             data["autocompact_tokens"] = autocompact_tokens(view.context.window, view.agent)
-        json.dump(data, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        out_json(data)
     else:
-        print(gauge_line(view, ctx.settings.bands))
+        out(gauge_line(view, ctx.settings.bands))
     return 0
 
 
 def cmd_approvals(ctx: Context) -> int:
     from dataclasses import asdict
 
+    from cockpit.core.text import one_line
     from cockpit.store import approvals
 
     requests = approvals.history(ctx.db.conn, limit=ctx.args.limit, session_id=ctx.args.session)
     if ctx.args.json:
-        json.dump([asdict(r) for r in requests], sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        out_json([asdict(r) for r in requests])
         return 0
     if not requests:
-        print("no approval requests recorded")
+        out("no approval requests recorded")
     for r in requests:
         decision = r.decision or "-"
-        print(f"{r.received_at[:19]}  {r.status:<20} {decision:<5} {r.decided_by or '-':<12} {r.session_id[:8]}"
-              f"  {r.tool_name:<8} {r.summary[:60]}")
+        out(f"{one_line(r.received_at[:19])}  {one_line(r.status, 40):<20} {one_line(decision, 20):<5}"
+            f" {one_line(r.decided_by or '-', 60):<12} {one_line(r.session_id[:8])}"
+            f"  {one_line(r.tool_name, 40):<8} {one_line(r.summary, 60)}")
     return 0
 
 
@@ -294,18 +293,17 @@ def cmd_report(ctx: Context) -> int:
     try:
         since = parse_since(ctx.args.since, utc_now())
     except ValueError as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
+        out(f"cockpit: {exc}", err=True)
         return 2
     ctx.ingestor().ingest_all()
     repo = getattr(ctx.args, "repo", None) or "."
     report = build_report(ctx.db, since, repo=str(Path(repo).resolve()))
     if ctx.args.json:
-        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        out_json(report)
     elif ctx.args.markdown:
-        sys.stdout.write(render_markdown(report))
+        out(render_markdown(report), end="")
     else:
-        sys.stdout.write(render_text(report))
+        out(render_text(report), end="")
     return 0
 
 
@@ -314,10 +312,9 @@ def cmd_doctor(ctx: Context) -> int:
 
     report = doctor_report(ctx)
     if ctx.args.json:
-        json.dump(report, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        out_json(report)
     else:
-        sys.stdout.write(render_doctor(report))
+        out(render_doctor(report), end="")
     return 0
 
 
@@ -363,7 +360,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         stop.set()
         thread.join(timeout=2)
         asking.join(timeout=2)
-    print(f"demo workspace left in {workspace.root}")
+    out(f"demo workspace left in {workspace.root}")
     return 0
 
 
@@ -410,8 +407,8 @@ def run(raw: list[str]) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except StoreError as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
+        out(f"cockpit: {exc}", err=True)
         return 1
     except RuntimeError as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
+        out(f"cockpit: {exc}", err=True)
         return 1

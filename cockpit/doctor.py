@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from cockpit.core.text import exact_line
 from cockpit.store.queries import file_problems, skipped_by_reason
 
 
@@ -141,46 +142,48 @@ def _gates_trusted(root: str, config: Any, db_path: str | None) -> bool | None:
 
 
 def render_doctor(report: dict[str, Any]) -> str:
+    """The report as text; every path, name and message from outside goes through `exact_line`."""
     lines = ["cockpit doctor", ""]
     lines.append("roots:")
     for r in report["roots"]:
         mark = "ok " if r["exists"] else "-- "
         extra = f"{r['files']} files" if r["exists"] else "not found"
-        lines.append(f"  {mark}{r['agent']:<6} {r['path']}  ({r['origin']}, {extra})")
+        lines.append(f"  {mark}{r['agent']:<6} {exact_line(r['path'])}  ({r['origin']}, {extra})")
     s = report["sessions"]
     lines.append(f"files: {report['files']} ({report['subagent_files']} subagent files)")
     lines.append(f"sessions: {s['claude']} claude, {s['codex']} codex")
     db = report["database"]
-    lines.append(f"database: {db['path']} ({db['bytes'] / 1e6:.1f} MB)")
+    lines.append(f"database: {exact_line(db['path'])} ({db['bytes'] / 1e6:.1f} MB)")
     cfg = report["config"]
-    lines.append(f"settings: {cfg['path']}" + ("" if cfg["exists"] else " (not present; defaults in use)"))
+    lines.append(f"settings: {exact_line(cfg['path'])}" + ("" if cfg["exists"] else " (not present; defaults in use)"))
     skipped = report["skipped_lines"]
     if skipped:
-        lines.append("skipped lines: " + ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())))
+        lines.append("skipped lines: " + ", ".join(f"{exact_line(k)} {v}" for k, v in sorted(skipped.items())))
     else:
         lines.append("skipped lines: none")
     lines.append("hooks:")
     for row in report.get("hooks", []):
         if not row.get("exists"):
             continue
-        events = ", ".join(row.get("events") or []) or "none of cockpit's"
-        lines.append(f"  {row['agent']:<6} {row['scope']:<7} {row['path']}: {events}")
+        events = exact_line(", ".join(row.get("events") or [])) or "none of cockpit's"
+        lines.append(f"  {row['agent']:<6} {row['scope']:<7} {exact_line(row['path'])}: {events}")
         if row.get("command") and not row.get("command_exists"):
-            lines.append(f"    ! the hook command {row['command']} does not exist")
+            lines.append(f"    ! the hook command {exact_line(row['command'])} does not exist")
     if not any(row.get("exists") for row in report.get("hooks", [])):
         lines.append("  none installed")
     repo = report.get("repo", {})
     if repo.get("root"):
         gates = repo["gates"]
-        lines.append(f"repository: {repo['root']}")
+        lines.append(f"repository: {exact_line(repo['root'])}")
         trusted = {True: "trusted", False: "NOT trusted", None: "trust unknown"}[gates.get("trusted")]
-        lines.append(f"  gates: {', '.join(gates['names']) or 'none'} (from {gates['source']}, {trusted};"
-                     f" required: {', '.join(gates['required']) or 'none'})")
+        lines.append(f"  gates: {exact_line(', '.join(gates['names'])) or 'none'}"
+                     f" (from {exact_line(gates['source'])}, {trusted};"
+                     f" required: {exact_line(', '.join(gates['required'])) or 'none'})")
         hook = repo["pre_commit"]
-        lines.append(f"  pre-commit entry: {'installed in ' + hook['path'] if hook['installed'] else 'not installed'}")
-        lines.append(f"  beads: {repo['beads'] or 'no .beads/issues.jsonl'}")
+        lines.append(f"  pre-commit entry: {'installed in ' + exact_line(hook['path']) if hook['installed'] else 'not installed'}")
+        lines.append(f"  beads: {exact_line(repo['beads']) if repo['beads'] else 'no .beads/issues.jsonl'}")
     elif repo:
-        lines.append(f"repository: none at {repo['path']} ({repo.get('error', '')})")
+        lines.append(f"repository: none at {exact_line(repo['path'])} ({exact_line(repo.get('error', ''))})")
     policy = report.get("approvals")
     if policy:
         lines.append(f"critical steps: {policy['rules']} rules ({len(policy['added'])} added,"
@@ -191,9 +194,9 @@ def render_doctor(report: dict[str, Any]) -> str:
     if report["problems"]:
         lines.append("")
         lines.append("problems:")
-        lines.extend(f"  - {p}" for p in report["problems"])
+        lines.extend(f"  - {exact_line(p)}" for p in report["problems"])
     if report["fixes"]:
         lines.append("")
         lines.append("how to fix:")
-        lines.extend(f"  - {f}" for f in report["fixes"])
+        lines.extend(f"  - {exact_line(f)}" for f in report["fixes"])
     return "\n".join(lines) + "\n"

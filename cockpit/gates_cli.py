@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
 from cockpit.core.format import age, parse_ts
 from cockpit.core.gates import GateKind, GateRun, GateState, GateStatus
-from cockpit.core.text import one_line
+from cockpit.core.text import exact_line, one_line
 from cockpit.core.trust import source_label, trust_fix, untrusted_line
+from cockpit.terminal import out, out_json
 
 OK_STATES = (GateState.PASS, GateState.WARN)
 
@@ -69,15 +68,15 @@ def board_json(board: Any) -> dict[str, Any]:
 
 def render_board(board: Any, now: datetime) -> str:
     if not board.root:
-        return f"no gates: {board.error}\n"
+        return f"no gates: {exact_line(board.error)}\n"
     trust = "trusted" if board.trusted else "NOT TRUSTED"
-    head = f"repo {board.root}  tree {board.tree[:10] or '?'}  gates {board.config.source} ({trust})"
+    head = f"repo {exact_line(board.root)}  tree {board.tree[:10] or '?'}  gates {exact_line(board.config.source)} ({trust})"
     lines = [head]
     if not board.trusted:
-        lines.append(f"  ! {untrusted_line(board.config.source)}")
+        lines.append(f"  ! {exact_line(untrusted_line(board.config.source))}")
     lines += [f"  ! {one_line(e, 300)}" for e in board.config.errors]
     if board.error:
-        lines.append(f"  ! {board.error}")
+        lines.append(f"  ! {exact_line(board.error)}")
     for status in board.statuses:
         spec, run = status.spec, status.run
         when = ""
@@ -88,7 +87,7 @@ def render_board(board: Any, now: datetime) -> str:
         if status.evidence:
             what += f" ({status.evidence})"
         flags = ",".join(f for f, on in (("required", spec.required), ("auto", spec.auto)) if on)
-        lines.append(f"  {spec.name:<12} {status.state.value:<9} {flags:<14} {when:<18} {one_line(what, 70)}")
+        lines.append(f"  {one_line(spec.name, 40):<12} {status.state.value:<9} {flags:<14} {when:<18} {one_line(what, 70)}")
         detail = run.note if status.state is GateState.FAIL and run is not None and run.note else status.reason
         if detail:
             lines.append(f"  {'':<12} {one_line(detail, 120)}")
@@ -129,31 +128,31 @@ def cmd_gates(args: argparse.Namespace) -> int:
     board = read_board(conn, _repo(args), accept_external=external)
     refused = args.run is not None and bool(board.root) and not board.trusted
     if refused:
-        print(f"cockpit: not running gate commands: {untrusted_line(board.config.source, _repo(args))}",
-              file=sys.stderr)
+        out(f"cockpit: not running gate commands: {exact_line(untrusted_line(board.config.source, _repo(args)))}",
+            err=True)
     elif args.run is not None and board.root:
         wanted = set(args.run) or {s.spec.name for s in board.statuses if s.spec.kind is GateKind.COMMAND}
         unknown = wanted - {s.spec.name for s in board.statuses}
         if unknown:
-            print(f"cockpit: no gate named {', '.join(sorted(unknown))}", file=sys.stderr)
+            out(f"cockpit: no gate named {exact_line(', '.join(sorted(unknown)))}", err=True)
             return 2
         for status in board.statuses:
             spec = status.spec
             if spec.name not in wanted:
                 continue
             if spec.kind is not GateKind.COMMAND:
-                print(f"{spec.name}: a verdict gate; it is written by `/{spec.report}` (ao) or cockpit", file=sys.stderr)
+                out(f"{exact_line(spec.name)}: a verdict gate; it is written by `/{exact_line(spec.report)}` (ao) or cockpit",
+                    err=True)
                 continue
-            print(f"running {spec.name}: {spec.command}", file=sys.stderr, flush=True)
+            out(f"running {exact_line(spec.name)}: {exact_line(spec.command)}", err=True, flush=True)
             run = run_gate(spec, board.root, board.tree)
             record_run(conn, board.root, run)
-            print(f"  {run.outcome} in {run.duration_s:.1f} s{' — ' + run.note if run.note else ''}", file=sys.stderr)
+            out(f"  {run.outcome} in {run.duration_s:.1f} s{' — ' + exact_line(run.note) if run.note else ''}", err=True)
         board = read_board(conn, _repo(args), accept_external=external)
     if args.json:
-        json.dump(board_json(board), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        out_json(board_json(board))
     else:
-        sys.stdout.write(render_board(board, datetime.now(UTC)))
+        out(render_board(board, datetime.now(UTC)), end="")
     if not board.root or refused:
         return 1
     return 1 if args.run is not None and any(s.state is GateState.FAIL for s in board.statuses) else 0
@@ -165,33 +164,35 @@ def blocking(board: Any, repo: str | None = None) -> list[str]:
     An untrusted configuration blocks on its own: it may be the agent's edit dropping `required`."""
     reasons = []
     if board.error:
-        reasons.append(f"cannot compute the staged tree: {board.error}")
+        reasons.append(f"cannot compute the staged tree: {exact_line(board.error)}")
     if not board.trusted:
         reasons.append(f"{source_label(board.config.source)} are not trusted (new, or changed since you"
                        f" trusted them).\n    fix: {trust_fix(repo)}")
     if board.config.detected and board.config.errors:
-        reasons += [f"{e} — fix the file (gates fell back to detection)" for e in board.config.errors]
+        reasons += [f"{exact_line(e)} — fix the file (gates fell back to detection)" for e in board.config.errors]
     for status in board.statuses:
         spec = status.spec
+        name, command = exact_line(spec.name), exact_line(spec.command)
         if not spec.required or status.state in OK_STATES:
             continue
         if status.state is GateState.UNTRUSTED:
-            fix = f"{trust_fix(repo)}; then cockpit gates --run {spec.name}   (runs: {spec.command})"
+            fix = f"{trust_fix(repo)}; then cockpit gates --run {name}   (runs: {command})"
         elif spec.kind is GateKind.COMMAND:
-            fix = f"cockpit gates --run {spec.name}   (runs: {spec.command})"
+            fix = f"cockpit gates --run {name}   (runs: {command})"
         elif spec.report == "vibe":
             fix = "cockpit vibe --staged   (or commit with cockpit gate pre-commit --run in the hook)"
         elif spec.report == "pre-mortem":
             fix = "cockpit premortem   (for the issue in progress)"
         else:
-            fix = f"write a new {spec.report} report (ao /{spec.report})"
+            fix = f"write a new {exact_line(spec.report)} report (ao /{exact_line(spec.report)})"
         if status.state is GateState.EXTERNAL:
             fix += "; or accept the report in the cockpit (its gate screen, A)"
         state = {GateState.UNKNOWN: "has never run", GateState.STALE: "is stale for the staged tree",
                  GateState.FAIL: "failed on the staged tree", GateState.RUNNING: "is still running",
                  GateState.UNTRUSTED: "has no result from a trusted configuration",
                  GateState.EXTERNAL: "rests on a report cockpit did not write"}.get(status.state, "")
-        reasons.append(f"gate '{spec.name}' {state}{' (' + status.reason + ')' if status.reason else ''}.\n    fix: {fix}")
+        reason = f" ({exact_line(status.reason)})" if status.reason else ""
+        reasons.append(f"gate '{name}' {state}{reason}.\n    fix: {fix}")
     return reasons
 
 
@@ -217,20 +218,21 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
     external = accept_external(args)
     board = read_board(conn, _repo(args), staged=True, accept_external=external)
     if not board.root:
-        print(f"cockpit gate pre-commit: {board.error}", file=sys.stderr)
+        out(f"cockpit gate pre-commit: {exact_line(board.error)}", err=True)
         return 1
     if args.run and not board.trusted:
-        why = untrusted_line(board.config.source, _repo(args))
-        print(f"cockpit gate pre-commit --run: not running gate commands: {why}", file=sys.stderr)
+        why = exact_line(untrusted_line(board.config.source, _repo(args)))
+        out(f"cockpit gate pre-commit --run: not running gate commands: {why}", err=True)
     elif args.run and blocking(board):
         working, _ = tree_id(board.root)
         if working != board.tree:
-            print("cockpit gate pre-commit --run: the working tree has unstaged changes, so a run would not judge"
-                  " the staged tree; stash them or let the pre-commit framework do it", file=sys.stderr)
+            out("cockpit gate pre-commit --run: the working tree has unstaged changes, so a run would not judge"
+                " the staged tree; stash them or let the pre-commit framework do it", err=True)
         else:
             for status in board.statuses:
                 if status.spec.required and status.spec.kind is GateKind.COMMAND and status.state not in OK_STATES:
-                    print(f"cockpit: running {status.spec.name}: {status.spec.command}", file=sys.stderr, flush=True)
+                    out(f"cockpit: running {exact_line(status.spec.name)}: {exact_line(status.spec.command)}", err=True,
+                        flush=True)
                     record_run(conn, board.root, run_gate(status.spec, board.root, board.tree))
             board = read_board(conn, _repo(args), staged=True, accept_external=external)
         # Vibe judges the staged diff itself, so it can run whatever the working tree holds.
@@ -241,14 +243,14 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
             board = read_board(conn, _repo(args), staged=True, accept_external=external)
     reasons = blocking(board, _repo(args))
     if reasons:
-        print("cockpit: commit blocked by the gates", file=sys.stderr)
+        out("cockpit: commit blocked by the gates", err=True)
         for reason in reasons:
-            print(f"  - {reason}", file=sys.stderr)
-        print("  (bypass once with git commit --no-verify)", file=sys.stderr)
+            out(f"  - {reason}", err=True)
+        out("  (bypass once with git commit --no-verify)", err=True)
         return 1
     required = [s for s in board.statuses if s.spec.required]
-    print(f"cockpit: {len(required)} required gate{'s' if len(required) != 1 else ''} valid for tree {board.tree[:10]}",
-          file=sys.stderr)
+    out(f"cockpit: {len(required)} required gate{'s' if len(required) != 1 else ''} valid for tree {board.tree[:10]}",
+        err=True)
     return 0
 
 
@@ -259,17 +261,17 @@ def _run_staged_vibe(conn: Any, root: str) -> None:
 
     settings, vibe, _ = load_llm_config(root)
     llm = Llm(settings)
-    print(f"cockpit: running vibe on the staged change ({'with Claude' if llm.available else 'offline'})",
-          file=sys.stderr, flush=True)
+    out(f"cockpit: running vibe on the staged change ({'with Claude' if llm.available else 'offline'})", err=True,
+        flush=True)
     try:
         result = run_vibe(conn, root, llm, staged=True, max_lines=vibe.max_lines, fail_lines=vibe.fail_lines)
     except RuntimeError as exc:
-        print(f"cockpit: vibe could not run: {exc}", file=sys.stderr)
+        out(f"cockpit: vibe could not run: {exact_line(exc)}", err=True)
         return
-    print(f"  vibe {result.verdict}: {result.path}", file=sys.stderr)
+    out(f"  vibe {result.verdict}: {exact_line(result.path)}", err=True)
     for finding in result.findings:
         if finding.severity != "info":
-            print(f"    {finding.severity} {finding.check}: {finding.message}", file=sys.stderr)
+            out(f"    {finding.severity} {finding.check}: {one_line(finding.message, 300)}", err=True)
 
 
 def cmd_install(args: argparse.Namespace) -> int:
@@ -278,9 +280,9 @@ def cmd_install(args: argparse.Namespace) -> int:
     try:
         message = uninstall_pre_commit(_repo(args)) if args.uninstall else install_pre_commit(_repo(args))
     except RuntimeError as exc:
-        print(f"cockpit gate install: {exc}", file=sys.stderr)
+        out(f"cockpit gate install: {exact_line(exc)}", err=True)
         return 1
-    print(message)
+    out(message)
     if not args.uninstall:
         from cockpit.sources.gates import load_gate_config, repo_root
         from cockpit.store.trust import is_trusted
@@ -288,5 +290,5 @@ def cmd_install(args: argparse.Namespace) -> int:
         root, _ = repo_root(_repo(args))
         config = load_gate_config(root) if root else None
         if config is not None and not is_trusted(_open(args), root, config):
-            print(f"note: {untrusted_line(config.source, _repo(args))}; until then a commit is blocked")
+            out(f"note: {exact_line(untrusted_line(config.source, _repo(args)))}; until then a commit is blocked")
     return 0

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cockpit.core.beads import Issue, Queue, compute_queue
+from cockpit.core.beads import Issue, Queue
 from cockpit.core.format import age
-from cockpit.core.text import one_line
-from cockpit.sources.beads import BeadsFile, read_beads
+from cockpit.core.text import exact_line, one_line
+from cockpit.sources.beads import BeadsFile, load_queue
+from cockpit.terminal import out, out_json
 
 
 def add_issues_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -25,12 +25,12 @@ def add_issues_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
 
 
 def issues_json(beads: BeadsFile, queue: Queue) -> dict[str, Any]:
-    out = queue.to_json()
-    out["skipped_lines"] = dict(beads.skipped)
-    out["source"] = str(beads.path) if beads.path else None
+    data = queue.to_json()
+    data["skipped_lines"] = dict(beads.skipped)
+    data["source"] = str(beads.path) if beads.path else None
     if beads.error:
-        out["error"] = beads.error
-    return out
+        data["error"] = beads.error
+    return data
 
 
 def _row(issue: Issue, now: datetime) -> str:
@@ -40,10 +40,10 @@ def _row(issue: Issue, now: datetime) -> str:
 
 def render_text(beads: BeadsFile, queue: Queue, now: datetime) -> str:
     if beads.path is None:
-        return f"no beads issues found{': ' + beads.error if beads.error else ''}"
-    lines = [f"beads: {beads.path} ({len(queue.issues)} issues, {beads.skipped_total} lines skipped)"]
+        return f"no beads issues found{': ' + exact_line(beads.error) if beads.error else ''}"
+    lines = [f"beads: {exact_line(beads.path)} ({len(queue.issues)} issues, {beads.skipped_total} lines skipped)"]
     if beads.error:
-        lines.append(f"error: {beads.error}")
+        lines.append(f"error: {exact_line(beads.error)}")
     issues = queue.issues
     lines.append(f"\nReady ({len(queue.ready)})")
     lines += [_row(issues[i], now) for i in queue.ready] or ["  (none)"]
@@ -67,16 +67,16 @@ def cmd_issues(args: argparse.Namespace) -> int:
 
     now = datetime.now(UTC)
     repo = Path(getattr(args, "repo", None) or ".")
-    beads = read_beads(repo)
-    queue = compute_queue(beads.issues, now)
+    # Summaries: the listing needs no descriptions, so 100k issues load in about a second.
+    beads, queue = load_queue(repo, now)
     check = bd_ready(repo) if beads.path else None
     warning = disagreement(queue.ready, check) if check else ""
     if args.json:
-        out = issues_json(beads, queue)
-        out["bd"] = None if check is None or not check.available else {"ready": list(check.ready), "warning": warning}
-        print(json.dumps(out, indent=2))
+        data = issues_json(beads, queue)
+        data["bd"] = None if check is None or not check.available else {"ready": list(check.ready), "warning": warning}
+        out_json(data)
     else:
-        print(render_text(beads, queue, now))
+        out(render_text(beads, queue, now))
         if warning:
-            print(f"\nwarning: {warning}")
+            out(f"\nwarning: {one_line(warning, 1000)}")
     return 0

@@ -6,9 +6,10 @@ and send and write nothing; with a key or without one."""
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
+
+from cockpit.core.text import exact_line, one_line
+from cockpit.terminal import out, out_json
 
 EXIT = {"PASS": 0, "FAIL": 2}
 
@@ -31,22 +32,21 @@ def _llm_parser(subparsers: argparse._SubParsersAction, common: Any, name: str, 
 def print_dry_run(dry: Any, as_json: bool) -> int:
     """`--dry-run`: the exact Messages API request plus `redacted` counts and `would_send`, as one JSON object."""
     if as_json:
-        json.dump(dry.to_json(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        out_json(dry.to_json())
         return 0
     from cockpit.core.redact import summarize
 
     if dry.request is None:
-        print(f"nothing would be sent: {dry.reason}")
+        out(f"nothing would be sent: {one_line(dry.reason, 1000)}")
         return 0
     request = dry.request
-    print(f"would send: {'yes' if dry.would_send else 'no'}{' (' + dry.reason + ')' if dry.reason else ''}")
-    print(f"model {request['model']}, max_tokens {request['max_tokens']}, tool {request['tool_choice']['name']}")
-    print(f"redaction: {summarize(dry.redacted)}")
-    print("--- system ---")
-    print(request["system"])
-    print("--- user ---")
-    print(request["messages"][0]["content"])
+    out(f"would send: {'yes' if dry.would_send else 'no'}{' (' + one_line(dry.reason, 1000) + ')' if dry.reason else ''}")
+    out(f"model {exact_line(request['model'])}, max_tokens {request['max_tokens']}, tool {request['tool_choice']['name']}")
+    out(f"redaction: {summarize(dry.redacted)}")
+    out("--- system ---")
+    out(request["system"])
+    out("--- user ---")
+    out(request["messages"][0]["content"])
     return 0
 
 
@@ -76,16 +76,16 @@ def add_llm_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None
     p.set_defaults(func=cmd_learnings)
 
 def render_text(result: Any) -> str:
-    lines = [f"vibe: {result.verdict}   tree {result.tree[:10]}   {result.change}",
-             f"intent ({result.intent.source}): {result.intent.title or '-'}"]
+    lines = [f"vibe: {result.verdict}   tree {result.tree[:10]}   {one_line(result.change, 300)}",
+             f"intent ({one_line(result.intent.source, 200)}): {one_line(result.intent.title) or '-'}"]
     for f in result.findings:
-        where = f"{f.file}:{f.line}" if f.file and f.line else f.file
-        lines.append(f"  {f.severity:<4} {f.check:<18} {where + '  ' if where else ''}{f.message}")
-    lines.append(f"semantic review: {result.review_note}")
-    lines.append(f"redaction: {result.redaction}")
-    lines.append(f"prompt budget: {result.trimming}")
+        where = exact_line(f"{f.file}:{f.line}" if f.file and f.line else f.file)
+        lines.append(f"  {f.severity:<4} {f.check:<18} {where + '  ' if where else ''}{one_line(f.message, 1000)}")
+    lines.append(f"semantic review: {one_line(result.review_note, 1000)}")
+    lines.append(f"redaction: {one_line(result.redaction, 1000)}")
+    lines.append(f"prompt budget: {one_line(result.trimming, 1000)}")
     if result.path:
-        lines.append(f"report: {result.path}")
+        lines.append(f"report: {exact_line(result.path)}")
     return "\n".join(lines) + "\n"
 
 
@@ -99,14 +99,14 @@ def cmd_vibe(args: argparse.Namespace) -> int:
     repo = getattr(args, "repo", None) or "."
     root, error = repo_root(repo)
     if not root:
-        print(f"cockpit vibe: {error}", file=sys.stderr)
+        out(f"cockpit vibe: {error}", err=True)
         return 2
     settings, vibe_settings, problems = load_llm_config(root, model=args.model)
     for problem in problems:
-        print(f"cockpit vibe: {problem}", file=sys.stderr)
+        out(f"cockpit vibe: {problem}", err=True)
     llm = Llm(settings)
     if not llm.available:
-        print("cockpit vibe: no ANTHROPIC_API_KEY: deterministic checks only (offline)", file=sys.stderr)
+        out("cockpit vibe: no ANTHROPIC_API_KEY: deterministic checks only (offline)", err=True)
     ctx = Context(args)
     if args.dry_run:
         from cockpit.llm.vibe import vibe_request
@@ -116,7 +116,7 @@ def cmd_vibe(args: argparse.Namespace) -> int:
                                commit_range=args.commit_range, max_lines=vibe_settings.max_lines,
                                fail_lines=vibe_settings.fail_lines)
         except RuntimeError as exc:
-            print(f"cockpit vibe: {exc}", file=sys.stderr)
+            out(f"cockpit vibe: {exc}", err=True)
             return 2
         return print_dry_run(dry, args.json)
     try:
@@ -124,13 +124,12 @@ def cmd_vibe(args: argparse.Namespace) -> int:
                           commit_range=args.commit_range, max_lines=vibe_settings.max_lines,
                           fail_lines=vibe_settings.fail_lines, write=not args.no_write)
     except RuntimeError as exc:
-        print(f"cockpit vibe: {exc}", file=sys.stderr)
+        out(f"cockpit vibe: {exc}", err=True)
         return 2
     if args.json:
-        json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        out_json(result.to_json())
     else:
-        sys.stdout.write(render_text(result))
+        out(render_text(result), end="")
     return EXIT.get(result.verdict, vibe_settings.warn_exit)
 
 
@@ -144,14 +143,14 @@ def _setup(args: argparse.Namespace, what: str) -> tuple[Any, Any, str] | None:
     repo = getattr(args, "repo", None) or "."
     root, error = repo_root(repo)
     if not root:
-        print(f"cockpit {what}: {error}", file=sys.stderr)
+        out(f"cockpit {what}: {error}", err=True)
         return None
     settings, _, problems = load_llm_config(root, model=getattr(args, "model", None))
     for problem in problems:
-        print(f"cockpit {what}: {problem}", file=sys.stderr)
+        out(f"cockpit {what}: {problem}", err=True)
     llm = Llm(settings)
     if not llm.available:
-        print(f"cockpit {what}: no ANTHROPIC_API_KEY: offline", file=sys.stderr)
+        out(f"cockpit {what}: no ANTHROPIC_API_KEY: offline", err=True)
     return Context(args), llm, root
 
 
@@ -168,25 +167,24 @@ def cmd_premortem(args: argparse.Namespace) -> int:
         try:
             dry = premortem_request(ctx.db.conn, root, llm, issue=args.issue, plan_file=args.plan)
         except RuntimeError as exc:
-            print(f"cockpit premortem: {exc}", file=sys.stderr)
+            out(f"cockpit premortem: {exc}", err=True)
             return 2
         return print_dry_run(dry, args.json)
     try:
         result = run_premortem(ctx.db.conn, root, llm, issue=args.issue, plan_file=args.plan)
     except RuntimeError as exc:
-        print(f"cockpit premortem: {exc}", file=sys.stderr)
+        out(f"cockpit premortem: {exc}", err=True)
         return 2
     if args.json:
-        json.dump({"verdict": result.verdict, "subject": result.subject, "issue": result.issue_id or None,
+        out_json({"verdict": result.verdict, "subject": result.subject, "issue": result.issue_id or None,
                    "report": result.path, "online": result.online, "note": result.note,
                    "learnings": [list(x) for x in result.learnings], "failures": [list(x) for x in result.failures],
-                   "checklist": list(result.checklist), "review": result.data}, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+                   "checklist": list(result.checklist), "review": result.data})
     else:
-        print(f"pre-mortem: {result.verdict}   {result.subject}")
+        out(f"pre-mortem: {result.verdict}   {one_line(result.subject, 200)}")
         for line in result.checklist:
-            print(f"  [ ] {line}")
-        print(f"{result.note}\nreport: {result.path}")
+            out(f"  [ ] {one_line(line, 400)}")
+        out(f"{one_line(result.note, 1000)}\nreport: {exact_line(result.path)}")
     return EXIT.get(result.verdict, 1)
 
 
@@ -204,29 +202,28 @@ def cmd_retro(args: argparse.Namespace) -> int:
         try:
             dry = retro_request(ctx.db.conn, root, llm, session=args.session)
         except RuntimeError as exc:
-            print(f"cockpit retro: {exc}", file=sys.stderr)
+            out(f"cockpit retro: {exc}", err=True)
             return 2
         return print_dry_run(dry, args.json)
     try:
         result = run_retro(ctx.db.conn, root, llm, session=args.session)
     except RuntimeError as exc:
-        print(f"cockpit retro: {exc}", file=sys.stderr)
+        out(f"cockpit retro: {exc}", err=True)
         return 2
     if args.json:
-        json.dump({"session": result.session_id, "title": result.title, "facts": result.facts,
+        out_json({"session": result.session_id, "title": result.title, "facts": result.facts,
                    "learnings": [{"title": x.title, "category": x.category, "confidence": x.confidence,
                                   "evidence": x.evidence, "source": x.source} for x in result.learnings],
                    "retro": result.retro_path, "files": list(result.learning_paths), "online": result.online,
-                   "note": result.note}, sys.stdout, indent=2, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+                   "note": result.note}, default=str)
     else:
         f = result.facts
-        print(f"retro of {result.session_id[:8]} {result.title}")
-        print(f"  {f.get('duration_minutes')} min, peak {f.get('peak_pct')}%, {f.get('minutes_above_40')} min above 40%,"
-              f" {f.get('compactions')} compactions, {f.get('tool_errors')} tool errors, {f.get('commits')} commits")
+        out(f"retro of {one_line(result.session_id[:8])} {one_line(result.title)}")
+        out(f"  {f.get('duration_minutes')} min, peak {f.get('peak_pct')}%, {f.get('minutes_above_40')} min above 40%,"
+            f" {f.get('compactions')} compactions, {f.get('tool_errors')} tool errors, {f.get('commits')} commits")
         for x in result.learnings:
-            print(f"  - [{x.category}/{x.confidence}] {x.title}")
-        print(f"{result.note}\nretro: {result.retro_path}")
+            out(f"  - [{one_line(x.category, 40)}/{one_line(x.confidence, 40)}] {one_line(x.title)}")
+        out(f"{one_line(result.note, 1000)}\nretro: {exact_line(result.retro_path)}")
     return 0
 
 
@@ -236,11 +233,11 @@ def cmd_learnings(args: argparse.Namespace) -> int:
 
     rows = search_learnings(Context(args).db.conn, args.query, limit=args.limit)
     if args.json:
-        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        out_json(rows)
         return 0
     if not rows:
-        print("no learnings yet: `cockpit retro` writes them" if not args.query else f"no learning matches {args.query!r}")
+        out("no learnings yet: `cockpit retro` writes them" if not args.query else f"no learning matches {args.query!r}")
     for row in rows:
-        print(f"L{row['id']:<5} {row['created_at'][:10]}  [{row['category']}/{row['confidence']}] {row['title']}  ({row['path']})")
+        out(f"L{row['id']:<5} {one_line(row['created_at'][:10])}  [{one_line(row['category'], 40)}/"
+            f"{one_line(row['confidence'], 40)}] {one_line(row['title'])}  ({exact_line(row['path'])})")
     return 0

@@ -8,14 +8,13 @@ command runs by itself, `r` asks first, and `cockpit gate pre-commit` blocks.
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
-import sys
 from typing import Any
 
 from cockpit.core.gates import GateConfig, GateKind
-from cockpit.core.text import one_line, strip_controls
+from cockpit.core.text import exact_line, one_line
 from cockpit.core.trust import source_label, spec_json
+from cockpit.terminal import out, out_json
 
 
 def add_trust_parser(subparsers: argparse._SubParsersAction, common: Any) -> None:
@@ -42,30 +41,26 @@ def describe(root: str, config: GateConfig, trusted: Any) -> dict[str, Any]:
             "errors": list(config.errors), "gates": [spec_json(g) for g in config.gates]}
 
 
-def clean(value: Any) -> str:
-    return strip_controls(str(value))
-
-
 def render(info: dict[str, Any]) -> str:
-    """Everything a yes covers; text from the repository is printed without control sequences."""
-    lines = [f"repo     {clean(info['repo'])}",
-             f"source   {clean(source_label(info['source']))}",
+    """Everything a yes covers; text from the repository is shown exactly, its control sequences as escapes."""
+    lines = [f"repo     {exact_line(info['repo'])}",
+             f"source   {exact_line(source_label(info['source']))}",
              f"sha256   {info['sha256']}",
-             f"covers   {', '.join(info['covers'])}",
-             "state    " + (f"trusted at {info['trusted_at']} by {clean(info['trusted_by'])}"
+             f"covers   {exact_line(', '.join(info['covers']))}",
+             "state    " + (f"trusted at {info['trusted_at']} by {exact_line(info['trusted_by'])}"
                             if info["trusted"] else "NOT trusted")]
-    lines += [f"  ! {clean(one_line(e, 300))}" for e in info["errors"]]
+    lines += [f"  ! {one_line(e, 300)}" for e in info["errors"]]
     commands = [g for g in info["gates"] if g["kind"] == GateKind.COMMAND.value]
     lines.append(f"gates    {len(info['gates'])} ({len(commands)} command{'s' if len(commands) != 1 else ''},"
                  " each run by /bin/sh as you in the repository)")
     for gate in info["gates"]:
         flags = ",".join(f for f in ("required", "auto") if gate[f])
-        head = f"  {clean(gate['name']):<14} {flags:<14}"
+        head = f"  {exact_line(gate['name']):<14} {flags:<14}"
         if gate["kind"] == GateKind.COMMAND.value:
-            lines.append(f"{head} cwd {clean(gate['cwd'])}  timeout {gate['timeout']:g} s")
-            lines.append(f"      $ {clean(gate['command'])}")
+            lines.append(f"{head} cwd {exact_line(gate['cwd'])}  timeout {gate['timeout']:g} s")
+            lines.append(f"      $ {exact_line(gate['command'])}")
         else:
-            lines.append(f"{head} verdict of .agents/council/*-{clean(gate['report'])}-*.md")
+            lines.append(f"{head} verdict of .agents/council/*-{exact_line(gate['report'])}-*.md")
     return "\n".join(lines) + "\n"
 
 
@@ -76,36 +71,36 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
     root, error = repo_root(_repo(args))
     if not root:
-        print(f"cockpit trust: {error}", file=sys.stderr)
+        out(f"cockpit trust: {exact_line(error)}", err=True)
         return 1
     conn = _open(args)
     root = repo_key(root)
     if args.revoke:
         count = revoke_trust(conn, root)
-        out = {"repo": root, "revoked": count}
-        print(json.dumps(out) if args.json else
-              f"revoked {count} trusted gate configuration{'s' if count != 1 else ''} of {root}"
-              if count else f"nothing was trusted for {root}")
+        if args.json:
+            out_json({"repo": root, "revoked": count}, indent=None)
+        else:
+            out(f"revoked {count} trusted gate configuration{'s' if count != 1 else ''} of {exact_line(root)}"
+                if count else f"nothing was trusted for {exact_line(root)}")
         return 0
     config = load_gate_config(root)
     record = find_trust(conn, root, config.fingerprint)
     if not args.show:
         expected = getattr(args, "expect_sha256", None)
         if expected and expected != config.fingerprint:
-            print(f"cockpit trust: the configuration changed: its sha256 is now {config.fingerprint}, not"
-                  f" {expected}; nothing was trusted (run cockpit trust --show again)", file=sys.stderr)
+            out(f"cockpit trust: the configuration changed: its sha256 is now {config.fingerprint}, not"
+                f" {expected}; nothing was trusted (run cockpit trust --show again)", err=True)
             return 1
         record = trust_config(conn, root, config, who("cockpit trust"))
     info = describe(root, config, record)
     if args.json:
-        json.dump(info, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        out_json(info)
         return 0
-    sys.stdout.write(render(info))
+    out(render(info), end="")
     if args.show and not info["trusted"]:
         flag = f" --repo {shlex.quote(_repo(args))}" if _repo(args) != "." else ""
-        print(f"trust exactly this with: cockpit trust{flag} --sha256 {config.fingerprint}")
+        out(f"trust exactly this with: cockpit trust{flag} --sha256 {config.fingerprint}")
     elif not args.show:
-        print("trusted: these gates may now run (auto gates when the tree changes); a changed configuration"
-              " is untrusted again")
+        out("trusted: these gates may now run (auto gates when the tree changes); a changed configuration"
+            " is untrusted again")
     return 0

@@ -170,7 +170,7 @@ def test_unknown_line_types_pass_through_without_error(env):
     ])
     ing = env.ingest()
     row = session_row(ing, "bad")
-    assert row["calls"] == 1 and row["title"] == "Fix the build"
+    assert row["calls"] == 1 and row["title"] == "Fix the \\x1b[31mbuild\\x1b[0m"
     assert skipped_reasons(ing, bad) == {}
     assert file_row(ing, bad)["error"] is None
     env.assert_good_session_updates()

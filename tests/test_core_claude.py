@@ -89,7 +89,7 @@ def test_tool_use_starts_a_tool_and_sets_state_tool_then_tool_result_finishes_it
     block = {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {"command": "npm test\x1b[2J"}}
     facts = claude.parse_line(claude_assistant(1, content=[block]))
     (started,) = _of(facts, ToolStarted)
-    assert (started.tool_use_id, started.name, started.summary) == ("toolu_1", "Bash", "npm test")
+    assert (started.tool_use_id, started.name, started.summary) == ("toolu_1", "Bash", "npm test\\x1b[2J")
     assert _of(facts, StateFact)[-1].state is SessionState.TOOL
 
     result = claude_user(2)
@@ -200,3 +200,84 @@ def test_top_level_type_is_only_reported_when_certain(raw, expected):
     assert got == expected
     if got is not None:
         assert json.loads(raw)["type"].encode() == got
+
+
+# ---- Claude Code 2.1.332 line types (shapes from a transcript the real 2.1.332 wrote) ---------------------
+
+NEW_2_1_332 = [
+    {"type": "api-request-shape", "sessionId": "s", "shapeHash": "h", "version": "2.1.332",
+     "shape": {"system": [{"type": "text", "text": "You are a Claude agent"}]}},
+    {"type": "api-request-blob", "sessionId": "s", "hash": "h", "message": {"role": "user", "content": "x"}},
+    {"type": "api-request", "sessionId": "s", "id": "r", "params": {"model": "claude-opus-5-5"}},
+    {"type": "tools-used", "tools": ["Bash"], "sessionId": "s"},
+    {"type": "atis-latch", "atis": "", "sessionId": "s"},
+    {"type": "cost-state", "sessionId": "s", "totalCostUSD": 0.0016, "modelUsage": {
+        "claude-opus-5-5": {"inputTokens": 200, "outputTokens": 40, "cacheReadInputTokens": 0}}},
+    {"type": "queue-operation", "operation": "enqueue", "sessionId": "s", "content": "hi"},
+]
+
+
+@pytest.mark.parametrize("line", NEW_2_1_332, ids=[x["type"] for x in NEW_2_1_332])
+def test_new_metadata_lines_are_known_ignored_skipped_before_decoding_and_carry_no_usage(line):
+    assert claude.known_kind(line) == (line["type"], True)
+    assert claude.parse_line(line) == []
+    raw = json.dumps(line, separators=(",", ":")).encode()
+    assert claude.top_level_type(raw) in claude.SKIP_TYPES
+
+
+@pytest.mark.parametrize("kind", ["environment", "model", "deferred_tools_delta", "skill_listing", "date",
+                                  "prompt_snapshot", "session_context", "hook_success", "hook_blocking_error"])
+def test_attachments_other_than_queued_prompts_say_nothing(kind):
+    line = {"parentUuid": "p", "isSidechain": False, "attachment": {"type": kind, "text": "x"},
+            "type": "attachment", "uuid": "u", "timestamp": "t"}
+    assert claude.known_kind(line) == ("attachment", True)
+    assert claude.parse_line(line) == []
+
+
+def _queued(prompt, **attachment):
+    return {"parentUuid": "p", "isSidechain": False, "type": "attachment", "uuid": "u", "timestamp": "t",
+            "attachment": {"type": "queued_command", "prompt": prompt, **attachment}}
+
+
+def test_a_prompt_typed_while_the_agent_works_is_a_prompt():
+    facts = claude.parse_line(_queued("also update the docs", origin={"kind": "human"}))
+    assert facts == [PromptFact("t", "also update the docs"), StateFact("t", SessionState.THINKING)]
+    blocks = [{"type": "text", "text": "and the tests"}, {"type": "image", "source": {}}]
+    assert _of(claude.parse_line(_queued(blocks, origin={"kind": "human"})), PromptFact) == [PromptFact("t", "and the tests")]
+    assert _of(claude.parse_line(_queued("older build, no origin")), PromptFact)
+
+
+@pytest.mark.parametrize("line", [
+    _queued("<task-notification>done</task-notification>", origin={"kind": "task-notification"}),
+    _queued("<task-notification>done</task-notification>"),
+    _queued("from a hook", origin={"kind": "hook"}),
+    _queued("meta", origin={"kind": "human"}, isMeta=True),
+    {**_queued("in a subagent", origin={"kind": "human"}), "isSidechain": True},
+])
+def test_queued_commands_not_typed_by_the_human_are_not_prompts(line):
+    assert claude.parse_line(line) == []
+    assert claude.parse_line(_queued("sub", origin={"kind": "human"}), subagent_file=True) == []
+
+
+def test_a_type_never_seen_is_unknown_and_still_passes_through():
+    assert claude.known_kind({"type": "brand-new-type-2030"}) == ("brand-new-type-2030", False)
+    assert claude.known_kind({"type": ["x"]})[1] is False
+    assert claude.parse_line({"type": "brand-new-type-2030"}) == []
+
+
+def test_the_retros_reader_takes_queued_prompts_and_leaves_compaction_summaries(tmp_path):
+    from cockpit.sources.conversation import conversation
+
+    lines = [
+        claude_user(1, "Add pagination"),
+        claude_assistant(2),
+        _queued("also update the docs", origin={"kind": "human"}),
+        _queued("<task-notification>x</task-notification>", origin={"kind": "task-notification"}),
+        claude_user(3, "This session is being continued from a previous conversation…", isCompactSummary=True),
+        NEW_2_1_332[0],
+    ]
+    path = tmp_path / "s.jsonl"
+    path.write_text("".join(json.dumps(x, separators=(",", ":")) + "\n" for x in lines))
+    said, cut = conversation(path)
+    assert [(u.role, u.text) for u in said] == [("user", "Add pagination"), ("assistant", "answer 2"),
+                                                ("user", "also update the docs")]

@@ -376,9 +376,9 @@ def test_a_cancel_from_another_thread_stops_the_gate(tmp_path: Path) -> None:
     assert run.outcome == "cancelled" and run.note == "cancelled by the user"
 
 
-def test_ansi_escapes_are_stripped_from_the_output(tmp_path: Path) -> None:
+def test_colours_are_dropped_and_other_escapes_shown_inert_in_the_output(tmp_path: Path) -> None:
     run = run_gate(gate(r"printf '\033[31mred\033[0m \033]0;title\007ok\n'"), str(tmp_path), "T")
-    assert run.output_tail == "red ok\n"
+    assert run.output_tail == "red \\x1b]0;title\\x07ok\n"
 
 
 def test_a_gate_killed_by_a_signal_fails_and_names_it(tmp_path: Path) -> None:

@@ -102,10 +102,10 @@ def test_since_until_and_limit_filter_the_history(repo: Path) -> None:
     assert [c.subject for c in limited] == ["at 120"]
 
 
-def test_a_subject_with_an_ansi_escape_is_stripped(repo: Path) -> None:
+def test_a_subject_with_an_ansi_escape_is_shown_inert(repo: Path) -> None:
     commit_all(repo, "fix: \x1b[31mred\x1b[0m alert \x07", 0)
     commits, _ = read_commits(repo)
-    assert commits[0].subject == "fix: red alert "
+    assert commits[0].subject == "fix: \\x1b[31mred\\x1b[0m alert \\x07"
 
 
 def test_not_a_repository_is_a_message(tmp_path: Path) -> None:

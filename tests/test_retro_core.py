@@ -169,11 +169,11 @@ def test_commits_feed_git_metrics_and_the_rework_ratio():
     assert facts["git"]["rework_ratio"]["fixes"] == 1
 
 
-def test_untrusted_ansi_in_title_and_summaries_is_stripped():
+def test_untrusted_ansi_in_title_and_summaries_is_shown_inert():
     tools = [tool("Bash", "\x1b[31mpytest\x1b[0m\n-q", i, error=True) for i in range(3)]
     facts = facts_for(title="\x1b]0;evil\x07Fix\x1b[2J it", tools=tools)
-    assert facts["title"] == "Fix it"
-    assert facts["repeated_failures"][0]["summary"] == "pytest -q"
+    assert facts["title"] == "\\x1b]0;evil\\x07Fix\\x1b[2J it"
+    assert facts["repeated_failures"][0]["summary"] == "\\x1b[31mpytest\\x1b[0m -q"
 
 
 # --- mechanical learnings --------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def test_retro_frontmatter_parses_with_the_ao_keys():
 
 def test_retro_has_title_facts_table_and_every_section_in_order():
     text = sample_retro()
-    headings = ["# Retro: Fix parser", "## Facts", "## What Went Well", "## What Was Hard",
+    headings = ["# Retro: \\x1b[1mFix parser\\x1b[0m", "## Facts", "## What Went Well", "## What Was Hard",
                 "## Do Differently Next Time", "## Patterns to Reuse", "## Anti-Patterns to Avoid", "## Learnings"]
     positions = [text.index(f"\n{h}\n") for h in headings]
     assert positions == sorted(positions)
@@ -305,7 +305,7 @@ def test_retro_has_title_facts_table_and_every_section_in_order():
     assert "| Gates fixed | te\\|sts |" in text  # a pipe in untrusted text cannot break the table
     assert "| Cost (USD) | 0.50 |" in text
     assert "\x1b" not in text
-    assert "- tests green" in text
+    assert "- tests\\x1b[31m green" in text
 
 
 def test_retro_empty_lists_say_none_recorded_and_patterns_split_by_category():
@@ -333,7 +333,7 @@ def test_learning_file_frontmatter_and_body():
     assert parse_frontmatter(text) == {"type": "learning", "source": "cockpit-retro", "date": "2026-02-15",
                                        "maturity": "provisional", "session": "sess-1", "confidence": "high",
                                        "category": "gotcha"}
-    for line in ("# Learning: Hand off before 40 %", "**Category**: gotcha", "**Confidence**: high",
+    for line in ("# Learning: Hand off\\x1b[31m before 40 %", "**Category**: gotcha", "**Confidence**: high",
                  "Write a handoff.\nThen restart.", "**Evidence**: context reached 40 % at call 3"):
         assert line in text
     assert "\x1b" not in text
@@ -366,7 +366,7 @@ def test_handoff_never_exceeds_twenty_lines_and_counts_what_was_cut(n):
                         next_steps=[f"n{i}" for i in range(n)])
     lines = text.splitlines()
     assert 3 <= len(lines) <= 20
-    assert lines[0] == "Goal: g"
+    assert lines[0] == "Goal: g\\x1b[31m"
     assert "Done:" in lines and "Next:" in lines
     if n == 30:
         assert len(lines) == 20

@@ -37,8 +37,13 @@ def test_rich_markup_looking_text_is_kept_verbatim(markup):
     assert one_line(markup) == markup
 
 
-def test_one_line_flattens_whitespace_and_strips_controls():
-    assert one_line("  a\n\n b\t\x1b[1mc\x1b[0m  ") == "a b c"
+def test_strip_controls_removes_bidi_and_invisible_characters_too():
+    assert strip_controls("a\u202eb\u200bc\ufeffd\U000e0041e\udc80f") == "abcdef"
+
+
+def test_one_line_flattens_whitespace_and_shows_controls_as_escapes():
+    assert one_line("  a\n\n b\t\x1b[1mc\x1b[0m  ") == "a b \\x1b[1mc\\x1b[0m"
+    assert one_line("safe\rEVIL\r\nnext") == "safe\\rEVIL next"
 
 
 def test_one_line_cuts_with_an_ellipsis_at_the_limit():

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from cockpit.core.context import DEFAULT_BANDS, autocompact_tokens, band, forecast
 from cockpit.core.models import SessionView
+from cockpit.core.text import one_line, terminal_safe
 
 
 def tokens(n: int | None) -> str:
@@ -42,7 +43,7 @@ def spark(values: tuple[int, ...] | list[int], top: int) -> str:
 def gauge_line(view: SessionView, bands: tuple[float, ...] = DEFAULT_BANDS) -> str:
     ctx = view.context
     if ctx is None:
-        return f"{view.agent.value} {view.session_id[:8]}: no context yet"
+        return f"{view.agent.value} {one_line(view.session_id[:8])}: no context yet"
     assumed = " (window assumed)" if ctx.window_source.assumed else ""
     level = ["ok", "over 40%", "over 60%", "over 70%", "over 80%"][band(ctx.pct, bands)]
     compact_at = autocompact_tokens(ctx.window, view.agent)
@@ -74,10 +75,12 @@ def forecast_text(view: SessionView, threshold: float = 40.0) -> str:
 
 
 def session_line(view: SessionView) -> str:
+    """One row of `cockpit sessions`; the transcript's id, project and title as `one_line` shows them."""
     ctx = f"{pct(view.context.pct):>6}" if view.context else "     -"
     return (
-        f"{view.agent.value:<6} {view.session_id[:8]} {view.state.value:<16} {ctx} peak {pct(view.peak_pct):>6}"
-        f" {cost(view.cost_usd):>9}  {view.project}  {view.title[:60]}"
+        f"{view.agent.value:<6} {one_line(view.session_id[:8]):<8} {view.state.value:<16} {ctx}"
+        f" peak {pct(view.peak_pct):>6}"
+        f" {cost(view.cost_usd):>9}  {terminal_safe(view.project, multiline=False)}  {one_line(view.title, 60)}"
     )
 
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cockpit.core.gitmetrics import CommitInfo, compute_metrics
-from cockpit.core.text import one_line, strip_controls
+from cockpit.core.text import one_line, strip_controls, terminal_safe
 
 CONTEXT_LIMIT_PCT = 40.0
 REPEAT_LIMIT = 3
@@ -322,7 +322,7 @@ def render_learning(learning: Learning, *, date: str, session_id: str) -> str:
              f"category: {learning.category}", "---", "",
              f"# Learning: {one_line(learning.title) or 'untitled'}", "",
              f"**Category**: {learning.category}", f"**Confidence**: {learning.confidence}", "",
-             strip_controls(learning.body).strip() or "(no body)", "",
+             terminal_safe(learning.body).strip() or "(no body)", "",
              f"**Evidence**: {one_line(learning.evidence, 500) or 'none recorded'}"]
     return "\n".join(lines) + "\n"
 

@@ -18,7 +18,7 @@ from typing import Literal
 from cockpit.core.diff import FileDiff, changed_lines
 from cockpit.core.gates import GateState, GateStatus
 from cockpit.core.redact import redact
-from cockpit.core.text import one_line, strip_controls
+from cockpit.core.text import one_line, terminal_safe
 
 Severity = Literal["info", "warn", "fail"]
 
@@ -284,13 +284,13 @@ def _cell(text: str) -> str:
 def _prose(text: str) -> str:
     """Free text made inert in Markdown structure: no controls, no line that reads as a heading or a
     frontmatter fence (so nothing in it can pose as the verdict line)."""
-    lines = strip_controls(text).strip().splitlines()
+    lines = terminal_safe(text).strip().splitlines()
     return "\n".join("\\" + line if line.lstrip().startswith(("#", "---")) else line for line in lines)
 
 
 def _fenced(text: str) -> str:
     """`text` in a fence longer than any backtick run inside it; heading-like lines indented by a space."""
-    body = strip_controls(text).strip("\n")
+    body = terminal_safe(text).strip("\n")
     body = "\n".join(" " + line if line.startswith(("#", "---")) else line for line in body.splitlines())
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from cockpit.core.text import exact_line
+from cockpit.terminal import out, out_json
+
 if TYPE_CHECKING:
     import argparse
 
@@ -585,25 +588,26 @@ def installed_hooks(project: Path | None = None) -> list[dict[str, Any]]:
 
 
 def render_status(rows: list[dict[str, Any]]) -> str:
+    """One line per settings file; paths, errors and commands read from the files through `exact_line`."""
     lines = []
     for row in rows:
         total = len(HOOK_SPECS[row["agent"]])
         if row["error"]:
-            state = f"unreadable: {row['error']}"
+            state = f"unreadable: {exact_line(row['error'])}"
         elif not row["exists"]:
             state = "no file"
         elif not row["events"] and row["statusline"] is None:
             state = "not installed"
         else:
-            state = "installed" if not row["missing"] else f"partial ({', '.join(row['missing'])} missing)"
+            state = "installed" if not row["missing"] else f"partial ({exact_line(', '.join(row['missing']))} missing)"
             state += f", {len(row['events'])}/{total} events"
             if row["statusline"]:
-                state += f", statusLine {row['statusline']}"
+                state += f", statusLine {exact_line(row['statusline'])}"
             elif row["agent"] == "claude":
                 state += ", no statusLine"
             for command in row["commands"]:
-                state += f"; calls {command}" + ("" if os.access(command, os.X_OK) else " (NOT FOUND)")
-        lines.append(f"{row['agent']:<6} {row['scope']:<7} {row['path']}: {state}")
+                state += f"; calls {exact_line(command)}" + ("" if os.access(command, os.X_OK) else " (NOT FOUND)")
+        lines.append(f"{row['agent']:<6} {row['scope']:<7} {exact_line(row['path'])}: {state}")
     return "\n".join(lines) + "\n"
 
 
@@ -654,21 +658,21 @@ def _project_arg(args: argparse.Namespace) -> Path | None:
 
 def _report(outcome: Outcome, args: argparse.Namespace, verb: str) -> None:
     for note in outcome.notes:
-        print(f"note: {note}", file=sys.stderr)
-    where = f"{outcome.agent} ({outcome.scope}) {outcome.path}"
+        out(f"note: {exact_line(note)}", err=True)
+    where = f"{outcome.agent} ({outcome.scope}) {exact_line(outcome.path)}"
     if not outcome.changed:
-        print(f"already installed: {where}" if verb == "install" else f"nothing to remove: {where}")
+        out(f"already installed: {where}" if verb == "install" else f"nothing to remove: {where}")
         return
     if args.dry_run:
-        sys.stdout.write(outcome.diff)
-        print(f"dry run: {where} not written")
+        out(outcome.diff, end="")
+        out(f"dry run: {where} not written")
         return
     done = "installed cockpit hooks in" if verb == "install" else "removed cockpit hooks from"
-    print(f"{done} {where}" + (f" (backup: {outcome.backup})" if outcome.backup else ""))
+    out(f"{done} {where}" + (f" (backup: {exact_line(outcome.backup)})" if outcome.backup else ""))
     if verb == "install" and outcome.agent == "codex":
-        print("Codex runs new hooks only once trusted: open Codex and review them with /hooks")
+        out("Codex runs new hooks only once trusted: open Codex and review them with /hooks")
     elif verb == "install":
-        print("start new Claude Code sessions to be sure they use the hooks")
+        out("start new Claude Code sessions to be sure they use the hooks")
 
 
 def _run(args: argparse.Namespace, verb: str) -> int:
@@ -679,10 +683,10 @@ def _run(args: argparse.Namespace, verb: str) -> int:
         else:
             outcome = uninstall(args.agent, args.scope, project=_project_arg(args), dry_run=args.dry_run)
     except InstallError as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
+        out(f"cockpit: {exact_line(exc)}", err=True)
         return 2
     except OSError as exc:
-        print(f"cockpit: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        out(f"cockpit: cannot write {exact_line(exc.filename or '')}: {exact_line(exc.strerror or exc)}", err=True)
         return 1
     _report(outcome, args, verb)
     return 0
@@ -699,8 +703,7 @@ def cmd_hooks_uninstall(args: argparse.Namespace) -> int:
 def cmd_hooks_status(args: argparse.Namespace) -> int:
     rows = installed_hooks(_project_arg(args))
     if args.json:
-        json.dump(rows, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        out_json(rows)
     else:
-        sys.stdout.write(render_status(rows))
+        out(render_status(rows), end="")
     return 0

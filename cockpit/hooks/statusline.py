@@ -16,6 +16,7 @@ from typing import Any
 from cockpit.core.context import autocompact_tokens, band
 from cockpit.core.format import pct, tokens
 from cockpit.core.models import Agent
+from cockpit.core.text import terminal_safe
 from cockpit.hooks import pop_option
 
 
@@ -80,13 +81,17 @@ def main(argv: list[str]) -> int:
             record(payload, db_path)
         except Exception as exc:  # noqa: BLE001 - a statusLine must always print something
             line += f" (not recorded: {type(exc).__name__})"
+    line = terminal_safe(line, multiline=False)
     if then:
         try:
-            theirs = subprocess.run(then, shell=True, input=raw, capture_output=True, text=True, timeout=5).stdout
+            # Bytes, not text mode: a carriage return must reach terminal_safe, not become a line break.
+            theirs = subprocess.run(then, shell=True, input=raw.encode(), capture_output=True,
+                                    timeout=5).stdout.decode("utf-8", "replace")
         except (OSError, subprocess.TimeoutExpired):
             theirs = ""
-        first = theirs.splitlines()[0] if theirs.strip() else ""
+        first = theirs.split("\n", 1)[0].removesuffix("\r") if theirs.strip() else ""
         if first:
-            line = f"{line} │ {first}"
+            # The user's own statusLine keeps its colours; anything else a terminal would obey is shown.
+            line = f"{line} │ {terminal_safe(first, multiline=False, keep_styles=True)}"
     sys.stdout.write(line + "\n")
     return 0

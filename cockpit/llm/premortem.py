@@ -21,7 +21,7 @@ from typing import Any
 from cockpit.core.budget import Part, fit
 from cockpit.core.redact import summarize
 from cockpit.core.retro import slug
-from cockpit.core.text import one_line, strip_controls
+from cockpit.core.text import one_line, terminal_safe
 from cockpit.llm.client import Cancelled, Llm, Tool, messages_request
 from cockpit.llm.files import data_blocks
 from cockpit.llm.intent import issue_text, resolve_intent
@@ -128,7 +128,7 @@ def render_premortem(*, date: str, name: str, subject: str, issue_id: str, verdi
     lines = ["---", f"id: pre-mortem-{date}-{name}", "type: council", f"date: '{date}'", "scope: issue",
              f"issue: {issue_id or '-'}", f"verdict: {verdict}", "source: cockpit", "---",
              f"# Pre-mortem: {one_line(subject, 100)}", "", f"## Council Verdict: {verdict}", "", "## Plan", "", "```"]
-    lines += [strip_controls(plan).replace("```", "ʼʼʼ")[:6000], "```", ""]
+    lines += [terminal_safe(plan).replace("```", "ʼʼʼ")[:6000], "```", ""]
     if data is not None:
         lines += ["## Risks", "", "| severity | risk | mitigation | cites |", "|---|---|---|---|"]
         for r in data["risks"]:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cockpit.core.gates import GateRun, GateSpec
-from cockpit.core.text import strip_controls
+from cockpit.core.text import drop_styles, terminal_safe
 
 OUTPUT_TAIL = 256 * 1024
 KILL_GRACE = 3.0
@@ -42,7 +42,7 @@ class _Tail:
     def text(self) -> str:
         data = bytes(self.chunks[-self.limit:])
         text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
-        return strip_controls(text)
+        return terminal_safe(drop_styles(text))
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cockpit.core.gitmetrics import CommitInfo
-from cockpit.core.text import strip_controls
+from cockpit.core.text import exact_line
 
 _SENTINEL = "\x1e"
 _FORMAT = "--format=%x1e%H%x1f%aI%x1f%s"
@@ -67,7 +67,7 @@ def parse_log(text: str) -> list[CommitInfo]:
             except ValueError:
                 continue
             flush()
-            header, files, plus, minus = (parts[0], when, strip_controls(parts[2])), [], 0, 0
+            header, files, plus, minus = (parts[0], when, exact_line(parts[2])), [], 0, 0
         elif header is not None and line.count("\t") >= 2:
             added, removed, path = line.split("\t", 2)
             files.append(renamed_path(_unquote(path)))

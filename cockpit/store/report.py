@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from cockpit.core.text import one_line
+from cockpit.core.text import exact_line, one_line
 
 _SINCE = re.compile(r"^(\d+)([hdw])$")
 
@@ -89,14 +89,14 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines += [f"| {d['day']} | {d['requests']} | {d['denied']} | {d['interrupts']} |" for d in inter["days"]]
     lines += ["", "| session | title | requests | denied | interrupts |", "|---|---|---:|---:|---:|"]
     for s in inter["sessions"][:50]:
-        title = s["title"].replace("|", "\\|")[:60]
-        lines.append(f"| {s['session_id'][:8]} | {title} | {s['requests']} | {s['denied']} | {s['interrupts']} |")
+        title = one_line(s["title"] or "", 60).replace("|", "\\|")
+        lines.append(f"| {one_line(s['session_id'][:8])} | {title} | {s['requests']} | {s['denied']} | {s['interrupts']} |")
     if "git" in report:
         from cockpit.core.gitmetrics import render_metrics_markdown
 
         lines += ["", *render_metrics_markdown(report["git"])]
         if report["git"].get("error"):
-            lines.append(f"\n(git: {report['git']['error']})")
+            lines.append(f"\n(git: {exact_line(report['git']['error'])})")
     if "issues" in report:
         lines += _issue_lines(report["issues"], markdown=True)
     if report.get("llm", {}).get("calls"):
@@ -183,7 +183,7 @@ def build_report(db: sqlite_utils.Database, since: datetime, repo: str | None = 
 
 def _issue_lines(issues: dict[str, Any], markdown: bool) -> list[str]:
     if "error" in issues:
-        return [f"issues: {issues['error']}"]
+        return [f"issues: {exact_line(issues['error'])}"]
     done = issues["completion"]
     rate = f"{done['rate_pct']}%" if done["rate_pct"] is not None else "n/a"
     head = f"{done['closed']} closed / {done['started']} started: completion {rate}"
@@ -191,7 +191,8 @@ def _issue_lines(issues: dict[str, Any], markdown: bool) -> list[str]:
         lines = [f"issues: {head}"]
         for row in issues["linked"][:15]:
             cost = "$?" if row["cost_usd"] is None else f"${row['cost_usd']:.2f}"
-            lines.append(f"  {row['id']:<14} {row['status']:<11} {row['sessions']:>2} sessions {row['commits']:>3} commits"
+            lines.append(f"  {one_line(row['id'], 40):<14} {one_line(row['status'], 20):<11}"
+                         f" {row['sessions']:>2} sessions {row['commits']:>3} commits"
                          f" {cost:>9}  {one_line(row['title'], 50)}")
         return lines
     lines = ["", "## Issues (factor I)", "", head + ".", "", "| issue | status | sessions | commits | cost | title |",
@@ -199,7 +200,8 @@ def _issue_lines(issues: dict[str, Any], markdown: bool) -> list[str]:
     for row in issues["linked"][:50]:
         cost = "$?" if row["cost_usd"] is None else f"${row['cost_usd']:.2f}"
         title = one_line(row["title"], 60).replace("|", "\\|")
-        lines.append(f"| {row['id']} | {row['status']} | {row['sessions']} | {row['commits']} | {cost} | {title} |")
+        issue_id, status = (one_line(row[k], 40).replace("|", "\\|") for k in ("id", "status"))
+        lines.append(f"| {issue_id} | {status} | {row['sessions']} | {row['commits']} | {cost} | {title} |")
     return lines
 
 
@@ -216,7 +218,7 @@ def render_text(report: dict[str, Any]) -> str:
 
         lines += render_metrics_lines(report["git"])
         if report["git"].get("error"):
-            lines.append(f"  ({report['git']['error']})")
+            lines.append(f"  ({exact_line(report['git']['error'])})")
     if "issues" in report:
         lines += _issue_lines(report["issues"], markdown=False)
     if report.get("llm", {}).get("calls"):

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.timer import Timer
 
 from cockpit.core.gates import GateKind, GateRun, GateState, GateStatus, wants_auto_run
-from cockpit.core.text import strip_controls
+from cockpit.core.text import terminal_safe
 from cockpit.core.trust import source_label, trust_fix
 from cockpit.sources.gaterunner import GateRunner
 from cockpit.store.db import connect
@@ -236,7 +236,7 @@ class WorkspaceMixin(_Base):
             spec = status.spec
             body.append(f"  {spec.name}", style="bold")
             body.append(f"   cwd {spec.cwd} · timeout {spec.timeout:g} s\n", style="dim")
-            body.append(f"  $ {strip_controls(spec.command)}\n\n", style="bold yellow")
+            body.append(f"  $ {terminal_safe(spec.command)}\n\n", style="bold yellow")
         body.append("Run once: run it now; the configuration stays untrusted and r asks again.\n"
                     "Trust: record this exact configuration as trusted (as `cockpit trust` does), then run"
                     " it; its auto gates then run by themselves. Any later change to it is untrusted again.",

@@ -163,8 +163,9 @@ async def test_untrusted_prompt_text_is_shown_literally(workspace: Workspace) ->
         table = app.screen.query_one(SessionsTable)
         row = table.get_row("0c0ffee0-0000-4000-8000-000000000001")
         title = row[-1]
-        # Escape sequences stripped, markup kept as literal characters.
-        assert title.plain == "[bold red]not markup[/] red [link=http://x]y[/link]"
+        # Escape sequences shown as inert escapes, markup kept as literal characters.
+        assert title.plain.startswith("[bold red]not markup[/] \\x1b[31mred\\x1b[0m [link=http://x]")
+        assert "\x1b" not in title.plain
         assert not title.spans
 
 

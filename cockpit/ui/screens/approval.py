@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from cockpit.core.text import strip_controls
+from cockpit.core.text import terminal_safe
 from cockpit.store.approvals import Request
 
 # A Write of a whole generated file must not freeze the modal: show this much, then say what was cut.
@@ -45,7 +45,7 @@ def render_request(request: Request, last_prompt: str) -> Text:
     text.append(f"{request.agent} session {request.session_id}", style="bold")
     text.append(f"  ({request.event})\n")
     text.append("cwd: ", style="dim")
-    text.append(strip_controls(request.cwd) + "\n")
+    text.append(terminal_safe(request.cwd) + "\n")
     if request.policy:
         text.append("policy: ", style="dim")
         text.append(f"{request.policy}", style="bold yellow")
@@ -54,7 +54,7 @@ def render_request(request: Request, last_prompt: str) -> Text:
         text.append("\n")
     if last_prompt:
         text.append("last prompt: ", style="dim")
-        text.append(strip_controls(last_prompt)[:500] + "\n")
+        text.append(terminal_safe(last_prompt)[:500] + "\n")
     text.append("\n")
     text.append(f"{request.tool_name}\n", style="bold")
     text.append_text(render_tool_input(request.tool_name, request.tool_input))
@@ -64,20 +64,20 @@ def render_request(request: Request, last_prompt: str) -> Text:
 def render_tool_input(tool_name: str, tool_input: Any) -> Text:
     text = Text()
     if not isinstance(tool_input, dict):
-        text.append(strip_controls(json.dumps(tool_input, indent=2, ensure_ascii=False)))
+        text.append(terminal_safe(json.dumps(tool_input, indent=2, ensure_ascii=False)))
         return text
     if tool_name == "Bash" or "command" in tool_input:
         command = tool_input.get("command")
         if isinstance(command, list):
             command = " ".join(str(c) for c in command)
         text.append("$ ", style="dim")
-        text.append(strip_controls(str(command)) + "\n", style="bold")
+        text.append(terminal_safe(str(command)) + "\n", style="bold")
         if isinstance(tool_input.get("description"), str):
-            text.append(strip_controls(tool_input["description"]) + "\n", style="dim")
+            text.append(terminal_safe(tool_input["description"]) + "\n", style="dim")
         return text
     path = tool_input.get("file_path") or tool_input.get("notebook_path") or ""
     if path:
-        text.append(strip_controls(str(path)) + "\n", style="bold")
+        text.append(terminal_safe(str(path)) + "\n", style="bold")
     edits: list[tuple[str, str]] = []
     if tool_name == "MultiEdit" and isinstance(tool_input.get("edits"), list):
         edits = [(str(e.get("old_string", "")), str(e.get("new_string", ""))) for e in tool_input["edits"] if isinstance(e, dict)]
@@ -96,11 +96,11 @@ def render_tool_input(tool_name: str, tool_input: Any) -> Text:
                 shown += 1
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
                 cut = line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + " …"
-                text.append(strip_controls(cut) + "\n", style=style)
+                text.append(terminal_safe(cut) + "\n", style=style)
         if total > shown:
             text.append(f"… {total - shown} more diff lines not shown\n", style="bold yellow")
         return text
-    text.append(strip_controls(json.dumps(tool_input, indent=2, ensure_ascii=False)))
+    text.append(terminal_safe(json.dumps(tool_input, indent=2, ensure_ascii=False)))
     return text
 
 

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from cockpit.core.format import bytes_size
 from cockpit.core.gates import CouncilReport, GateKind, GateRun, GateStatus
-from cockpit.core.text import one_line, strip_controls
+from cockpit.core.text import one_line, terminal_safe
 from cockpit.store.evidence import accept_report
 from cockpit.store.gates import runs_for
 from cockpit.store.trust import who
@@ -50,7 +50,7 @@ def describe(status: GateStatus, tree: str) -> Text:
             text.append(f" · evidence: {EVIDENCE_LABEL.get(status.evidence, status.evidence)}", style="dim")
         if status.external is not None:
             external = status.external
-            text.append(f"\nexternal report {strip_controls(external.path)}"
+            text.append(f"\nexternal report {terminal_safe(external.path)}"
                         f" ({external.verdict or 'no verdict'}): not written by cockpit, so it does not"
                         " count; A shows it and lets you accept it",
                         style="magenta")
@@ -170,9 +170,9 @@ class GateScreen(Screen[None]):
         if data is None or not report.sha256:
             self.cockpit.notify(f"{external.path} cannot be read whole; nothing to accept", severity="error")
             return
-        lines = strip_controls(data.decode("utf-8", "replace")).splitlines()
+        lines = terminal_safe(data.decode("utf-8", "replace")).splitlines()
         body = Text()
-        body.append(f"path     {strip_controls(report.path)}\nsha256   {report.sha256}\n"
+        body.append(f"path     {terminal_safe(report.path)}\nsha256   {report.sha256}\n"
                     f"verdict  {report.verdict or 'none'} · tree {report.tree[:12] or 'not recorded'}\n\n")
         body.append("cockpit did not write this report: ao, another tool or the agent did. Accepting records"
                     " its hash as evidence for this gate; if the file changes it stops counting.\n\n",

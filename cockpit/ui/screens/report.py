@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from cockpit.core.text import strip_controls
+from cockpit.core.text import terminal_safe
 
 VERDICT_STYLE = {"PASS": "bold green", "WARN": "bold yellow", "FAIL": "bold red"}
 
@@ -17,7 +17,7 @@ VERDICT_STYLE = {"PASS": "bold green", "WARN": "bold yellow", "FAIL": "bold red"
 def render_markdown_plain(text: str) -> Text:
     """Headings bold, the verdict line coloured; everything else exactly as written."""
     out = Text()
-    for line in strip_controls(text).splitlines():
+    for line in terminal_safe(text).splitlines():
         style = ""
         if line.startswith("## Council Verdict:"):
             style = VERDICT_STYLE.get(line.split(":", 1)[1].strip().upper(), "bold")

@@ -1,0 +1,26 @@
+"""What the headless commands print: through `terminal_safe`, so no text from a transcript, a diff, an
+issue, a config file or a tool is ever obeyed by the terminal (see cockpit/core/text.py for the notation).
+
+`out` is `print` for text, `out_json` the one form of every `--json`. Stdlib only: the hooks and the
+statusLine import it and must start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from cockpit.core.text import dumps, terminal_safe
+
+
+def out(text: object = "", *, err: bool = False, end: str = "\n", flush: bool = False) -> None:
+    """`print` for text from outside: every control, escape, bidi and invisible character is shown escaped."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(terminal_safe(f"{text}{end}"))
+    if flush:
+        stream.flush()
+
+
+def out_json(value: Any, *, indent: int | None = 2, default: Any = None) -> None:
+    """`value` as JSON on stdout: exact for a parser, readable Unicode, unsafe code points as \\u escapes."""
+    sys.stdout.write(dumps(value, indent=indent, default=default) + "\n")
