@@ -89,9 +89,11 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         inbox: bool | None = None,
         auto_gates: bool | None = None,
         repo: str | None = None,
+        config_path: Any = None,
     ) -> None:
         super().__init__()
         self.repo = repo or os.getcwd()
+        self.config_path = config_path  # the user's own settings file (None: the default place)
         # The beads file is read again only when its identity (beads_key) changes; the last read is kept to
         # relink sessions or recompute the queue when a deferral runs out, without reading it again.
         self._beads_key: object = None
@@ -484,6 +486,7 @@ def make_app(ctx: Any, *, theme: str | None = None, subtitle: str = "", **kwargs
         roots_filter=ctx.explicit_roots,
         read_only=bool(getattr(ctx.args, "read_only", False)),
         repo=getattr(ctx.args, "repo", None),
+        config_path=getattr(ctx, "config_path", None),
         **kwargs,
     )
 

@@ -48,6 +48,7 @@ class WorkspaceMixin(_Base):
     _auto_timer: Timer | None = None
     _tree_watch: str = ""
     _untrusted_said: frozenset[str] = frozenset()  # fingerprints the log already called untrusted
+    _policy_said: frozenset[str] = frozenset()  # approval-policy problems the log already showed
     # Auto gates a tree change cancelled (not again until one of their runs ends), and those whose
     # cancelled run has to be followed by a rerun once the board shows them stopped.
     _cancelled_for_change: frozenset[str] = frozenset()
@@ -98,6 +99,22 @@ class WorkspaceMixin(_Base):
             return
         self.dashboard.query_one(RepoPane).show(message.state)  # type: ignore[arg-type]
 
+    def _say_policy_problems(self, root: str) -> None:
+        """Once each: what the repository's or the user's [approvals] asked and was refused (a repository
+        loosening its own guard shows here, not only in the hooks' stderr)."""
+        from cockpit.sources.policy_files import load_policy
+
+        try:
+            policy, _root = load_policy(root, user_config=self.config_path)
+        except Exception as exc:  # noqa: BLE001 - a log line, never a crash
+            problems: tuple[str, ...] = (f"cannot read the approval policy: {type(exc).__name__}: {exc}",)
+        else:
+            problems = policy.errors
+        for problem in problems:
+            if problem not in self._policy_said:
+                self._policy_said |= {problem}
+                self.dashboard.log_event(f"approvals: {problem}", "bold yellow")
+
     def on_gates_read(self, message: GatesRead) -> None:
         if self._dashboard_gone():
             return
@@ -116,6 +133,8 @@ class WorkspaceMixin(_Base):
                 f"{source_label(board.config.source)} of {board.root} are not trusted (new, or changed since"
                 f" you trusted them): no gate command runs by itself, r asks first. To trust them,"
                 f" {trust_fix(board.root)} (or press r on a gate and choose Trust)", "bold yellow")
+        if board.root:
+            self._say_policy_problems(board.root)
         if isinstance(self.screen, GateScreen):
             self.screen.reload()
         self.refresh_bindings()

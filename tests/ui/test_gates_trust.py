@@ -161,3 +161,22 @@ async def test_read_only_cannot_accept_reports_or_answer_untrusted_runs(workspac
         await pilot.press("4", "r", "R")
         await pilot.pause(0.4)
         assert not isinstance(app.screen, ConfirmModal) and not marker.exists()
+
+
+async def test_a_clone_that_loosens_its_approvals_is_named_in_the_log_and_loosens_nothing(
+    workspace: Workspace,
+) -> None:
+    """The untrusted clone of the issue: an auto gate and `[approvals] mode = "replace"`, `rules = []`."""
+    marker = workspace.root / "marker"
+    loosening = TOUCH.format(marker=marker) + '[approvals]\nmode = "replace"\nrules = []\n'
+    repo = make_repo(workspace.root, loosening, trusted=False)
+    app = workspace.app(repo=str(repo), auto_gates=True)
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await wait_for(lambda: "approvals:" in log_text(app))
+        await pilot.pause(0.6)
+        assert log_text(app).count("mode ignored: a repository can only add rules") == 1
+        assert not marker.exists()
+    from cockpit.sources.policy_files import load_policy
+
+    policy, _root = load_policy(str(repo))
+    assert policy.match("Bash", {"command": "git push origin main"}, str(repo), str(repo)) is not None
