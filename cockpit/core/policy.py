@@ -865,16 +865,7 @@ def policy_from_config(table: Any, source: str = "[approvals]") -> Policy:
         errors.append(f"{source}: exclude has no effect with mode = \"replace\"")
 
     rules: list[Rule] = [r for r in DEFAULT_RULES if r.text not in excluded] if mode == "extend" else []
-    entries = table.get("rules", [])
-    if not isinstance(entries, list):
-        errors.append(f"{source}: rules must be a list")
-        entries = []
-    for index, entry in enumerate(entries):
-        try:
-            rule = _rule_from_entry(entry)
-        except RuleError as exc:
-            errors.append(f"{source}: rules[{index}]: {exc}")
-            continue
+    for rule, entry in rule_entries(table, source, errors):
         same = next((k for k, existing in enumerate(rules) if existing.text == rule.text), None)
         if same is None:
             rules.append(rule)
@@ -882,6 +873,21 @@ def policy_from_config(table: Any, source: str = "[approvals]") -> Policy:
             rules[same] = rule  # a table entry renames or re-explains a rule already present
     return Policy(rules=tuple(rules), on_no_cockpit=on_no_cockpit, timeout_seconds=float(timeout), mode=mode,
                   errors=tuple(errors))
+
+
+def rule_entries(table: Mapping[str, Any], source: str, errors: list[str]) -> list[tuple[Rule, Any]]:
+    """The table's `rules`, parsed, each with its entry; a bad entry becomes an error line and is skipped."""
+    entries = table.get("rules", [])
+    if not isinstance(entries, list):
+        errors.append(f"{source}: rules must be a list")
+        return []
+    parsed: list[tuple[Rule, Any]] = []
+    for index, entry in enumerate(entries):
+        try:
+            parsed.append((_rule_from_entry(entry), entry))
+        except RuleError as exc:
+            errors.append(f"{source}: rules[{index}]: {exc}")
+    return parsed
 
 
 def _canonical_text(entry: Any) -> str | None:

@@ -15,14 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from cockpit.core.policy import (
-    CONFIG_KEYS,
-    Policy,
-    RuleError,
-    _rule_from_entry,
-    default_policy,
-    policy_from_config,
-)
+from cockpit.core.policy import CONFIG_KEYS, Policy, default_policy, policy_from_config, rule_entries
 
 # Keys a repository may set; the others loosen and belong to the user's own config.
 REPO_KEYS = ("rules", "on_no_cockpit", "timeout_seconds")
@@ -82,16 +75,7 @@ def tighten(base: Policy, table: Any, source: str) -> Policy:
 
     rules = list(base.rules)
     known = {rule.text for rule in rules}
-    entries = table.get("rules", [])
-    if not isinstance(entries, list):
-        errors.append(f"{source}: rules must be a list")
-        entries = []
-    for index, entry in enumerate(entries):
-        try:
-            rule = _rule_from_entry(entry)
-        except RuleError as exc:
-            errors.append(f"{source}: rules[{index}]: {exc}")
-            continue
+    for rule, _entry in rule_entries(table, source, errors):
         # A rule already present keeps the name and reason its owner gave it.
         if rule.text not in known:
             rules.append(rule)
