@@ -13,17 +13,18 @@ One threaded HTTP server on 127.0.0.1 (a free port), scripted per test:
 `stream: true` requests get server-sent events (message_start, content_block_start, content_block_delta,
 content_block_stop, message_delta with the stop_reason, message_stop); others get one JSON message. Every
 request is recorded (path, query, headers, body) so a test can read what the model received.
+The server, its thread and the request plumbing are standin_http.py's.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult
+
+from standin_http import Standin, StandinHandler, joined_text
 
 MODEL = "claude-sonnet-4-5"
 FINAL_TEXT = "Done."
@@ -57,12 +58,7 @@ def tool_results(body: Any) -> list[dict[str, Any]]:
 
 def result_text(block: dict[str, Any]) -> str:
     """A tool_result's content as one string (it is a string or a list of text blocks)."""
-    content = block.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return ""
+    return joined_text(block.get("content"))
 
 
 def is_first_turn(body: Any) -> bool:
@@ -76,56 +72,51 @@ def is_main_loop(body: Any) -> bool:
     return isinstance(body, dict) and bool(body.get("tools"))
 
 
-class StandinMessagesApi:
+class _Handler(StandinHandler):
+    standin: StandinMessagesApi
+    reply_headers = (("request-id", "req_standin"),)
+
+    def not_found(self, method: str, url: SplitResult, body: Any) -> None:
+        self.standin.record(Recorded(method, url.path, url.query, dict(self.headers), body, "404"))
+        error = {"type": "not_found_error", "message": f"{method} {url.path}: not found in the stand-in"}
+        self.reply_json(404, {"type": "error", "error": error})
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+        self.send_response(404)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def post(self, url: SplitResult, body: Any) -> None:
+        headers = dict(self.headers)
+        if url.path == "/v1/messages/count_tokens":
+            self.standin.record(Recorded("POST", url.path, url.query, headers, body, "count_tokens"))
+            self.reply_json(200, {"input_tokens": 1000})
+            return
+        if url.path != "/v1/messages" or not isinstance(body, dict):
+            self.not_found("POST", url, body)
+            return
+        kind, message = self.standin.answer(body)
+        self.standin.record(Recorded("POST", url.path, url.query, headers, body, kind))
+        if not body.get("stream"):
+            self.reply_json(200, message)
+            return
+        self.reply_sse(sse_events(message), "text/event-stream; charset=utf-8")
+
+
+class StandinMessagesApi(Standin[Recorded]):
     """`with StandinMessagesApi("Bash", {"command": "git status"}) as api:` then `api.base_url`."""
 
+    handler = _Handler
+    thread_name = "standin-messages-api"
+
     def __init__(self, tool: str, tool_input: dict[str, Any], *, final_text: str = FINAL_TEXT) -> None:
+        super().__init__()
         self.tool = tool
         self.tool_input = tool_input
         self.final_text = final_text
-        self.requests: list[Recorded] = []
-        self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---- lifecycle ---------------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> StandinMessagesApi:
-        api = self
-
-        class Handler(_Handler):
-            standin = api
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="standin-messages-api",
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> StandinMessagesApi:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # ---- what the model received --------------------------------------------------------------------
-
-    def recorded(self) -> list[Recorded]:
-        with self._lock:
-            return list(self.requests)
 
     def main_requests(self) -> list[Recorded]:
         return [r for r in self.recorded() if r.path == "/v1/messages" and is_main_loop(r.body)]
@@ -167,10 +158,6 @@ class StandinMessagesApi:
         text = self.final_text if is_main_loop(body) else SIDE_TEXT
         return "text", _message(number, [{"type": "text", "text": text}], "end_turn")
 
-    def record(self, entry: Recorded) -> None:
-        with self._lock:
-            self.requests.append(entry)
-
 
 def _message(number: int, content: list[dict[str, Any]], stop_reason: str) -> dict[str, Any]:
     return {"id": f"msg_standin_{number:04d}", "type": "message", "role": "assistant", "model": MODEL,
@@ -206,76 +193,3 @@ def sse_events(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         ("message_stop", {"type": "message_stop"}),
     ]
     return events
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """The client hanging up (it exits as soon as it has its answer) is not an error worth a traceback."""
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    standin: StandinMessagesApi
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
-
-    def _body(self) -> Any:
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            return json.loads(raw) if raw else None
-        except ValueError:
-            return {"unparsed": raw.decode("utf-8", "replace")}
-
-    def _send(self, status: int, content_type: str, payload: bytes) -> None:
-        self.send_response(status)
-        self.send_header("content-type", content_type)
-        self.send_header("content-length", str(len(payload)))
-        self.send_header("request-id", "req_standin")
-        self.end_headers()
-        self.wfile.write(payload)
-        self.wfile.flush()
-
-    def _json(self, status: int, data: Any) -> None:
-        self._send(status, "application/json", json.dumps(data).encode())
-
-    def _not_found(self, method: str, path: str, query: str, body: Any) -> None:
-        self.standin.record(Recorded(method, path, query, dict(self.headers), body, "404"))
-        error = {"type": "not_found_error", "message": f"{method} {path}: not found in the stand-in"}
-        self._json(404, {"type": "error", "error": error})
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        url = urlsplit(self.path)
-        self._not_found("GET", url.path, url.query, None)
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.send_response(404)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def do_POST(self) -> None:  # noqa: N802
-        url = urlsplit(self.path)
-        body = self._body()
-        headers = dict(self.headers)
-        if url.path == "/v1/messages/count_tokens":
-            self.standin.record(Recorded("POST", url.path, url.query, headers, body, "count_tokens"))
-            self._json(200, {"input_tokens": 1000})
-            return
-        if url.path != "/v1/messages" or not isinstance(body, dict):
-            self._not_found("POST", url.path, url.query, body)
-            return
-        kind, message = self.standin.answer(body)
-        self.standin.record(Recorded("POST", url.path, url.query, headers, body, kind))
-        if not body.get("stream"):
-            self._json(200, message)
-            return
-        payload = "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n"
-                          for name, data in sse_events(message))
-        self._send(200, "text/event-stream; charset=utf-8", payload.encode())

@@ -17,17 +17,19 @@ Every answer is streamed as server-sent events: `response.created`, `response.ou
 windows Codex copies into the rollout (`x-codex-primary-used-percent`, `-window-minutes`, `-reset-at`,
 and `secondary`). Every request is recorded (path, headers, body, the answer sent), so a test can compare
 what Codex wrote with what it was sent.
+A zstd-compressed body is not decoded: it is recorded as unparsed and answered with a 404. The server,
+its thread and the request plumbing are standin_http.py's.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult
+
+from standin_http import Standin, StandinHandler, joined_text
 
 MODEL = "gpt-5.3-codex"
 FINAL_TEXT = "Done."
@@ -92,12 +94,7 @@ def input_items(body: Any) -> list[dict[str, Any]]:
 
 
 def item_text(item: dict[str, Any]) -> str:
-    content = item.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return ""
+    return joined_text(item.get("content"))
 
 
 def is_compaction(body: Any) -> bool:
@@ -112,67 +109,52 @@ def function_outputs(body: Any) -> list[dict[str, Any]]:
 def output_text(item: dict[str, Any]) -> str:
     """A function_call_output's output as text (a string, or a list of content parts)."""
     output = item.get("output")
-    if isinstance(output, str):
-        return output
-    if isinstance(output, list):
-        return "\n".join(str(p.get("text", "")) for p in output if isinstance(p, dict))
     if isinstance(output, dict):
         return str(output.get("content", ""))
-    return ""
+    return joined_text(output)
+
+
+class _Handler(StandinHandler):
+    standin: StandinResponsesApi
+    opaque_encodings = frozenset({"zstd"})
+
+    def not_found(self, method: str, url: SplitResult, body: Any) -> None:
+        self.standin.record(Recorded(method, url.path, dict(self.headers), body, "404"))
+        error = {"type": "invalid_request_error", "message": f"{method} {url.path}: not found in the stand-in"}
+        self.reply_json(404, {"error": error})
+
+    def post(self, url: SplitResult, body: Any) -> None:
+        if url.path != "/v1/responses" or not isinstance(body, dict) or "unparsed" in body:
+            self.not_found("POST", url, body)
+            return
+        kind, answer = self.standin.answer(body)
+        number = self.standin.next_id()
+        item = answer_item(answer, number)
+        self.standin.record(Recorded("POST", url.path, dict(self.headers), body, kind, answer,
+                                     str(item.get("call_id", ""))))
+        events = sse_events(answer, number)
+        self.reply_sse([(data["type"], data) for data in events], headers=rate_limit_headers())
 
 
 @dataclass
-class StandinResponsesApi:
+class StandinResponsesApi(Standin[Recorded]):
     """`with StandinResponsesApi([Answer.call(...), Answer.message(...)]) as api:` then `api.base_url`."""
+
+    handler = _Handler
+    thread_name = "standin-responses-api"
+    base_path = "/v1"  # the provider's base URL, as Codex's config.toml wants it
 
     script: list[Answer]
     compactions: list[Answer] = field(default_factory=list)
     default_usage: Usage = field(default_factory=lambda: Usage(1_000, 10))
-    requests: list[Recorded] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._lock = threading.Lock()
+        super().__init__()
         self._ids = itertools.count(1)
         self._script = list(self.script)
         self._compactions = list(self.compactions)
-        self._server: ThreadingHTTPServer | None = None
-
-    # ---- lifecycle ---------------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        """The provider's base URL, as Codex's config.toml wants it (with /v1)."""
-        assert self._server is not None, "not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def start(self) -> StandinResponsesApi:
-        api = self
-
-        class Handler(_Handler):
-            standin = api
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, name="standin-responses-api", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> StandinResponsesApi:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # ---- what Codex was sent and received -----------------------------------------------------------
-
-    def recorded(self) -> list[Recorded]:
-        with self._lock:
-            return list(self.requests)
 
     def answered(self) -> list[Recorded]:
         """The /v1/responses requests that got an answer, in order."""
@@ -202,10 +184,6 @@ class StandinResponsesApi:
             found = self._script.pop(0) if self._script else None
             answer = found or Answer.message(FINAL_TEXT, self.default_usage)
             return ("call" if answer.command else "message"), answer
-
-    def record(self, entry: Recorded) -> None:
-        with self._lock:
-            self.requests.append(entry)
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -247,64 +225,3 @@ def rate_limit_headers() -> dict[str, str]:
         headers[f"x-codex-{name}-window-minutes"] = str(minutes)
         headers[f"x-codex-{name}-reset-at"] = str(reset)
     return headers
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """The client hanging up (it exits as soon as it has its answer) is not an error worth a traceback."""
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    standin: StandinResponsesApi
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
-
-    def _body(self) -> Any:
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if self.headers.get("content-encoding", "").lower() == "zstd":
-            return {"unparsed": "zstd-compressed body"}
-        try:
-            return json.loads(raw) if raw else None
-        except ValueError:
-            return {"unparsed": raw.decode("utf-8", "replace")}
-
-    def _send(self, status: int, content_type: str, payload: bytes, extra: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("content-type", content_type)
-        self.send_header("content-length", str(len(payload)))
-        for key, value in (extra or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(payload)
-        self.wfile.flush()
-
-    def _not_found(self, method: str, path: str, body: Any) -> None:
-        self.standin.record(Recorded(method, path, dict(self.headers), body, "404"))
-        error = {"type": "invalid_request_error", "message": f"{method} {path}: not found in the stand-in"}
-        self._send(404, "application/json", json.dumps({"error": error}).encode())
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._not_found("GET", urlsplit(self.path).path, None)
-
-    def do_POST(self) -> None:  # noqa: N802
-        path = urlsplit(self.path).path
-        body = self._body()
-        if path != "/v1/responses" or not isinstance(body, dict) or "unparsed" in body:
-            self._not_found("POST", path, body)
-            return
-        kind, answer = self.standin.answer(body)
-        number = self.standin.next_id()
-        item = answer_item(answer, number)
-        self.standin.record(Recorded("POST", path, dict(self.headers), body, kind, answer,
-                                     str(item.get("call_id", ""))))
-        payload = "".join(f"event: {data['type']}\ndata: {json.dumps(data)}\n\n" for data in sse_events(answer, number))
-        self._send(200, "text/event-stream", payload.encode(), rate_limit_headers())

@@ -24,13 +24,10 @@ leaves the machine. The hooks find the store through COCKPIT_DB.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import shlex
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -47,10 +44,10 @@ from cockpit.store.approvals import Request
 from cockpit.store.db import connect
 from cockpit.store.inbox import InboxWatch
 
+from .world import VENV_BIN, ScratchWorld
+
 pytestmark = pytest.mark.e2e
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
 COCKPIT = VENV_BIN / "cockpit"
 RUN_TIMEOUT = 120.0
 PUSH = "git push origin HEAD:main"
@@ -62,66 +59,21 @@ through_bash_and_monitor = pytest.mark.parametrize(
     ("tool", "tool_input"), [("Bash", BASH_PUSH), ("Monitor", MONITOR_PUSH)], ids=["Bash", "Monitor"])
 
 
-def _dev() -> Any:
-    spec = importlib.util.spec_from_file_location("cockpit_dev_script", REPO_ROOT / "scripts" / "dev.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DEV = _dev()
-
-
-def find_claude() -> tuple[Path | None, str]:
-    """The executable dev.py named (COCKPIT_TEST_CLAUDE), else the one in .cache/clients/; or why none is."""
-    named = os.environ.get(DEV.CLAUDE_ENV)
-    if named and os.access(named, os.X_OK):
-        return Path(named), ""
-    found = DEV.claude_binary()
-    if found is not None:
-        return found, ""
-    why = os.environ.get(DEV.CLAUDE_MISSING_ENV) or "it is not installed"
-    return None, (f"Claude Code {DEV.CLAUDE_VERSION} is needed for these tests and {why}; "
-                  "`python3 scripts/dev.py test` installs it with npm")
-
-
-@pytest.fixture(scope="module")
-def claude() -> Path:
-    exe, why = find_claude()
-    if exe is None:
-        pytest.skip(why)
-    return exe
-
-
 # ---- the world one run happens in ------------------------------------------------------------------
 
 
 @dataclass
-class World:
-    root: Path
-    claude: Path
-    home: Path = field(init=False)
-    repo: Path = field(init=False)
+class World(ScratchWorld):
     remote: Path = field(init=False)
-    db: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        self.home = self.root / "home"
-        self.repo = self.root / "repo"
+        super().__post_init__()
         self.remote = self.root / "remote.git"
-        self.db = self.root / "cockpit.db"
 
     def env(self, base_url: str = "http://127.0.0.1:9") -> dict[str, str]:
         """A clean environment: nothing of the developer's own Claude Code, git or cockpit set-up leaks in."""
         env = {
-            "PATH": os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")]),
-            "HOME": str(self.home),
-            "TMPDIR": str(self.root / "tmp"),
-            "LANG": "C.UTF-8",
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+            **self.base_env(),
             "ANTHROPIC_BASE_URL": base_url,
             "ANTHROPIC_API_KEY": "sk-ant-api03-standin-000000000000000000000000000000",
             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
@@ -191,8 +143,8 @@ def make_world(root: Path, claude: Path) -> World:
 
 
 @pytest.fixture
-def bare_world(tmp_path: Path, claude: Path) -> World:
-    return make_world(tmp_path, claude)
+def bare_world(tmp_path: Path, claude_exe: Path) -> World:
+    return make_world(tmp_path, claude_exe)
 
 
 @pytest.fixture
@@ -239,7 +191,7 @@ class Run:
 def run_claude(world: World, tool: str, tool_input: dict[str, Any], *extra: str) -> Run:
     """`claude -p` in the repository, the stand-in scripted to call `tool` once with `tool_input`."""
     with StandinMessagesApi(tool, tool_input) as api:
-        command = [str(world.claude), "-p", "Push my branch to origin, please.",
+        command = [str(world.exe), "-p", "Push my branch to origin, please.",
                    "--permission-mode", "default", *extra]
         env = world.env(api.base_url)
         started = time.monotonic()
@@ -455,7 +407,7 @@ USER_SETTINGS = """{
 def doctor(world: World) -> str:
     """`claude doctor` in the repository: it validates every settings file without the API."""
     try:
-        proc = subprocess.run([str(world.claude), "doctor"], cwd=world.repo, env=world.env(),
+        proc = subprocess.run([str(world.exe), "doctor"], cwd=world.repo, env=world.env(),
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired:
         pytest.fail("claude doctor did not finish in 60 s")

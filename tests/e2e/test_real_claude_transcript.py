@@ -24,20 +24,13 @@ from cockpit.sources.conversation import conversation
 from cockpit.store.db import open_db
 from cockpit.store.queries import session_tools
 
-from .test_real_claude import DEV, World, find_claude, make_world, run_claude
+from .clients import CLAUDE_VERSION
+from .test_real_claude import World, make_world, run_claude
 
 pytestmark = pytest.mark.e2e
 
 PROMPT = "Push my branch to origin, please."  # the prompt run_claude gives
 COMMAND = {"command": "git status", "description": "Show the status"}
-
-
-@pytest.fixture(scope="module")
-def claude_exe() -> Path:
-    exe, why = find_claude()
-    if exe is None:
-        pytest.skip(why)
-    return exe
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -71,7 +64,7 @@ def test_a_real_claude_transcript_is_read_whole(tmp_path: Path, claude_exe: Path
     lines = _lines(transcript)
     kinds = {claude.known_kind(o) for o in lines}
     unknown = sorted(kind for kind, known in kinds if not known)
-    assert unknown == [], f"Claude Code {DEV.CLAUDE_VERSION} writes line types cockpit does not know: {unknown}"
+    assert unknown == [], f"Claude Code {CLAUDE_VERSION} writes line types cockpit does not know: {unknown}"
     written = {kind for kind, _known in kinds}
     # The 2.1.332 shapes this test is about are really there (a client that stopped writing them would
     # make the checks below prove less).

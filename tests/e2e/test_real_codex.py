@@ -15,11 +15,8 @@ of its own), then answers. Nothing leaves the machine.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +33,11 @@ from cockpit.sources.conversation import conversation
 from cockpit.store.db import open_db
 from cockpit.store.queries import session_tools
 
+from .clients import CODEX_VERSION
+from .world import ScratchWorld
+
 pytestmark = pytest.mark.e2e
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
 RUN_TIMEOUT = 60.0
 MODEL = "gpt-5.3-codex"
 PROMPTS = ("Run the check script and tell me what failed.", "Now summarise the README.", "One more thing, please.")
@@ -58,69 +56,24 @@ COMPACTION = [Answer.message("Summary: the check failed with exit code 2; the RE
 COMPACT_LIMIT = 15_000  # below turn 2's context (18,665), above the compacted one
 
 
-def _dev() -> Any:
-    spec = importlib.util.spec_from_file_location("cockpit_dev_script", REPO_ROOT / "scripts" / "dev.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DEV = _dev()
-
-
-def find_codex() -> tuple[Path | None, str]:
-    """The executable dev.py named (COCKPIT_TEST_CODEX), else the one in .cache/clients/; or why none is."""
-    named = os.environ.get(DEV.CODEX_ENV)
-    if named and os.access(named, os.X_OK):
-        return Path(named), ""
-    found = DEV.codex_binary()
-    if found is not None:
-        return found, ""
-    why = os.environ.get(DEV.CODEX_MISSING_ENV) or "it is not installed"
-    return None, (f"Codex {DEV.CODEX_VERSION} is needed for this test and {why}; "
-                  "`python3 scripts/dev.py test` installs it with npm")
-
-
-@pytest.fixture(scope="module")
-def codex_exe() -> Path:
-    exe, why = find_codex()
-    if exe is None:
-        pytest.skip(why)
-    return exe
-
-
 @dataclass
-class World:
-    root: Path
-    exe: Path
-    home: Path = field(init=False)
+class World(ScratchWorld):
     codex_home: Path = field(init=False)
-    repo: Path = field(init=False)
-    db: Path = field(init=False)
     runs: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.home = self.root / "home"
+        super().__post_init__()
         self.codex_home = self.root / "codex-home"
-        self.repo = self.root / "repo"
-        self.db = self.root / "cockpit.db"
         for folder in (self.home, self.codex_home, self.repo, self.root / "tmp", self.root / "no-claude"):
             folder.mkdir(parents=True)
 
     def env(self) -> dict[str, str]:
         """A clean environment: nothing of the developer's own Codex, git or OpenAI set-up leaks in."""
         return {
-            "PATH": os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")]),
-            "HOME": str(self.home),
+            **self.base_env(),
             "CODEX_HOME": str(self.codex_home),
-            "TMPDIR": str(self.root / "tmp"),
-            "LANG": "C.UTF-8",
             "SHELL": "/bin/bash",
             "STANDIN_API_KEY": "standin-key",
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
         }
 
     def configure(self, base_url: str) -> None:
@@ -200,7 +153,7 @@ def test_a_real_codex_session_is_read_whole(tmp_path: Path, codex_exe: Path,
     rollout = world.rollout()
     lines = _rollout_lines(rollout)
     unknown = sorted({kind for kind, known in map(codex.known_kind, lines) if not known})
-    assert unknown == [], f"Codex {DEV.CODEX_VERSION} writes line kinds cockpit does not know: {unknown}"
+    assert unknown == [], f"Codex {CODEX_VERSION} writes line kinds cockpit does not know: {unknown}"
     counts = _token_counts(lines)
     window = counts[-1]["model_context_window"]
     estimate = [c["last_token_usage"]["total_tokens"] for c in counts
