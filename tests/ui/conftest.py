@@ -16,7 +16,8 @@ from cockpit.store.db import open_db
 from cockpit.store.ingest import Ingestor
 from cockpit.ui.app import CockpitApp
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+# Real transcripts the tests carry (tests/data/README.md): no neighbour folder is needed.
+SHARED = Path(__file__).resolve().parents[1] / "data"
 # Two hours after the last Codex rollout of the real data, so those sessions are live at 180 min.
 FROZEN_NOW = datetime(2026, 2, 23, 21, 0, 0, tzinfo=UTC)
 
