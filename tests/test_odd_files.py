@@ -349,7 +349,9 @@ def test_a_store_from_before_identities_goes_on_from_its_cursors(ws: Workspace) 
     assert ws.ingestor().ingest_all().bytes == 0
     conn = sqlite3.connect(ws.db)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
+        from cockpit.store.db import SCHEMA_VERSION
+
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("SELECT COUNT(*) FROM files WHERE dev = 0").fetchone()[0] == 0, "identities filled in"
     finally:
         conn.close()
@@ -370,3 +372,32 @@ def test_real_transcripts_through_a_symlinked_root_are_counted_once(tmp_path: Pa
     got, expected = summary(db), summary(fresh)
     assert got == expected
     assert expected["compactions"] and all(row[7] is not None for row in got["sessions"] if row[1])
+
+
+def test_a_fifo_in_place_of_the_beads_file_hangs_no_issue_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    (repo / ".beads").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    os.mkfifo(repo / ".beads" / "issues.jsonl")
+    proc = subprocess.run([sys.executable, "-m", "cockpit", "issues", "--repo", str(repo)], capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "not a regular file (a named pipe)" in proc.stdout + proc.stderr
+
+
+def test_a_fifo_in_place_of_a_transcript_gives_a_retro_no_conversation_and_no_hang(tmp_path: Path) -> None:
+    import threading
+
+    from cockpit.sources.conversation import conversation
+
+    fifo = tmp_path / "s.jsonl"
+    os.mkfifo(fifo)
+    result: list[object] = []
+    reader = threading.Thread(target=lambda: result.append(conversation(fifo)), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert result == [([], False)]

@@ -34,6 +34,7 @@ from cockpit.core.beads import (
     parse_dependency,
     parse_issue_line,
 )
+from cockpit.sources.tailer import open_regular
 
 EXPORT = Path(".beads") / "issues.jsonl"
 BACKUP_DIR = Path(".beads") / "backup"
@@ -76,7 +77,8 @@ def find_beads(root: Path) -> tuple[Path, str] | None:
         for rel, layout in ((EXPORT, "export"), (BACKUP_DIR / "issues.jsonl", "backup")):
             path = folder / rel
             try:
-                if path.is_file():
+                # A FIFO or device in its place is found too, so reading it says what it is (never opened).
+                if path.exists() and not path.is_dir():
                     candidates.append((path.stat().st_mtime, layout == "export", path, layout))
             except OSError:
                 continue
@@ -175,7 +177,7 @@ def parse_lines(data: bytes, *, summary: bool = False) -> tuple[list[Issue], dic
 
 def _read_table(path: Path, skipped: dict[str, int]) -> list[Any]:
     try:
-        with open(path, "rb", buffering=READ_BUFFER) as handle:
+        with open_regular(path, READ_BUFFER) as handle:
             return [obj for _, obj in iter_json_lines(handle, skipped)]
     except OSError:
         return []  # a side table of a dump is optional
@@ -247,7 +249,7 @@ def _read_stable(path: Path, read: Callable[[IO[bytes]], Any]) -> tuple[Any, os.
     two versions into one line); the last attempt is taken as it came. A replacing rename needs no retry:
     the open handle keeps reading the old file whole."""
     for _ in range(READ_ATTEMPTS):
-        with open(path, "rb", buffering=READ_BUFFER) as handle:
+        with open_regular(path, READ_BUFFER) as handle:
             before = os.fstat(handle.fileno())
             result = read(handle)
             after = os.fstat(handle.fileno())
@@ -308,7 +310,7 @@ def read_issue(path: Path, issue: Issue) -> Issue:
     if not issue.summary or issue.offset < 0:
         return issue
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             handle.seek(issue.offset)
             line = handle.readline()
         if issue.offset == 0:

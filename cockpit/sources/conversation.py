@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cockpit.core.claude import queued_prompt
+from cockpit.sources.tailer import open_regular
 
 READ_LIMIT = 8 * 1024 * 1024
 # Codex's contextual user messages: one whole `<tag>…</tag>` block, or AGENTS.md instructions.
@@ -68,7 +69,7 @@ def conversation(path: str | os.PathLike[str], limit: int = READ_LIMIT) -> tuple
     """(utterances, cut): `cut` is True when only the last `limit` bytes were read. Never raises."""
     try:
         size = os.path.getsize(path)
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:  # a FIFO in its place must not hang a retro
             if size > limit:
                 handle.seek(size - limit)
                 handle.readline()  # the first line is partial

@@ -70,7 +70,7 @@ def _nonblocking(path: str, flags: int) -> int:
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
-def open_regular(path: str) -> BinaryIO:
+def open_regular(path: str | os.PathLike[str], buffering: int = -1) -> BinaryIO:
     """`path` opened for binary reading if it is a regular file; NotRegularFile otherwise.
 
     The type is checked before opening (opening some devices has effects) and again on the open
@@ -78,7 +78,7 @@ def open_regular(path: str) -> BinaryIO:
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise NotRegularFile(0, f"not a regular file ({file_kind(mode)})", path)
-    handle = open(path, "rb", opener=_nonblocking)
+    handle = open(path, "rb", buffering=buffering, opener=_nonblocking)
     try:
         mode = os.fstat(handle.fileno()).st_mode
         if not stat.S_ISREG(mode):
