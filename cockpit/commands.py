@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.llm_cli import add_llm_parsers
 
     add_llm_parsers(sub, _common)
+    from cockpit.prune_cli import add_prune_parser
+
+    add_prune_parser(sub, _common)
 
     p = sub.add_parser("doctor", help="what cockpit sees, what is missing and how to fix it")
     _common(p)
@@ -204,6 +207,18 @@ def cmd_index(ctx: Context) -> int:
         f"indexed {len(files)} files ({result.bytes / 1e6:.1f} MB new, {result.lines} lines) in {elapsed:.2f} s;"
         f" {sessions} sessions in {ctx.db_path}"
     )
+    from cockpit.prune_cli import run_prune
+    from cockpit.store.db import StoreError
+
+    try:
+        pruned = run_prune(ctx, dry_run=False, by="cockpit index")
+    except StoreError as exc:
+        # The index is written; what retention lets go can go next time.
+        out(f"warning: retention: not pruned: {exc}", err=True)
+        return 0
+    if pruned.deleted or pruned.trimmed:
+        out(f"retention: deleted {pruned.deleted} rows and trimmed {pruned.trimmed} in {pruned.seconds:.2f} s"
+            " (`cockpit prune --dry-run` shows the rules)")
     return 0
 
 
@@ -318,6 +333,12 @@ def cmd_doctor(ctx: Context) -> int:
     return 0
 
 
+def _cmd_prune(ctx: Context) -> int:
+    from cockpit.prune_cli import cmd_prune
+
+    return cmd_prune(ctx)
+
+
 def cmd_dashboard(ctx: Context) -> int:
     from cockpit.ui.app import make_app, prepare_process_pool
 
@@ -399,6 +420,7 @@ def run(raw: list[str]) -> int:
             "doctor": cmd_doctor,
             "approvals": cmd_approvals,
             "report": cmd_report,
+            "prune": _cmd_prune,
         }[command]
         return handler(ctx)
     except KeyboardInterrupt:

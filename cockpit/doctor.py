@@ -23,6 +23,7 @@ def doctor_report(ctx: Any) -> dict[str, Any]:
     subagent_files = sum(1 for f in files if f.subagent)
     db_path = str(ctx.db_path)
     size = sum(os.path.getsize(p) for p in (db_path, db_path + "-wal") if os.path.exists(p))
+    database = {"path": db_path, "bytes": size, **database_report(db.conn, db_path)}
     problems: list[str] = []
     fixes: list[str] = []
     if not any(r["exists"] for r in roots if r["agent"] == "claude"):
@@ -67,12 +68,34 @@ def doctor_report(ctx: Any) -> dict[str, Any]:
         "files": len(files),
         "subagent_files": subagent_files,
         "sessions": {"claude": by_agent.get("claude", 0), "codex": by_agent.get("codex", 0)},
-        "database": {"path": db_path, "bytes": size},
+        "database": database,
+        "retention": retention_report(db.conn, ctx.settings.retention),
         "config": {"path": str(ctx.config_path), "exists": ctx.config_path.exists()},
         "skipped_lines": skipped_by_reason(db),
         "problems": problems,
         "fixes": fixes,
     }
+
+
+def database_report(conn: Any, db_path: str) -> dict[str, Any]:
+    """The file and its WAL, the space free inside, and each table's rows and approximate size."""
+    from cockpit.store.retention import auto_vacuum_mode, free_bytes, table_sizes
+
+    tables, sizes = table_sizes(conn)
+    gone = conn.execute("SELECT COUNT(*) FROM files WHERE gone = 1").fetchone()[0]
+    return {"file_bytes": os.path.getsize(db_path) if os.path.exists(db_path) else 0,
+            "wal_bytes": os.path.getsize(db_path + "-wal") if os.path.exists(db_path + "-wal") else 0,
+            "free_bytes": free_bytes(conn), "auto_vacuum": auto_vacuum_mode(conn), "sizes": sizes,
+            "tables": tables, "gone_transcripts": gone}
+
+
+def retention_report(conn: Any, retention: Any) -> dict[str, Any]:
+    """The retention in force (defaults where the settings file said nothing or something invalid), and the last prune."""
+    from cockpit.core.retention import TABLE_SETTINGS
+    from cockpit.store.retention import last_prune
+
+    return {"settings": retention.as_dict(), "tables": {t: list(keys) for t, keys in TABLE_SETTINGS.items()},
+            "last_prune": last_prune(conn)}
 
 
 def approvals_report(path: str, user_config: Any) -> dict[str, Any]:
@@ -141,6 +164,37 @@ def _gates_trusted(root: str, config: Any, db_path: str | None) -> bool | None:
         return None
 
 
+def _size(n: int | None) -> str:
+    return "?" if n is None else f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+
+
+def _database_lines(db: dict[str, Any], retention: dict[str, Any] | None) -> list[str]:
+    from cockpit.core.retention import table_rule
+
+    lines = [f"database: {exact_line(db['path'])} ({db['bytes'] / 1e6:.1f} MB: file {_size(db.get('file_bytes'))},"
+             f" WAL {_size(db.get('wal_bytes'))}, {_size(db.get('free_bytes'))} free inside;"
+             f" auto-vacuum {db.get('auto_vacuum', '?')})"]
+    settings = (retention or {}).get("settings")
+    tables = [t for t in db.get("tables", []) if t["rows"] or t["bytes"]]
+    if tables:
+        width = max(len(t["name"]) for t in tables)
+        for t in tables:
+            rows = "" if t["rows"] is None else f"{t['rows']} rows"
+            rule = table_rule(t["name"], settings) if settings is not None else ""
+            if t["name"] == "files" and db.get("gone_transcripts"):
+                rule += f"; {db['gone_transcripts']} of transcripts that no longer exist (kept: indexed nowhere else)"
+            size = "" if t["bytes"] is None else _size(t["bytes"])
+            lines.append(f"  {exact_line(t['name']):<{width}} {rows:>13} {size:>9}  {rule}".rstrip())
+    if db.get("sizes") and db["sizes"] != "dbstat":
+        lines.append(f"  ({exact_line(db['sizes'])})")
+    last = (retention or {}).get("last_prune")
+    if retention is not None:
+        when = (f"last pruned {last['at'][:16].replace('T', ' ')} UTC by {exact_line(str(last.get('by', '?')))}"
+                f" ({last.get('deleted', 0)} rows deleted, {last.get('trimmed', 0)} trimmed)" if last else "never pruned")
+        lines.append(f"retention: {when}; `cockpit prune --dry-run` shows what would go")
+    return lines
+
+
 def render_doctor(report: dict[str, Any]) -> str:
     """The report as text; every path, name and message from outside goes through `exact_line`."""
     lines = ["cockpit doctor", ""]
@@ -152,8 +206,7 @@ def render_doctor(report: dict[str, Any]) -> str:
     s = report["sessions"]
     lines.append(f"files: {report['files']} ({report['subagent_files']} subagent files)")
     lines.append(f"sessions: {s['claude']} claude, {s['codex']} codex")
-    db = report["database"]
-    lines.append(f"database: {exact_line(db['path'])} ({db['bytes'] / 1e6:.1f} MB)")
+    lines.extend(_database_lines(report["database"], report.get("retention")))
     cfg = report["config"]
     lines.append(f"settings: {exact_line(cfg['path'])}" + ("" if cfg["exists"] else " (not present; defaults in use)"))
     skipped = report["skipped_lines"]

@@ -125,6 +125,7 @@ RUNS: dict[str, list[str]] = {
     "retro": ["retro"],
     "learnings": ["learnings"],
     "doctor": ["doctor", "--json"],
+    "prune": ["prune", "--dry-run"],
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.core.context import DEFAULT_BANDS
+from cockpit.core.retention import Retention, parse_retention
 
 # A session is live if active in the last N minutes: beyond a century the date arithmetic overflows.
 MAX_LIVE_MINUTES = 100 * 365 * 24 * 60
@@ -36,11 +37,12 @@ class Settings:
     # Count verdict reports cockpit did not write (ao's, or anything the agent wrote under .agents/) toward
     # required gates. Only from the user's own settings file: a repository never decides this.
     accept_external_verdicts: bool = False
+    retention: Retention = field(default_factory=Retention)
     errors: tuple[str, ...] = field(default=())
 
 
 def load_settings(path: Path | None) -> Settings:
-    """Settings from `path` ([dashboard] and [gates] tables). A broken file is reported, never fatal."""
+    """Settings from `path` ([dashboard], [gates] and [retention] tables). A broken file is reported, never fatal."""
     settings = Settings()
     if path is None or not path.exists():
         return settings
@@ -55,6 +57,9 @@ def load_settings(path: Path | None) -> Settings:
         settings = replace(settings, accept_external_verdicts=external)
     else:
         errors.append(f"{path}: gates.accept_external_verdicts must be true or false")
+    retention, retention_errors = parse_retention(data.get("retention", {}), str(path))
+    settings = replace(settings, retention=retention)
+    errors.extend(retention_errors)
     table: Any = data.get("dashboard", {})
     if not isinstance(table, dict):
         return replace(settings, errors=(*errors, f"{path}: [dashboard] must be a table"))

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 5000
 
 DERIVED_TABLES = ("files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "prompts", "interrupts")
-PRIMARY_TABLES = ("statusline", "approvals", "session_allows", "hook_events", "heartbeat")
+PRIMARY_TABLES = ("statusline", "approvals", "session_allows", "hook_events", "heartbeat", "maintenance")
 
 # Each entry moves the schema from version i to i+1.
 MIGRATIONS: list[str] = [
@@ -334,6 +334,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE files ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX IF NOT EXISTS files_identity ON files(dev, inode);
     """,
+    # 7: housekeeping: when each periodic job (retention's prune) last ran, and what it did.
+    """
+    CREATE TABLE IF NOT EXISTS maintenance (
+        name TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
 ]
 
 
@@ -360,6 +368,8 @@ def connect(path: str | os.PathLike[str] | None = None, *, busy_timeout: float |
         if created:
             # Approvals and decisions are in here: readable by the user only (WAL files inherit the mode).
             os.chmod(target, 0o600)
+            # Only possible before the first table: lets a prune give the freed pages back to the disk.
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
         _use_wal(conn, busy_ms / 1000)
         conn.execute("PRAGMA synchronous = NORMAL")

@@ -22,9 +22,10 @@ from cockpit.store.approvals import Request
 from cockpit.store.db import open_db
 from cockpit.store.live import LiveIngest, LiveUpdate
 from cockpit.store.queries import file_problems, utc_now
+from cockpit.store.retention import PruneResult
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.inbox import InboxMixin
-from cockpit.ui.messages import BeadsLoaded, LiveIngestFailed, TranscriptsIngested
+from cockpit.ui.messages import BeadsLoaded, LiveIngestFailed, RetentionPruned, TranscriptsIngested
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.session import SessionScreen
@@ -38,6 +39,9 @@ REFRESH_SECONDS = 5.0
 LINKS_REFRESH_TICKS = 15
 # The session list of thousands of rows is redrawn at most this often while agents write.
 TABLE_REFRESH_SECONDS = 0.5
+# The daily prune waits this long after start (the catch-up first), then checks hourly whether it is due.
+PRUNE_FIRST_SECONDS = 60.0
+PRUNE_CHECK_SECONDS = 3600.0
 
 
 class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
@@ -90,6 +94,7 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         auto_gates: bool | None = None,
         repo: str | None = None,
         config_path: Any = None,
+        prune: bool | None = None,
     ) -> None:
         super().__init__()
         self.repo = repo or os.getcwd()
@@ -108,6 +113,8 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         self.inbox = live if inbox is None else inbox
         # Auto gates run commands on their own: only in a live cockpit (tests and snapshots opt in).
         self.auto_gates = live if auto_gates is None else auto_gates
+        # The daily retention prune: in a live cockpit that may write (not a read-only one).
+        self.prune = (live and not read_only) if prune is None else prune
         self.pending: list[Request] = []
         self.db_path = db_path
         self.db = open_db(db_path)
@@ -150,6 +157,8 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
             self.run_worker(self._run_live, thread=True, exit_on_error=False, name="live-ingest", group="live")
         if self.inbox:
             self.run_worker(self._run_inbox, thread=True, exit_on_error=False, name="inbox", group="inbox")
+        if self.prune:
+            self.run_worker(self._run_prune, thread=True, exit_on_error=False, name="prune", group="prune")
         if self.read_only:
             self.sub_title = (self.sub_title + " · " if self.sub_title else "") + "read-only"
         self.set_interval(REFRESH_SECONDS, self._tick)
@@ -189,6 +198,24 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
                 # Retry with backoff: a locked database or a vanished folder usually clears up.
                 self._stop.wait(delay)
                 delay = min(delay * 2, 30.0)
+
+    def _run_prune(self) -> None:
+        from cockpit.store.retention import run_daily
+
+        run_daily(self.db_path, self.settings.retention, self._stop,
+                  lambda result: self.post_message(RetentionPruned(result)),
+                  lambda error: self.post_message(RetentionPruned(None, error)),
+                  first_delay=PRUNE_FIRST_SECONDS, check_every=PRUNE_CHECK_SECONDS)
+
+    def on_retention_pruned(self, message: RetentionPruned) -> None:
+        if self._dashboard_gone():
+            return
+        result = message.result
+        if message.error:
+            self.dashboard.log_event(f"retention: prune failed, trying again in an hour: {message.error}", "yellow")
+        elif isinstance(result, PruneResult) and (result.deleted or result.trimmed):
+            self.dashboard.log_event(f"retention: deleted {result.deleted} rows and trimmed {result.trimmed}"
+                                     f" in {result.seconds:.1f} s; {result.space}", "dim")
 
     def on_live_ingest_failed(self, message: LiveIngestFailed) -> None:
         self.watch_mode = "retrying"

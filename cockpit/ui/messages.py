@@ -21,6 +21,15 @@ class LiveIngestFailed(Message):
         self.error = error
 
 
+class RetentionPruned(Message):
+    """The daily prune ran (`result`, a store.retention.PruneResult) or failed (`error`)."""
+
+    def __init__(self, result: object, error: str = "") -> None:
+        super().__init__()
+        self.result = result
+        self.error = error
+
+
 class ApprovalsChanged(Message):
     """The set of pending approval requests changed; `closed` were answered in the agent's terminal."""
 

@@ -69,6 +69,10 @@ def render_output(run: GateRun | None) -> Text:
     text.append(f"{run.started_at[:19].replace('T', ' ')} UTC · {head} · tree {run.tree[:10]}\n", style="bold")
     if run.note and not run.note.startswith("exit code"):
         text.append(run.note + "\n", style="yellow")
+    if run.output_bytes and not run.output_tail:
+        text.append(f"{bytes_size(run.output_bytes)} of output, no longer kept ([retention] gate_output_days)",
+                    style="dim")
+        return text
     if run.output_bytes > len(run.output_tail.encode()):
         text.append(f"… {bytes_size(run.output_bytes)} of output; showing the last {bytes_size(len(run.output_tail.encode()))}\n",
                     style="dim")
