@@ -6,9 +6,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from cockpit import __version__
+from cockpit.cli_context import Context
 from cockpit.terminal import out, out_json
 
 
@@ -117,57 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--json", action="store_true")
     return parser
-
-
-class Context:
-    """What every command needs: settings, roots and the database, resolved from flags."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        from cockpit.core.config import load_settings
-        from cockpit.sources.discovery import claude_roots, codex_roots
-
-        self.args = args
-        config = Path(args.config) if getattr(args, "config", None) else _default_config_path()
-        self.config_path = config
-        self.settings = load_settings(config)
-        if getattr(args, "live_minutes", None):
-            from dataclasses import replace
-
-            self.settings = replace(self.settings, live_minutes=args.live_minutes)
-        self.claude_roots = claude_roots(getattr(args, "claude_dir", []) or [])
-        self.codex_roots = codex_roots(getattr(args, "codex_dir", []) or [])
-        self._db: Any = None
-
-    @property
-    def explicit_roots(self) -> tuple[str, ...]:
-        """Folders given by flags; listings are limited to them (the database may hold others)."""
-        return tuple(r.path for r in [*self.claude_roots, *self.codex_roots] if r.origin == "flag")
-
-    @property
-    def db_path(self) -> Path:
-        from cockpit.store.db import default_db_path
-
-        return Path(self.args.db) if getattr(self.args, "db", None) else default_db_path()
-
-    @property
-    def db(self) -> Any:
-        """The store, opened once; StoreError (one line: the file, what is wrong, the fix) if it cannot be used."""
-        if self._db is None:
-            from cockpit.store.db import open_db
-
-            self._db = open_db(self.db_path)
-        return self._db
-
-    def ingestor(self) -> Any:
-        from cockpit.store.ingest import Ingestor
-
-        return Ingestor(self.db, self.claude_roots, self.codex_roots)
-
-
-def _default_config_path() -> Path:
-    from cockpit.sources.policy_files import user_config_path
-
-    return user_config_path()
 
 
 def _progress(done: int, total: int) -> None:

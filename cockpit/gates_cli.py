@@ -103,10 +103,10 @@ def accept_external(args: argparse.Namespace) -> bool:
     """`[gates] accept_external_verdicts` from the user's settings file (`--config`), never the repository."""
     from pathlib import Path
 
-    from cockpit.commands import _default_config_path
+    from cockpit.cli_context import default_config_path
     from cockpit.core.config import load_settings
 
-    path = Path(args.config) if getattr(args, "config", None) else _default_config_path()
+    path = Path(args.config) if getattr(args, "config", None) else default_config_path()
     return load_settings(path).accept_external_verdicts
 
 

@@ -90,7 +90,7 @@ def render_text(result: Any) -> str:
 
 
 def cmd_vibe(args: argparse.Namespace) -> int:
-    from cockpit.commands import Context
+    from cockpit.cli_context import Context
     from cockpit.llm.client import Llm
     from cockpit.llm.config import load_llm_config
     from cockpit.llm.vibe import run_vibe
@@ -135,7 +135,7 @@ def cmd_vibe(args: argparse.Namespace) -> int:
 
 def _setup(args: argparse.Namespace, what: str) -> tuple[Any, Any, str] | None:
     """(context, llm, repository root) or None after saying why not."""
-    from cockpit.commands import Context
+    from cockpit.cli_context import Context
     from cockpit.llm.client import Llm
     from cockpit.llm.config import load_llm_config
     from cockpit.sources.gates import repo_root
@@ -228,7 +228,7 @@ def cmd_retro(args: argparse.Namespace) -> int:
 
 
 def cmd_learnings(args: argparse.Namespace) -> int:
-    from cockpit.commands import Context
+    from cockpit.cli_context import Context
     from cockpit.store.learnings import search_learnings
 
     rows = search_learnings(Context(args).db.conn, args.query, limit=args.limit)

@@ -8,7 +8,7 @@ Steps: generate (or reuse) a corpus with scripts/gen_corpus.py; read it once so 
 starts from a warm page cache; then, as medians of --runs runs:
   cold index   `cockpit index` into a new database (wall time, peak RSS of the child)
   warm start   `cockpit sessions --json --all` on the indexed database (first-paint proxy), and
-               cockpit.ui.app.measure_first_paint(args) when that function exists
+               scripts/bench_screen.py's measure_first_paint(args) when that function exists
   append       one assistant line appended to a live session, Ingestor.ingest_file timed in-process
   ccusage      `ccusage daily --json --offline` (npm, scratch folder) cold and after one appended line
   orjson loop  one core: skip lines without b'"usage"', orjson the rest, dedup by (message.id, requestId)
@@ -263,8 +263,9 @@ def bench_warm(corpus: Path, db: Path, runs: int, timeout: float) -> tuple[Measu
 
 PAINT_PROBE = """
 import json, sys, time
-from cockpit.ui import app
-fn = getattr(app, "measure_first_paint", None)
+sys.path.insert(0, sys.argv.pop(1))
+import bench_screen
+fn = getattr(bench_screen, "measure_first_paint", None)
 if fn is None:
     print(json.dumps({"missing": True})); sys.exit(0)
 t = time.perf_counter()
@@ -277,13 +278,14 @@ print(json.dumps({"seconds": float(ret) if isinstance(ret, (int, float)) and not
 def bench_first_paint(corpus: Path, db: Path, runs: int, timeout: float) -> Measure:
     m = Measure("first paint (measure_first_paint)")
     for i in range(runs):
-        run = run_timed([str(VENV_PY), "-c", PAINT_PROBE, "--db", str(db), *cockpit_dirs(corpus)], timeout=timeout)
+        probe = [str(VENV_PY), "-c", PAINT_PROBE, str(ROOT / "scripts")]
+        run = run_timed([*probe, "--db", str(db), *cockpit_dirs(corpus)], timeout=timeout)
         if run.rc != 0:
             m.error = last_error(run)
             break
         data = json.loads(run.stdout.strip().splitlines()[-1])
         if data.get("missing"):
-            m.note = "cockpit.ui.app.measure_first_paint does not exist"
+            m.note = "scripts/bench_screen.py has no measure_first_paint"
             break
         m.runs.append(Run(data["seconds"], run.rss, 0))
         print(f"  first paint run {i + 1}: {fmt_s(data['seconds'])}")

@@ -151,8 +151,9 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
 
     # ---- lifecycle -------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        self.push_screen(DashboardScreen())
+    async def on_mount(self) -> None:
+        # The workers and timers below answer into the dashboard's panes: they start once those exist.
+        await self.push_screen(DashboardScreen())
         if self.live:
             self.run_worker(self._run_live, thread=True, exit_on_error=False, name="live-ingest", group="live")
         if self.inbox:
@@ -218,6 +219,8 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
                                      f" in {result.seconds:.1f} s; {result.space}", "dim")
 
     def on_live_ingest_failed(self, message: LiveIngestFailed) -> None:
+        if self._dashboard_gone():
+            return
         self.watch_mode = "retrying"
         self.problems.append(f"live updates failed: {message.error}")
         self.dashboard.log_event(f"live updates failed, retrying: {message.error}", "bold red")
@@ -226,7 +229,7 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
 
     def _set_watch_mode(self, mode: str) -> None:
         self.watch_mode = mode
-        if isinstance(self.screen, DashboardScreen):
+        if isinstance(self.screen, DashboardScreen) and not self._dashboard_gone():
             self.screen.update_status()
 
     def _on_live_update(self, update: LiveUpdate) -> None:
@@ -234,6 +237,8 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         self.post_message(TranscriptsIngested(update))
 
     def on_transcripts_ingested(self, message: TranscriptsIngested) -> None:
+        if self._dashboard_gone():
+            return
         update = message.update
         self.last_update_ms = update.seconds * 1000
         self._changed_since_reload |= update.sessions
@@ -328,7 +333,7 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
             self._beads_ticks = 0
             if self._links_stale:
                 self._start_beads_worker(relink=True)  # new prompts may name an issue
-            else:
+            elif not self._dashboard_gone():
                 self.dashboard.show_issues(self._beads, queue)  # the ages on the page move on
 
     def _start_beads_worker(self, *, read: bool = False, requeue: bool = False, relink: bool = False) -> None:
@@ -389,7 +394,7 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         self._bd_warning = message.warning
 
     def _tick(self) -> None:
-        if not self.paused and isinstance(self.screen, DashboardScreen):
+        if not self.paused and isinstance(self.screen, DashboardScreen) and not self._dashboard_gone():
             self.screen.tick()
             self.refresh_gate_ages()
 
@@ -516,39 +521,3 @@ def make_app(ctx: Any, *, theme: str | None = None, subtitle: str = "", **kwargs
         config_path=getattr(ctx, "config_path", None),
         **kwargs,
     )
-
-
-def _seconds_since_process_start() -> float | None:
-    """Linux: how long this process has existed, so a measurement includes start-up and imports."""
-    try:
-        with open("/proc/self/stat") as handle:
-            start_ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime") as handle:
-            uptime = float(handle.read().split()[0])
-        import os
-
-        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def measure_first_paint(argv: list[str]) -> float:
-    """Seconds from process start to the dashboard showing the stored sessions (headless, for benchmarks)."""
-    import asyncio
-    import time
-
-    from cockpit.commands import Context, build_parser
-    from cockpit.ui.widgets.sessions_table import SessionsTable
-
-    began = time.perf_counter()
-    already = _seconds_since_process_start()
-    ctx = Context(build_parser().parse_args(["dashboard", *argv]))
-
-    async def paint() -> float:
-        app = make_app(ctx)
-        async with app.run_test(size=(160, 50)) as pilot:
-            while not app.screen.query(SessionsTable) or app.screen.query_one(SessionsTable).row_count == 0:
-                await pilot.pause(0.005)
-            return time.perf_counter() - began
-
-    return asyncio.run(paint()) + (already or 0.0)

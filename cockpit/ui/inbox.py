@@ -81,6 +81,8 @@ class InboxMixin(_Base):
         self._schedule_reload(0.03)
 
     def on_approvals_changed(self, message: ApprovalsChanged) -> None:
+        if self._dashboard_gone():
+            return
         known = {r.id for r in self.pending}
         # A request whose decision is being written stays out of the list: it was answered.
         self.pending = [r for r in message.pending if r.id not in self._deciding]
@@ -105,7 +107,7 @@ class InboxMixin(_Base):
         self.refresh_bindings()
 
     def _tick_waiting(self) -> None:
-        if self.pending and not self.paused:
+        if self.pending and not self.paused and not self._dashboard_gone():
             from cockpit.ui.widgets.approvals_table import ApprovalsTable
 
             self.dashboard.query_one(ApprovalsTable).refresh_waited(self.clock())

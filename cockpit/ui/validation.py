@@ -94,6 +94,8 @@ class ValidationMixin(_Base):
     def on_validation_finished(self, message: ValidationFinished) -> None:
         if message.cancel.is_set():
             return  # cancelled: already said so, and the user may have started another job since
+        if self._dashboard_gone():
+            return
         if self._job is not None and self._job[1] is message.cancel:
             self._job = None
             self.set_status_note("")

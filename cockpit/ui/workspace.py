@@ -91,8 +91,11 @@ class WorkspaceMixin(_Base):
         self.post_message(GatesRead(board))
 
     def _dashboard_gone(self) -> bool:
-        """A worker's answer can arrive while the app shuts down, after the dashboard is gone."""
-        return not any(isinstance(screen, DashboardScreen) for screen in self.screen_stack)
+        """True when a worker's answer or a timer has no panes to show itself in: before the dashboard is
+        mounted, and once the app shuts down (it removes the panes while the screen is still stacked)."""
+        if not self.is_running:
+            return True
+        return not any(isinstance(s, DashboardScreen) and s.is_mounted for s in self.screen_stack)
 
     def on_repo_read(self, message: RepoRead) -> None:
         if self._dashboard_gone():
@@ -148,7 +151,7 @@ class WorkspaceMixin(_Base):
 
     def refresh_gate_ages(self) -> None:
         """Time passing: "last run 5m ago" moves on without re-reading the board."""
-        if self.gate_board is not None:
+        if self.gate_board is not None and not self._dashboard_gone():
             self.dashboard.query_one(GatesTable).show(self.gate_board, self.clock())
 
     # ---- running ---------------------------------------------------------------------------
@@ -369,6 +372,8 @@ class WorkspaceMixin(_Base):
             self.post_message(WorkingTreeChanged(problem))
 
     def on_working_tree_changed(self, message: WorkingTreeChanged) -> None:
+        if self._dashboard_gone():
+            return
         if message.problem:
             self.dashboard.log_event(message.problem, "yellow")
             return

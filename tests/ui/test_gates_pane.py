@@ -6,6 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from cockpit.cli import main
 from cockpit.core.gates import GateState
 from cockpit.store.db import connect
@@ -215,3 +217,44 @@ async def test_issue_and_gate_panes_stack_in_a_narrow_terminal(workspace: Worksp
         await pilot.resize_terminal(150, 50)
         await pilot.pause()
         assert gates.region.y == issues.region.y and gates.region.x > issues.region.x
+
+
+async def test_the_repository_is_first_read_after_the_dashboard_panes_exist(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cockpit.ui.app import CockpitApp
+
+    mounted_at_read: list[bool] = []
+    original = CockpitApp.refresh_repo
+
+    def refresh_repo(self: CockpitApp) -> None:
+        mounted_at_read.append(self.dashboard.is_mounted)
+        original(self)
+
+    monkeypatch.setattr(CockpitApp, "refresh_repo", refresh_repo)
+    app = workspace.app(repo=str(make_repo(workspace.root, QUICK)))
+    async with app.run_test(size=(150, 50)):
+        assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
+    assert mounted_at_read and all(mounted_at_read)
+
+
+async def test_a_repository_read_arriving_while_the_app_shuts_down_is_dropped(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cockpit.sources.repo import RepoState
+    from cockpit.ui.messages import LiveIngestFailed, RepoRead, WorkingTreeChanged
+
+    app = workspace.app()
+    late: list[bool] = []
+
+    # Shutting down removes the dashboard's panes while the screen is still stacked and messages still flow.
+    def answer_late(_pane: LogPane) -> None:
+        late.append(app.dashboard.is_mounted)
+        app.post_message(RepoRead(RepoState(path=str(workspace.root), ok=False, message="late")))
+        app.post_message(WorkingTreeChanged("late watcher problem"))
+        app.post_message(LiveIngestFailed("late failure"))
+
+    monkeypatch.setattr(LogPane, "on_unmount", answer_late, raising=False)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await pilot.pause()
+    assert late == [True]
