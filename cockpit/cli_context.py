@@ -29,8 +29,12 @@ class Context:
 
     @property
     def explicit_roots(self) -> tuple[str, ...]:
-        """Folders given by flags; listings are limited to them (the database may hold others)."""
-        return tuple(r.path for r in [*self.claude_roots, *self.codex_roots] if r.origin == "flag")
+        """With a folder given by a flag, listings are limited to the folders in use (the database may hold
+        others): the flagged ones, and the discovered ones of the agent no flag named."""
+        roots = [*self.claude_roots, *self.codex_roots]
+        if not any(r.origin == "flag" for r in roots):
+            return ()
+        return tuple(r.path for r in roots)
 
     @property
     def db_path(self) -> Path:

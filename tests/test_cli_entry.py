@@ -245,3 +245,22 @@ def test_every_documented_command_line_runs(argv: list[str], workspace: Workspac
 def test_demo_help_is_not_the_dashboard(workspace: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["demo", "--help"]) == 0
     assert "usage: cockpit demo" in capsys.readouterr().out
+
+
+def test_a_folder_given_for_one_agent_keeps_the_other_agents_discovery(workspace: Workspace, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`--codex-dir` alone still lists the Claude sessions found in ~/.claude (and the reverse)."""
+    data = Path(__file__).parent / "data"
+    projects = Path(os.environ["HOME"]) / ".claude" / "projects" / "-home-dev-spotter"
+    projects.mkdir(parents=True)
+    shutil.copy(data / "claude" / "spotter" / "short.jsonl", projects / "short.jsonl")
+    codex = tmp_path / "rollouts"
+    codex.mkdir()
+    for rollout in sorted((data / "codex" / "localpush").glob("rollout-*.jsonl"))[:1]:
+        shutil.copy(rollout, codex / rollout.name)
+    assert _run(["sessions", "--all", "--json", "--codex-dir", str(codex)]) == 0
+    agents = sorted({s["agent"] for s in json.loads(capsys.readouterr().out)})
+    assert agents == ["claude", "codex"]
+    assert _run(["sessions", "--all", "--json", "--claude-dir", str(projects.parent.parent)]) == 0
+    agents = sorted({s["agent"] for s in json.loads(capsys.readouterr().out)})
+    assert agents == ["claude"]  # no Codex folder exists in this HOME: nothing else to list

@@ -51,7 +51,12 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit cockpit"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show the keys that work here"),
-        Binding("colon", "command_palette", "Commands", id="command-palette", tooltip="Open the command palette"),
+        # Textual adds ctrl+p itself only when no binding opens the palette; `:` does, so both are named
+        # here. The footer shows ctrl+p at its right edge, so `:` stays out of it (help lists both).
+        Binding("colon", "command_palette", "Commands", id="command-palette", show=False,
+                tooltip="Open the command palette"),
+        Binding("ctrl+p", "command_palette", "Commands", id="command-palette-ctrl-p", show=False,
+                tooltip="Open the command palette"),
         Binding("p", "toggle_pause", "Pause", id="pause-live", tooltip="Pause or resume live updates"),
         Binding("T", "toggle_theme", "Theme", id="toggle-theme", show=False, tooltip="Switch dark / light theme"),
         Binding("a", "approve_step", "Approve", id="approve-step",

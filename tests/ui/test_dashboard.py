@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from cockpit.ui.screens.dashboard import DashboardScreen
@@ -124,10 +125,11 @@ async def test_number_keys_focus_panes(workspace: Workspace) -> None:
         assert app.focused is not None and app.focused.id == "sessions-pane"
 
 
-async def test_command_palette_opens_with_colon(workspace: Workspace) -> None:
+@pytest.mark.parametrize("key", ["colon", "ctrl+p"])
+async def test_command_palette_opens_with_colon_and_ctrl_p(workspace: Workspace, key: str) -> None:
     app = workspace.app()
     async with app.run_test(size=(140, 45)) as pilot:
-        await pilot.press("colon")
+        await pilot.press(key)
         await pilot.pause()
         from textual.command import CommandPalette
 
