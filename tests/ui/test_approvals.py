@@ -9,7 +9,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from cockpit.store import approvals
 from cockpit.store.db import connect
@@ -301,3 +301,22 @@ async def test_a_request_whose_hook_died_leaves_the_inbox_and_cannot_be_approved
         app.open_request(rid)
         await pilot.pause()
         assert any(f"request {rid} cannot be answered: its hook is gone" in e for e in log.entries)
+
+
+async def test_no_toast_covers_the_dialog_buttons_beside_an_agent_terminal(workspace: Workspace) -> None:
+    app = workspace.app(inbox=True)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        ask(workspace.db)
+        await open_first_request(app, pilot)
+        assert isinstance(app.screen, ApprovalModal)
+        app.notify("a gate failed while the dialog was open", severity="error")
+        await pilot.pause()
+        for button in app.screen.query(Button):
+            at, _ = app.screen.get_widget_at(*button.region.center)
+            assert button in at.ancestors_with_self, f"{button.id} is covered by {at}"
+        await pilot.press("escape")
+        await pilot.pause()
+        # Back on the dashboard the toasts are shown again; the log has them all the while.
+        assert isinstance(app.screen, DashboardScreen)
+        assert any(toast.display for toast in app.screen.query("Toast"))
+        assert any("approval needed" in entry for entry in app.screen.query_one(LogPane).entries)

@@ -13,6 +13,7 @@ from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.session import SessionScreen
 from cockpit.ui.widgets.context_pane import ContextPane
 from cockpit.ui.widgets.gauge import ContextGauge
+from cockpit.ui.widgets.log_pane import LogPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
 
 from .conftest import Workspace
@@ -218,3 +219,46 @@ async def test_problems_found_at_start_are_logged_not_a_crash(workspace) -> None
     async with app.run_test(size=(150, 50)):
         entries = app.dashboard.query_one(LogPane).entries
         assert any("dashboard.bands" in e for e in entries)
+
+
+def shows(app, widget) -> bool:
+    """The whole widget, borders and title included, is inside the visible panes and not covered."""
+    region = widget.region
+    if not region.height or not app.screen.query_one("#panes").region.contains_region(region):
+        return False
+    at, _ = app.screen.get_widget_at(*region.center)
+    return widget in at.ancestors_with_self
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_every_pane_key_brings_its_pane_into_view_beside_an_agent_terminal(
+    workspace: Workspace, size: tuple[int, int]
+) -> None:
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert not shows(app, screen.query_one("#inbox-pane"))  # the panes are taller than the screen
+        for key, pane_id in (("4", "gates-pane"), ("5", "inbox-pane"), ("1", "context-pane"), ("3", "issues-pane")):
+            await pilot.press(key)
+            await pilot.pause()
+            pane = screen.query_one(f"#{pane_id}")
+            assert app.focused is not None and pane in app.focused.ancestors_with_self
+            assert shows(app, pane), f"{pane_id} not in view at {size}"
+        # The log, where every result and error is written, is readable once 5 is pressed.
+        await pilot.press("5")
+        await pilot.pause()
+        assert shows(app, screen.query_one(LogPane))
+
+
+async def test_panes_fit_without_scrolling_at_full_size(workspace: Workspace) -> None:
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await pilot.pause()
+        panes = app.screen.query_one("#panes")
+        for key in "12345":
+            await pilot.press(key)
+            await pilot.pause()
+            assert panes.scroll_y == 0
+        assert all(shows(app, app.screen.query_one(f"#{p}"))
+                   for p in ("context-pane", "sessions-pane", "issues-pane", "gates-pane", "inbox-pane"))

@@ -120,6 +120,8 @@ class ApprovalModal(ModalScreen[Decision | None]):
     ApprovalModal #buttons { height: 3; }
     ApprovalModal #reason { display: none; }
     ApprovalModal #reason.-active { display: block; }
+    /* Toasts sit bottom-right, over the buttons at 80×24: none here; the log has each, the dashboard shows them. */
+    ApprovalModal Toast { display: none; }
     """
 
     def __init__(self, request: Request, last_prompt: str = "", *, read_only: bool = False) -> None:

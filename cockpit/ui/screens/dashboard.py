@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
@@ -61,7 +61,8 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        with Vertical(id="panes"):
+        # Beside an agent's terminal (80×24 and up) the panes are taller than the screen: they scroll.
+        with VerticalScroll(id="panes", can_focus=False):
             yield RepoPane("repo: reading…", id="repo-pane")
             yield ContextPane(self.cockpit.settings.bands, id="context-pane", classes="pane")
             yield SessionsTable(id="sessions-pane", classes="pane")
@@ -80,7 +81,8 @@ class DashboardScreen(Screen[None]):
         self.query_one("#work-row").set_class(self.size.width < NARROW_COLUMNS, "-narrow")
 
     def on_mount(self) -> None:
-        self.query_one(SessionsTable).focus()
+        # Focused now and not scrolled to: the panes open at their top, the repository line first.
+        self.set_focus(self.query_one(SessionsTable), scroll_visible=False)
         self.on_resize()
         for message, style in self.cockpit.startup_notes():
             self.log_event(message, style)
@@ -190,9 +192,13 @@ class DashboardScreen(Screen[None]):
         # set_focus now, not focus() (scheduled): a key typed right after the digit must reach the pane.
         if pane_id == "inbox":
             table = self.query_one(ApprovalsTable)
-            self.set_focus(table if table.display else self.query_one(LogPane))
-            return
-        self.set_focus(self.query_one(f"#{pane_id}"))
+            pane = self.query_one("#inbox-pane")
+            self.set_focus(table if table.display else self.query_one(LogPane), scroll_visible=False)
+        else:
+            pane = self.query_one(f"#{pane_id}")
+            self.set_focus(pane, scroll_visible=False)
+        # The whole pane, its border and title included, comes into view, not only the focused table.
+        self.query_one("#panes", VerticalScroll).scroll_to_widget(pane, animate=False)
 
     def show_approvals(self, pending: list) -> None:  # type: ignore[type-arg]
         """Fill the inbox and mark the sessions that wait for a human."""
