@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from store_faults import hold_write_lock
 from test_hooks_run import finish, payload, start_hook
 
 from cockpit.store import approvals
@@ -192,24 +193,6 @@ def test_quitting_the_last_dashboard_hands_the_request_back_at_once(db: Path, ki
     conn = connect(db)
     assert approvals.get(conn, request.id).status == approvals.NO_COCKPIT
     conn.close()
-
-
-def hold_write_lock(db: Path, seconds: float) -> threading.Thread:
-    """Another connection holds the write lock for `seconds` (a long ingest, a backup, another tool)."""
-    taken = threading.Event()
-
-    def hold() -> None:
-        conn = sqlite3.connect(str(db), isolation_level=None, check_same_thread=False)
-        conn.execute("BEGIN IMMEDIATE")
-        taken.set()
-        time.sleep(seconds)
-        conn.execute("ROLLBACK")
-        conn.close()
-
-    thread = threading.Thread(target=hold, daemon=True)
-    thread.start()
-    assert taken.wait(5)
-    return thread
 
 
 def test_a_decision_made_while_the_store_is_busy_lands_after_the_lock_and_reaches_the_hook(db: Path) -> None:

@@ -25,7 +25,7 @@ from cockpit.core.beads import (
 )
 from cockpit.sources.beads import beads_key, find_beads, load_queue, parse_lines, read_beads, read_issue
 
-REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "beads" / "beads-dolt-export.jsonl"
+REAL_EXPORT = Path(__file__).resolve().parent / "data" / "beads" / "beads-dolt-export.jsonl"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LIVE = {"open", "in_progress", "blocked", "deferred", "hooked"}
 
@@ -496,18 +496,24 @@ def _shallow_stack(extra: int = 60) -> int:
     return depth + extra
 
 
+def queue_on_a_shallow_stack(objs: list[dict]) -> Queue:
+    """The queue of `objs`, computed with the recursion limit just above the current depth: any
+    recursion per dependency would raise."""
+    parsed = [parse_issue_line(o) for o in objs]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_shallow_stack())
+    try:
+        return compute_queue([p for p in parsed if isinstance(p, Issue)], NOW)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def test_a_ten_thousand_long_chain_of_each_kind_is_computed_without_recursion():
     objs = [issue("b0", status="in_progress")]
     objs += [issue(f"b{i}", dependencies=[dep(f"b{i - 1}")]) for i in range(1, 10_000)]
     objs += [issue("p0", dependencies=[dep("b0")])]
     objs += [issue(f"p{i}", dependencies=[dep(f"p{i - 1}", "parent-child")]) for i in range(1, 10_000)]
-    parsed = [parse_issue_line(o) for o in objs]
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(_shallow_stack())
-    try:
-        q = compute_queue([p for p in parsed if isinstance(p, Issue)], NOW)
-    finally:
-        sys.setrecursionlimit(limit)
+    q = queue_on_a_shallow_stack(objs)
     blocked = blocked_map(q)
     assert len(blocked) == 9_999 + 10_000 and q.ready == () and q.cycles == ()
     assert blocked["b9999"] == ("b9998",) and blocked["p0"] == ("b0",) and blocked["p9999"] == ("p9998",)
@@ -515,13 +521,7 @@ def test_a_ten_thousand_long_chain_of_each_kind_is_computed_without_recursion():
 
 def test_a_cycle_is_reported_once_not_walked_forever():
     ring = [issue(f"r{i}", dependencies=[dep(f"r{(i + 1) % 10_000}")]) for i in range(10_000)]
-    parsed = [parse_issue_line(o) for o in ring]
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(_shallow_stack())
-    try:
-        q = compute_queue([p for p in parsed if isinstance(p, Issue)], NOW)
-    finally:
-        sys.setrecursionlimit(limit)
+    q = queue_on_a_shallow_stack(ring)
     assert len(q.blocked) == 10_000 and q.cycles == (tuple(sorted(f"r{i}" for i in range(10_000))),)
     # An epic that waits on its own child: each blocks the other, a loop through a `blocks` edge.
     q = queue(issue("epic", issue_type="epic", dependencies=[dep("kid")]),

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from store_faults import record
 from test_hooks_run import Cockpit, codex_pre_tool_use_answer, finish, payload, start_hook
 
 from cockpit.cli import main as cockpit_main
@@ -348,16 +349,6 @@ def test_a_hook_hung_up_on_closes_its_own_request(db: Path, signum: int) -> None
     assert (closed.status, closed.decided_by, closed.reason) == (approvals.EXPIRED, "agent-cancelled",
                                                                  signal.Signals(signum).name)
     assert not cockpit.decide(request, "allow")
-
-
-def record(db: Path, request_id: int) -> approvals.Request:
-    conn = connect(db)
-    try:
-        found = approvals.get(conn, request_id)
-        assert found is not None
-        return found
-    finally:
-        conn.close()
 
 
 # ---- usage errors -----------------------------------------------------------------------------------

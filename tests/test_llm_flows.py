@@ -29,7 +29,7 @@ ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@example.com", "GIT_COMMI
        "PATH": os.environ["PATH"], "HOME": "/nonexistent"}
 TOKEN = "ghp_" + "Q7w9" * 9
 GATES = '[gates.noop]\ncommand = "true"\n[gates.vibe]\nkind = "verdict"\n[gates.pre-mortem]\nkind = "verdict"\n'
-SPOTTER = Path(__file__).resolve().parents[2] / "shared" / "data" / "claude" / "spotter"
+SPOTTER = Path(__file__).resolve().parent / "data" / "claude" / "spotter"  # carried under tests/data
 
 
 def git(repo: Path, *args: str) -> None:

@@ -92,22 +92,24 @@ def test_a_repository_may_shorten_the_wait_but_not_lengthen_it() -> None:
     assert any("timeout_seconds" in e for e in longer.errors)
 
 
-def test_hook_in_a_clone_that_switches_its_rules_off_still_asks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(("name", "text", "command", "expected", "said"), [
+    pytest.param("cockpit.toml", '[approvals]\nmode = "replace"\nrules = []\nexclude = ["Bash(git push:*)"]\n',
+                 "git push origin main", "ask", "only your own config file may loosen", id="switched-off"),
+    pytest.param("pyproject.toml", '[project]\nname = "x"\n[tool.cockpit.approvals]\nmode = "replace"\nrules = []\n',
+                 "git push origin main", "ask", "only your own config file may loosen", id="pyproject-loosening"),
+    pytest.param("cockpit.toml", '[approvals]\nrules = ["Bash(make ship:*)"]\n', "make ship now", "ask", "",
+                 id="repository-rule-added"),
+    pytest.param("cockpit.toml", "[approvals\nmode = 'replace'\n", "git push origin main", "ask", "not valid TOML",
+                 id="unreadable-config-keeps-defaults"),
+])
+def test_hook_in_a_clone_tightens_and_never_loosens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    name: str, text: str, command: str, expected: str, said: str,
 ) -> None:
-    repo = repo_with(tmp_path, "cockpit.toml", '[approvals]\nmode = "replace"\nrules = []\nexclude = ["Bash(git push:*)"]\n')
-    answer, err = hook(repo, tmp_path / "c.db", monkeypatch, capsys)
-    assert decision(answer) == "ask"
-    assert "only your own config file may loosen" in err
-
-
-def test_hook_in_a_clone_with_pyproject_loosening_still_asks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo = repo_with(tmp_path, "pyproject.toml",
-                     '[project]\nname = "x"\n[tool.cockpit.approvals]\nmode = "replace"\nrules = []\n')
-    answer, _err = hook(repo, tmp_path / "c.db", monkeypatch, capsys)
-    assert decision(answer) == "ask"
+    repo = repo_with(tmp_path, name, text)
+    answer, err = hook(repo, tmp_path / "c.db", monkeypatch, capsys, {"command": command})
+    assert decision(answer) == expected
+    assert said in err
 
 
 def test_hook_honours_the_users_own_exclusion(
@@ -117,23 +119,6 @@ def test_hook_honours_the_users_own_exclusion(
     repo = repo_with(tmp_path, "README.md", "hello\n")
     answer, _err = hook(repo, tmp_path / "c.db", monkeypatch, capsys)
     assert answer is None  # not critical for this user: the agent's own permission flow decides
-
-
-def test_hook_adds_the_repositorys_own_rule(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo = repo_with(tmp_path, "cockpit.toml", '[approvals]\nrules = ["Bash(make ship:*)"]\n')
-    answer, _err = hook(repo, tmp_path / "c.db", monkeypatch, capsys, {"command": "make ship now"})
-    assert decision(answer) == "ask"
-
-
-def test_an_unreadable_repository_config_keeps_the_defaults(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo = repo_with(tmp_path, "cockpit.toml", "[approvals\nmode = 'replace'\n")
-    answer, err = hook(repo, tmp_path / "c.db", monkeypatch, capsys)
-    assert decision(answer) == "ask"
-    assert "not valid TOML" in err
 
 
 @pytest.mark.parametrize(("tool", "path"), [

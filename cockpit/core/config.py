@@ -10,6 +10,7 @@ from typing import Any
 
 from cockpit.core.context import DEFAULT_BANDS
 from cockpit.core.retention import Retention, parse_retention
+from cockpit.core.values import as_number
 
 # A session is live if active in the last N minutes: beyond a century the date arithmetic overflows.
 MAX_LIVE_MINUTES = 100 * 365 * 24 * 60
@@ -17,12 +18,7 @@ MAX_LIVE_MINUTES = 100 * 365 * 24 * 60
 
 def check_live_minutes(value: object, key: str) -> float:
     """`value` as minutes if it is a finite number in (0, MAX_LIVE_MINUTES]; ValueError naming `key` otherwise."""
-    number: float | None = None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
+    number = as_number(value)
     if number is None or not math.isfinite(number) or not 0 < number <= MAX_LIVE_MINUTES:
         raise ValueError(f"{key} must be a number of minutes above 0 and at most {MAX_LIVE_MINUTES}, not {value!r}")
     return number

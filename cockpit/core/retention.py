@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from cockpit.core.values import as_number
+
 # A century is as good as forever; far beyond it the date arithmetic of a cut-off overflows.
 MAX_DAYS = 100 * 365
 # Fewer hook events than this is almost surely days typed as rows.
@@ -33,12 +35,7 @@ class Retention:
 
 def check_days(value: object, key: str) -> float:
     """`value` as days if it is 0 (keep forever) or a finite number in [1, MAX_DAYS]; ValueError naming `key`."""
-    number: float | None = None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
+    number = as_number(value)
     if number is None or not math.isfinite(number) or not (number == 0 or 1 <= number <= MAX_DAYS):
         raise ValueError(f"{key} must be a number of days from 1 to {MAX_DAYS}, or 0 to keep forever, not {value!r}")
     return number

@@ -67,24 +67,22 @@ def input_hash(tool_name: str, tool_input: Any) -> str:
 def sql_text(value: Any) -> Any:
     """`value`, with any lone surrogate (undecodable input bytes, a `\\udc80` escape) written out as
     the text `\\udc80`: SQLite stores UTF-8 only, and an insert of such a str raises."""
-    if not isinstance(value, str):
-        return value
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
-    return value
+    return _surrogates_written_out(value, "\\") if isinstance(value, str) else value
 
 
 def json_text(value: Any) -> str:
     """JSON for the store: non-ASCII kept as is, lone surrogates kept as visible `\\udc80` text (not as
     an escape that would bring the surrogate back when read)."""
-    text = json.dumps(value, ensure_ascii=False)
+    # Inside a JSON string: an escaped backslash, then the code point as plain text.
+    return _surrogates_written_out(json.dumps(value, ensure_ascii=False), "\\\\")
+
+
+def _surrogates_written_out(text: str, backslash: str) -> str:
+    """`text` with each lone surrogate replaced by `backslash` + `udcXX`; unchanged when it has none."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        # Inside a JSON string: an escaped backslash, then the code point as plain text.
-        return _SURROGATE.sub(lambda m: f"\\\\u{ord(m.group()):04x}", text)
+        return _SURROGATE.sub(lambda m: f"{backslash}u{ord(m.group()):04x}", text)
     return text
 
 

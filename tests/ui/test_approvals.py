@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 
+from store_faults import hold_write_lock, record
 from textual.widgets import Button, Input
 
 from cockpit.store import approvals
@@ -43,39 +41,11 @@ def dead_pid() -> int:
     return proc.pid
 
 
-def hold_write_lock(db_path, seconds: float) -> threading.Thread:
-    """Another connection holds the store's write lock for `seconds`."""
-    taken = threading.Event()
-
-    def hold() -> None:
-        conn = sqlite3.connect(str(db_path), isolation_level=None, check_same_thread=False)
-        conn.execute("BEGIN IMMEDIATE")
-        taken.set()
-        time.sleep(seconds)
-        conn.execute("ROLLBACK")
-        conn.close()
-
-    thread = threading.Thread(target=hold, daemon=True)
-    thread.start()
-    assert taken.wait(5)
-    return thread
-
-
 async def open_first_request(app, pilot) -> None:
     """Wait for the request in the inbox, press a, and let the 300 ms debounce pass."""
     assert await wait_for(lambda: bool(app.pending))
     await pilot.press("a")
     await pilot.pause(0.35)
-
-
-def record(db_path, request_id: int) -> approvals.Request:
-    conn = connect(db_path)
-    try:
-        request = approvals.get(conn, request_id)
-        assert request is not None
-        return request
-    finally:
-        conn.close()
 
 
 async def test_a_new_request_shows_in_the_inbox_and_y_allows_it(workspace: Workspace, monkeypatch) -> None:
