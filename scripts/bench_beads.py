@@ -169,7 +169,7 @@ def worker_load(root: Path, trace: bool) -> dict[str, Any]:
     import inspect
     import tracemalloc
 
-    import cockpit.sources.beads as source
+    import cockpit.sources.beads_files as source
     from cockpit.core.beads import compute_queue
 
     if trace:
@@ -203,7 +203,7 @@ def worker_idle(root: Path, seconds: float) -> dict[str, Any]:
     """A headless dashboard on `root`: time until the issues pane shows the queue, then CPU while idle."""
     import asyncio
 
-    from cockpit.core.config import Settings
+    from cockpit.config.settings import Settings
     from cockpit.ui.app import CockpitApp
     from cockpit.ui.widgets.issues_table import IssuesTable
 

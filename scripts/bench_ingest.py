@@ -298,7 +298,7 @@ sys.path.insert(0, sys.argv[4])
 from bench_ingest import append_assistant_line
 from pathlib import Path
 from cockpit.store.db import open_db
-from cockpit.store.ingest import Ingestor
+from cockpit.ingest.pipeline import Ingestor
 from cockpit.sources.discovery import claude_roots, codex_roots
 db_path, corpus, live, _, runs = sys.argv[1:6]
 db = open_db(db_path)

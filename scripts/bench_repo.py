@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchlib import median_time
 
-from cockpit.sources.gates import tree_id
+from cockpit.sources.git import tree_id
 from cockpit.sources.repo import change_marks, read_repo
 
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b",

@@ -23,12 +23,12 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cockpit.cli_context import Context
-from cockpit.commands import build_parser
-from cockpit.core.config import Settings
+from cockpit.cli.commands import build_parser
+from cockpit.cli.context import Context
+from cockpit.config.settings import Settings
+from cockpit.ingest.pipeline import Ingestor
 from cockpit.sources.discovery import claude_roots, codex_roots
 from cockpit.store.db import open_db
-from cockpit.store.ingest import Ingestor
 from cockpit.ui.app import CockpitApp, make_app
 from cockpit.ui.widgets.gauge import ContextGauge
 from cockpit.ui.widgets.sessions_table import SessionsTable

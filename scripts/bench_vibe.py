@@ -23,7 +23,7 @@ from benchlib import median_time
 
 from cockpit.core.redact import redact
 from cockpit.llm.client import Llm
-from cockpit.llm.vibe import run_vibe
+from cockpit.services.vibe import run_vibe
 from cockpit.store.db import connect
 
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b",

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from cockpit.ingest.pipeline import Ingestor
 from cockpit.sources.discovery import claude_roots, codex_roots
 from cockpit.store.db import open_db
-from cockpit.store.ingest import Ingestor
 
 SHARED_DATA = Path(__file__).parents[2] / "shared" / "data"
 

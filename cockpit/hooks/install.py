@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from cockpit.cli.terminal import out, out_json
 from cockpit.core.text import exact_line
-from cockpit.terminal import out, out_json
 
 if TYPE_CHECKING:
     import argparse

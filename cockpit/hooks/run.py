@@ -80,8 +80,8 @@ class HookResult:
 
 def _load_policy(cwd: str) -> tuple[Any, str]:
     """The user's policy tightened by the repository's, and the repository root."""
+    from cockpit.config.policy import load_policy
     from cockpit.core.text import exact_line
-    from cockpit.sources.policy_files import load_policy
 
     policy, root = load_policy(cwd)
     for error in policy.errors:

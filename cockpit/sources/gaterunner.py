@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cockpit.core.gates import GateRun, GateSpec
+from cockpit.core.gate_rules import GateRun, GateSpec
 from cockpit.core.text import drop_styles, terminal_safe
 
 OUTPUT_TAIL = 256 * 1024

@@ -16,8 +16,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cockpit.core.gates import CouncilReport, Evidence, GateSpec
-from cockpit.sources.gates import list_reports, read_report
+from cockpit.core.gate_rules import CouncilReport, Evidence, GateSpec
+from cockpit.sources.git import list_reports, read_report
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,18 +14,18 @@ from textual.app import App
 from textual.binding import Binding
 from textual.timer import Timer
 
-from cockpit.core.config import Settings
+from cockpit.config.settings import Settings
 from cockpit.core.context import band
 from cockpit.core.models import SessionView
+from cockpit.ingest.live import LiveIngest, LiveUpdate
 from cockpit.sources.discovery import Root
 from cockpit.store.approvals import Request
 from cockpit.store.db import open_db
-from cockpit.store.live import LiveIngest, LiveUpdate
+from cockpit.store.pruning import PruneResult
 from cockpit.store.queries import file_problems, utc_now
-from cockpit.store.retention import PruneResult
-from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.inbox import InboxMixin
 from cockpit.ui.messages import BeadsLoaded, LiveIngestFailed, RetentionPruned, TranscriptsIngested
+from cockpit.ui.palette import CockpitCommands
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.session import SessionScreen
@@ -206,7 +206,7 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
                 delay = min(delay * 2, 30.0)
 
     def _run_prune(self) -> None:
-        from cockpit.store.retention import run_daily
+        from cockpit.store.pruning import run_daily
 
         run_daily(self.db_path, self.settings.retention, self._stop,
                   lambda result: self.post_message(RetentionPruned(result)),
@@ -318,7 +318,7 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
     def _check_beads(self) -> None:
         """Read the beads file again only when it changed: a few stat calls decide, so an idle dashboard
         costs nothing. Reading, computing and linking happen off the UI thread, one worker at a time."""
-        from cockpit.sources.beads import beads_key
+        from cockpit.sources.beads_files import beads_key
 
         if self._beads_busy:
             return  # the key is checked again once the running worker is done
@@ -350,7 +350,7 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
 
     def _load_beads(self, read: bool = True, requeue: bool = False, relink: bool = True) -> None:
         from cockpit.sources.bd import bd_ready, disagreement
-        from cockpit.sources.beads import load_queue, queue_of
+        from cockpit.sources.beads_files import load_queue, queue_of
 
         try:
             beads, queue, warning = self._beads, self._beads_queue, self._bd_warning
@@ -369,9 +369,9 @@ class CockpitApp(ValidationMixin, WorkspaceMixin, InboxMixin, App[None]):
         """Which issues each session of this repository works on (prompts, title, branch, closed_by_session)."""
         if beads.path is None or not queue.issues:
             return {}
-        from cockpit.core.links import link
+        from cockpit.core.issue_refs import link
         from cockpit.store.db import connect
-        from cockpit.store.links import session_refs
+        from cockpit.store.session_refs import session_refs
 
         root = str(Path(beads.path).parents[2 if beads.layout == "backup" else 1])
         conn = connect(self.db_path)

@@ -16,8 +16,8 @@ import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
+from cockpit.services.inbox import InboxWatch, write_decision
 from cockpit.store import approvals
-from cockpit.store.inbox import InboxWatch, write_decision
 from cockpit.ui.messages import ApprovalsChanged, HookEventsArrived, LiveIngestFailed
 from cockpit.ui.screens.approval import ApprovalModal, Decision
 from cockpit.ui.screens.approvals_history import ApprovalsHistoryScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from cockpit.store.live import LiveUpdate
+from cockpit.ingest.live import LiveUpdate
 
 
 class TranscriptsIngested(Message):

@@ -72,9 +72,9 @@ class ValidationMixin(_Base):
         self.run_worker(lambda: self._run_job(kind, work, cancel), thread=True, exit_on_error=False, group="jobs")
 
     def _run_job(self, kind: str, work: Callable[..., JobOutcome], cancel: threading.Event) -> None:
+        from cockpit.config.llm import load_llm_config
         from cockpit.llm.client import Cancelled, Llm
-        from cockpit.llm.config import load_llm_config
-        from cockpit.sources.gates import repo_root
+        from cockpit.sources.git import repo_root
         from cockpit.store.db import connect
 
         try:
@@ -123,8 +123,8 @@ class ValidationMixin(_Base):
 
     def action_run_vibe(self) -> None:
         def work(conn: Any, root: str, llm: Any, cancel: threading.Event) -> JobOutcome:
-            from cockpit.llm.config import load_llm_config
-            from cockpit.llm.vibe import run_vibe
+            from cockpit.config.llm import load_llm_config
+            from cockpit.services.vibe import run_vibe
 
             _, vibe, _ = load_llm_config(root)
             r = run_vibe(conn, root, llm, cancel=cancel, max_lines=vibe.max_lines, fail_lines=vibe.fail_lines)
@@ -139,7 +139,7 @@ class ValidationMixin(_Base):
         issue = self._selected_issue()
 
         def work(conn: Any, root: str, llm: Any, cancel: threading.Event) -> JobOutcome:
-            from cockpit.llm.premortem import run_premortem
+            from cockpit.services.premortem import run_premortem
 
             r = run_premortem(conn, root, llm, issue=issue, cancel=cancel)
             how = "reviewed by Claude" if r.online else "offline checklist"
@@ -153,7 +153,7 @@ class ValidationMixin(_Base):
         session = self._selected_session()
 
         def work(conn: Any, root: str, llm: Any, cancel: threading.Event) -> JobOutcome:
-            from cockpit.llm.retro import run_retro
+            from cockpit.services.retro import run_retro
 
             r = run_retro(conn, root, llm, session=session, cancel=cancel)
             return JobOutcome(f"retro {r.session_id[:8]}", r.retro_path, root,
@@ -166,7 +166,7 @@ class ValidationMixin(_Base):
         session = self._selected_session()
 
         def work(conn: Any, root: str, llm: Any, cancel: threading.Event) -> JobOutcome:
-            from cockpit.llm.handoff import write_handoff
+            from cockpit.services.handoff import write_handoff
 
             path, lines = write_handoff(conn, root, session, datetime.now(UTC))
             return JobOutcome("handoff note", path, root, f"handoff: {lines} lines — {path}", "green")

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.timer import Timer
 
-from cockpit.core.gates import GateKind, GateRun, GateState, GateStatus, wants_auto_run
+from cockpit.core.gate_rules import GateKind, GateRun, GateState, GateStatus, wants_auto_run
 from cockpit.core.text import terminal_safe
-from cockpit.core.trust import source_label, trust_fix
+from cockpit.core.trust_rules import source_label, trust_fix
 from cockpit.sources.gaterunner import GateRunner
 from cockpit.store.db import connect
-from cockpit.store.gates import GateBoard, read_board, record_run
-from cockpit.store.trust import trust_config, who
+from cockpit.store.gate_runs import GateBoard, read_board, record_run
+from cockpit.store.trust_records import trust_config, who
 from cockpit.ui.messages import GateRunFinished, GatesRead, RepoRead, WorkingTreeChanged
 from cockpit.ui.screens.confirm import Choice, ConfirmModal
 from cockpit.ui.screens.dashboard import DashboardScreen
@@ -105,7 +105,7 @@ class WorkspaceMixin(_Base):
     def _say_policy_problems(self, root: str) -> None:
         """Once each: what the repository's or the user's [approvals] asked and was refused (a repository
         loosening its own guard shows here, not only in the hooks' stderr)."""
-        from cockpit.sources.policy_files import load_policy
+        from cockpit.config.policy import load_policy
 
         try:
             policy, _root = load_policy(root, user_config=self.config_path)
@@ -193,7 +193,7 @@ class WorkspaceMixin(_Base):
         root = self.gate_runner.root
 
         def current_tree() -> str:
-            from cockpit.sources.gates import tree_id
+            from cockpit.sources.git import tree_id
 
             return tree_id(root)[0]
 

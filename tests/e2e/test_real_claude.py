@@ -39,10 +39,10 @@ from typing import Any
 import pytest
 from standin_messages_api import StandinMessagesApi, result_text
 
+from cockpit.services.inbox import InboxWatch
 from cockpit.store import approvals
 from cockpit.store.approvals import Request
 from cockpit.store.db import connect
-from cockpit.store.inbox import InboxWatch
 
 from .world import VENV_BIN, ScratchWorld
 

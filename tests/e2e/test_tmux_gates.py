@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.cli import main
-from cockpit.demo import create_workspace
+from cockpit.demo.workspace import create_workspace
 
 from .test_tmux import capture, keys, start_cockpit, wait_for_screen
 

@@ -16,7 +16,7 @@ APP_CHECK = """
 import asyncio, sys
 import cockpit
 from cockpit.ui.themes import load_themes
-from cockpit.core.config import Settings
+from cockpit.config.settings import Settings
 from cockpit.ui.app import CockpitApp
 assert "site-packages" in cockpit.__file__ and "{repo}" not in cockpit.__file__, cockpit.__file__
 themes, errors = load_themes()

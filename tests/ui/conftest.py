@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.core.config import Settings
+from cockpit.config.settings import Settings
+from cockpit.ingest.pipeline import Ingestor
 from cockpit.sources.discovery import Root, claude_roots, codex_roots
 from cockpit.store.db import open_db
-from cockpit.store.ingest import Ingestor
 from cockpit.ui.app import CockpitApp
 
 # Real transcripts the tests carry (tests/data/README.md): no neighbour folder is needed.

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from cockpit.cli import main
-from cockpit.core.gates import GateState
+from cockpit.core.gate_rules import GateState
 from cockpit.store.db import connect
-from cockpit.store.gates import runs_for
+from cockpit.store.gate_runs import runs_for
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.gate import GateScreen
 from cockpit.ui.widgets.gates_table import GatesTable

@@ -12,11 +12,11 @@ from pathlib import Path
 from textual.widgets import Button
 
 from cockpit.cli import main
-from cockpit.core.gates import GateState
-from cockpit.sources.gates import load_gate_config, tree_id
+from cockpit.core.gate_rules import GateState
+from cockpit.sources.git import load_gate_config, tree_id
 from cockpit.store.db import connect
-from cockpit.store.gates import runs_for
-from cockpit.store.trust import find_trust
+from cockpit.store.gate_runs import runs_for
+from cockpit.store.trust_records import find_trust
 from cockpit.ui.screens.confirm import ConfirmModal
 from cockpit.ui.screens.gate import GateScreen
 from cockpit.ui.widgets.gates_table import GatesTable
@@ -176,7 +176,7 @@ async def test_a_clone_that_loosens_its_approvals_is_named_in_the_log_and_loosen
         await pilot.pause(0.6)
         assert log_text(app).count("mode ignored: a repository can only add rules") == 1
         assert not marker.exists()
-    from cockpit.sources.policy_files import load_policy
+    from cockpit.config.policy import load_policy
 
     policy, _root = load_policy(str(repo))
     assert policy.match("Bash", {"command": "git push origin main"}, str(repo), str(repo)) is not None

@@ -151,7 +151,7 @@ async def test_the_queue_holds_summaries_and_the_issue_screen_reads_the_whole_is
 
 
 async def test_the_beads_file_is_read_again_only_when_it_changes(workspace: Workspace, monkeypatch) -> None:
-    import cockpit.sources.beads as beads_source
+    import cockpit.sources.beads_files as beads_source
     from cockpit.ui.app import LINKS_REFRESH_TICKS
 
     reads: list[object] = []
@@ -195,7 +195,7 @@ async def test_a_deferral_running_out_recomputes_the_queue_without_reading_the_f
                                                                                      monkeypatch) -> None:
     from datetime import UTC, datetime, timedelta
 
-    import cockpit.sources.beads as beads_source
+    import cockpit.sources.beads_files as beads_source
 
     reads: list[object] = []
     real_load = beads_source.load_queue

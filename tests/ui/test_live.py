@@ -83,7 +83,7 @@ async def test_junk_line_is_a_line_in_the_log_and_the_session_keeps_updating(wor
 
 
 async def test_a_failing_live_ingest_is_reported_and_retried(workspace: Workspace, monkeypatch) -> None:
-    from cockpit.store.live import LiveIngest
+    from cockpit.ingest.live import LiveIngest
     from cockpit.ui.widgets.log_pane import LogPane
 
     real_run = LiveIngest.run

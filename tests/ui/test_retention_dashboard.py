@@ -9,7 +9,7 @@ import pytest
 
 import cockpit.ui.app as app_module
 from cockpit.store.db import connect
-from cockpit.store.retention import last_prune
+from cockpit.store.pruning import last_prune
 from cockpit.ui.widgets.log_pane import LogPane
 
 from .conftest import Workspace, wait_for

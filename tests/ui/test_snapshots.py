@@ -107,11 +107,11 @@ def gated_repo() -> Path:
 
 
 def test_issues_and_gates_panes_snapshot(workspace: Workspace, snap_compare) -> None:
-    from cockpit.core.gates import GateRun
-    from cockpit.sources.gates import load_gate_config, tree_id
+    from cockpit.core.gate_rules import GateRun
+    from cockpit.sources.git import load_gate_config, tree_id
     from cockpit.store.db import connect
-    from cockpit.store.gates import record_run
-    from cockpit.store.trust import trust_config
+    from cockpit.store.gate_runs import record_run
+    from cockpit.store.trust_records import trust_config
 
     repo = gated_repo()
     tree, _ = tree_id(str(repo))
@@ -133,7 +133,7 @@ def test_issues_and_gates_panes_snapshot(workspace: Workspace, snap_compare) -> 
 
 
 def test_vibe_report_snapshot(workspace: Workspace, snap_compare) -> None:
-    from cockpit.core.vibe import Finding, render_report
+    from cockpit.core.vibe_checks import Finding, render_report
     from cockpit.ui.screens.report import ReportScreen
 
     text = render_report(

@@ -59,9 +59,9 @@ async def test_v_runs_vibe_and_opens_the_report_and_the_gate_turns_valid(workspa
 
 
 @pytest.mark.parametrize(("key", "module", "function", "kind"), [
-    ("v", "cockpit.llm.vibe", "run_vibe", "vibe"),
-    ("m", "cockpit.llm.premortem", "run_premortem", "pre-mortem"),
-    ("t", "cockpit.llm.retro", "run_retro", "retro"),
+    ("v", "cockpit.services.vibe", "run_vibe", "vibe"),
+    ("m", "cockpit.services.premortem", "run_premortem", "pre-mortem"),
+    ("t", "cockpit.services.retro", "run_retro", "retro"),
 ])
 async def test_the_same_key_again_cancels_a_running_job(workspace: Workspace, monkeypatch: pytest.MonkeyPatch,
                                                          key: str, module: str, function: str, kind: str) -> None:

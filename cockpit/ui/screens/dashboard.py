@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Input, Static
 from cockpit.core.beads import Queue
 from cockpit.core.context import band
 from cockpit.core.models import SessionState, SessionView
-from cockpit.sources.beads import BeadsFile, read_issue
+from cockpit.sources.beads_files import BeadsFile, read_issue
 from cockpit.store.queries import get_session, list_sessions, live_cutoff, search_sessions
 from cockpit.ui.screens.issue import IssueScreen
 from cockpit.ui.widgets.approvals_table import ApprovalsTable

@@ -13,11 +13,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from cockpit.core.format import bytes_size
-from cockpit.core.gates import CouncilReport, GateKind, GateRun, GateStatus
+from cockpit.core.gate_rules import CouncilReport, GateKind, GateRun, GateStatus
 from cockpit.core.text import one_line, terminal_safe
 from cockpit.store.evidence import accept_report
-from cockpit.store.gates import runs_for
-from cockpit.store.trust import who
+from cockpit.store.gate_runs import runs_for
+from cockpit.store.trust_records import who
 from cockpit.ui.screens.confirm import Choice, ConfirmModal
 from cockpit.ui.widgets.gates_table import STATE_MARK, STATE_STYLE
 
@@ -161,7 +161,7 @@ class GateScreen(Screen[None]):
         return True
 
     def action_accept_report(self) -> None:
-        from cockpit.sources.gates import REPORT_HASH_LIMIT, parse_report, read_regular
+        from cockpit.sources.git import REPORT_HASH_LIMIT, parse_report, read_regular
 
         board = self.cockpit.gate_board
         external = self._external()

@@ -76,11 +76,11 @@ class IssueLinks:
 
 def find_links(db_path: str, repo: str, issue_id: str, issues: Mapping[str, Issue]) -> IssueLinks:
     """Runs in a worker: the store's sessions of this repo and its last COMMITS_READ commits."""
-    from cockpit.core.links import link
-    from cockpit.sources.gates import repo_root
+    from cockpit.core.issue_refs import link
+    from cockpit.sources.git import repo_root
     from cockpit.sources.gitlog import read_commits
     from cockpit.store.db import connect
-    from cockpit.store.links import session_refs, session_titles
+    from cockpit.store.session_refs import session_refs, session_titles
 
     commits, error = read_commits(repo, limit=COMMITS_READ)
     conn = connect(db_path)

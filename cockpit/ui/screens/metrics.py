@@ -50,8 +50,8 @@ class MetricsScreen(Screen[None]):
                         group="metrics", exclusive=True)
 
     def _build(self, db_path: str, repo: str, period: str, now) -> None:  # type: ignore[no-untyped-def]
+        from cockpit.services.report import build_report, parse_since, render_text
         from cockpit.store.db import open_db
-        from cockpit.store.report import build_report, parse_since, render_text
 
         db = open_db(db_path)
         try:

@@ -10,9 +10,9 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from cockpit.core.format import age, parse_ts
-from cockpit.core.gates import GateKind, GateState, GateStatus
+from cockpit.core.gate_rules import GateKind, GateState, GateStatus
 from cockpit.core.text import one_line
-from cockpit.store.gates import GateBoard
+from cockpit.store.gate_runs import GateBoard
 from cockpit.ui.widgets.fit import fill_table
 
 COLUMNS = ("gate", "state", "", "last run", "took", "detail")

@@ -1,0 +1,385 @@
+"""The sub-commands of `cockpit` (argument parsing and handlers). Headless commands never import Textual."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cockpit import __version__
+from cockpit.cli.context import Context
+from cockpit.cli.terminal import out, out_json
+
+
+def _common(parser: argparse.ArgumentParser, *, sub: bool = True) -> None:
+    # On sub-commands the defaults are suppressed so they never overwrite flags given before the command.
+    d = argparse.SUPPRESS if sub else None
+    parser.add_argument("--claude-dir", action="append", default=d if sub else [], metavar="DIR",
+                        help="Claude Code config dir or projects dir (repeatable; replaces discovery)")
+    parser.add_argument("--codex-dir", action="append", default=d if sub else [], metavar="DIR",
+                        help="CODEX_HOME or a folder of rollouts (repeatable; replaces discovery)")
+    parser.add_argument("--db", metavar="PATH", default=d, help="database file (default: the user data directory)")
+    parser.add_argument("--config", metavar="PATH", default=d, help="settings file (default: the user config directory)")
+    parser.add_argument("--live-minutes", type=_live_minutes, metavar="N", default=d,
+                        help="a session is live if active in the last N minutes")
+
+
+def _live_minutes(text: str) -> float:
+    """--live-minutes: a finite number of minutes in range; argparse names the flag in any error."""
+    from cockpit.config.settings import MAX_LIVE_MINUTES, check_live_minutes
+
+    try:
+        return check_live_minutes(float(text), "--live-minutes")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of minutes above 0 and at most {MAX_LIVE_MINUTES}, not {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cockpit", description="A terminal cockpit for AI coding agents.")
+    parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
+    _common(parser, sub=False)
+    parser.add_argument("--theme", help=argparse.SUPPRESS)
+    parser.add_argument("--read-only", action="store_true", help="no approving keys: watch only")
+    parser.add_argument("--repo", metavar="PATH", help="the repository whose beads queue is shown (default: cwd)")
+    sub = parser.add_subparsers(dest="cockpit_command", metavar="COMMAND")
+
+    p = sub.add_parser("dashboard", help="open the dashboard (the default)")
+    _common(p)
+    p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                   help="no approving keys: watch only")
+    p.add_argument("--repo", default=argparse.SUPPRESS, metavar="PATH",
+                   help="the repository whose beads queue is shown (default: the current directory)")
+    p.add_argument("--theme", default=argparse.SUPPRESS, help="cockpit-dark, cockpit-light or any Textual theme")
+
+    p = sub.add_parser("demo", help="open the dashboard on a throwaway demo workspace with live agents")
+    p.add_argument("--dir", metavar="PATH", help="create the workspace here instead of a temporary folder")
+    p.add_argument("--speed", type=float, default=1.0, help="simulation speed factor (default 1)")
+    p.add_argument("--theme", default=argparse.SUPPRESS, help="cockpit-dark, cockpit-light or any Textual theme")
+
+    p = sub.add_parser("index", help="index every transcript found into the database")
+    _common(p)
+    p.add_argument("--rebuild", action="store_true", help="forget derived data and read everything again")
+
+    p = sub.add_parser("sessions", help="list sessions")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--all", action="store_true", help="every session found, not only live ones")
+
+    p = sub.add_parser("context", help="the context gauge of one session (default: the most recent)")
+    _common(p)
+    p.add_argument("session", nargs="?", help="session id or a prefix of it")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("report", help="measured facts over a period: interventions, git metrics, issues")
+    _common(p)
+    p.add_argument("--since", default="7d", help="period: 24h, 7d, 2w … (default 7d)")
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
+                   help="repository for git metrics and issues (default: the current directory)")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--markdown", action="store_true")
+
+    p = sub.add_parser("approvals", help="every approval request and decision")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="print a JSON array, newest first")
+    p.add_argument("--session", help="only this session")
+    p.add_argument("--limit", type=int, default=1000)
+
+    # These run from cockpit.cli without argparse (start-up time counts); here only when global
+    # options come first (`cockpit --db X hook …`), with their own arguments passed through untouched.
+    p = sub.add_parser("hook", help="agent hook entry point: cockpit hook claude|codex permission-request|pre-tool-use|event")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p = sub.add_parser("statusline", help="Claude Code statusLine command: records the window, prints a gauge [--then CMD]")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+    from cockpit.hooks.install import add_hooks_parser
+
+    add_hooks_parser(sub)
+    from cockpit.cli.issues import add_issues_parser
+
+    add_issues_parser(sub)
+    from cockpit.cli.gate import add_gates_parsers
+
+    add_gates_parsers(sub, _common)
+    from cockpit.cli.trust import add_trust_parser
+
+    add_trust_parser(sub, _common)
+    from cockpit.cli.reviews import add_llm_parsers
+
+    add_llm_parsers(sub, _common)
+    from cockpit.cli.prune import add_prune_parser
+
+    add_prune_parser(sub, _common)
+
+    p = sub.add_parser("doctor", help="what cockpit sees, what is missing and how to fix it")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def cmd_index(ctx: Context) -> int:
+    import time
+
+    from cockpit.core.text import exact_line
+    from cockpit.store.queries import file_problems
+
+    if ctx.args.rebuild:
+        from cockpit.store.db import open_for_rebuild
+
+        # The transcripts are the source of truth: even a damaged store is rebuilt (moved aside first).
+        ctx._db, aside = open_for_rebuild(ctx.db_path)
+        if aside is not None:
+            out(f"cockpit: {ctx.db_path} was damaged: moved it aside to {aside} and rebuilding from the"
+                " transcripts; its approvals, gate runs and other primary records cannot be recovered", err=True)
+    ingestor = ctx.ingestor()
+    started = time.perf_counter()
+    files = ingestor.discover()
+    result = ingestor.ingest_all(files, progress=_progress if sys.stderr.isatty() else None)
+    elapsed = time.perf_counter() - started
+    for error in ingestor.discovery_errors:
+        out(f"warning: {exact_line(error)}", err=True)
+    for path, error in file_problems(ctx.db):
+        out(f"warning: {exact_line(path)}: {exact_line(error)}", err=True)
+    sessions = ctx.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+    out(
+        f"indexed {len(files)} files ({result.bytes / 1e6:.1f} MB new, {result.lines} lines) in {elapsed:.2f} s;"
+        f" {sessions} sessions in {ctx.db_path}"
+    )
+    from cockpit.cli.prune import run_prune
+    from cockpit.store.db import StoreError
+
+    try:
+        pruned = run_prune(ctx, dry_run=False, by="cockpit index")
+    except StoreError as exc:
+        # The index is written; what retention lets go can go next time.
+        out(f"warning: retention: not pruned: {exc}", err=True)
+        return 0
+    if pruned.deleted or pruned.trimmed:
+        out(f"retention: deleted {pruned.deleted} rows and trimmed {pruned.trimmed} in {pruned.seconds:.2f} s"
+            " (`cockpit prune --dry-run` shows the rules)")
+    return 0
+
+
+def cmd_sessions(ctx: Context) -> int:
+    from cockpit.core.serialize import session_json
+    from cockpit.store.queries import list_sessions
+
+    ctx.ingestor().ingest_all()
+    views = list_sessions(
+        ctx.db, live_minutes=ctx.settings.live_minutes, include_all=ctx.args.all, with_detail=True,
+        roots=ctx.explicit_roots,
+    )
+    if ctx.args.json:
+        out_json([session_json(v) for v in views])
+        return 0
+    from cockpit.core.format import session_line
+
+    if not views:
+        out("no live sessions (use --all for every session found)" if not ctx.args.all else "no sessions found")
+    for view in views:
+        out(session_line(view))
+    return 0
+
+
+def cmd_context(ctx: Context) -> int:
+    from cockpit.core.context import autocompact_tokens
+    from cockpit.core.format import gauge_line
+    from cockpit.store.queries import get_session, list_sessions
+
+    ingestor = ctx.ingestor()
+    db = ctx.db
+    sid = ctx.args.session
+    target = None
+    if db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0:
+        ingestor.ingest_all()
+    # Only the chosen session's files are read: fast enough for a statusLine.
+    if sid is None:
+        recent = list_sessions(db, limit=1, live_minutes=ctx.settings.live_minutes, roots=ctx.explicit_roots)
+        target = recent[0].session_id if recent else None
+    else:
+        found = get_session(db, sid)
+        target = found.session_id if found else None
+    if target is None:
+        out("no session found" if sid is None else f"no session matches {sid!r}", err=True)
+        return 1
+    for record in list(ingestor.records.values()):
+        if record.session_id == target:
+            ingestor.ingest_file(record)
+    view = get_session(db, target, live_minutes=ctx.settings.live_minutes)
+    assert view is not None
+    if ctx.args.json:
+        from cockpit.core.serialize import session_json
+
+        data = session_json(view)
+        if view.context:
+            data["autocompact_tokens"] = autocompact_tokens(view.context.window, view.agent)
+        out_json(data)
+    else:
+        out(gauge_line(view, ctx.settings.bands))
+    return 0
+
+
+def cmd_approvals(ctx: Context) -> int:
+    from dataclasses import asdict
+
+    from cockpit.core.text import one_line
+    from cockpit.store import approvals
+
+    requests = approvals.history(ctx.db.conn, limit=ctx.args.limit, session_id=ctx.args.session)
+    if ctx.args.json:
+        out_json([asdict(r) for r in requests])
+        return 0
+    if not requests:
+        out("no approval requests recorded")
+    for r in requests:
+        decision = r.decision or "-"
+        out(f"{one_line(r.received_at[:19])}  {one_line(r.status, 40):<20} {one_line(decision, 20):<5}"
+            f" {one_line(r.decided_by or '-', 60):<12} {one_line(r.session_id[:8])}"
+            f"  {one_line(r.tool_name, 40):<8} {one_line(r.summary, 60)}")
+    return 0
+
+
+def cmd_report(ctx: Context) -> int:
+    from cockpit.services.report import build_report, parse_since, render_markdown, render_text
+    from cockpit.store.queries import utc_now
+
+    try:
+        since = parse_since(ctx.args.since, utc_now())
+    except ValueError as exc:
+        out(f"cockpit: {exc}", err=True)
+        return 2
+    ctx.ingestor().ingest_all()
+    repo = getattr(ctx.args, "repo", None) or "."
+    report = build_report(ctx.db, since, repo=str(Path(repo).resolve()))
+    if ctx.args.json:
+        out_json(report)
+    elif ctx.args.markdown:
+        out(render_markdown(report), end="")
+    else:
+        out(render_text(report), end="")
+    return 0
+
+
+def cmd_doctor(ctx: Context) -> int:
+    from cockpit.cli.doctor import doctor_report, render_doctor
+
+    report = doctor_report(ctx)
+    if ctx.args.json:
+        out_json(report)
+    else:
+        out(render_doctor(report), end="")
+    return 0
+
+
+def _cmd_prune(ctx: Context) -> int:
+    from cockpit.cli.prune import cmd_prune
+
+    return cmd_prune(ctx)
+
+
+def cmd_dashboard(ctx: Context) -> int:
+    from cockpit.ui.app import make_app, prepare_process_pool
+
+    prepare_process_pool()
+    app = make_app(ctx, theme=getattr(ctx.args, "theme", None))
+    app.run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import threading
+
+    from cockpit.demo.workspace import Simulator, create_workspace
+
+    workspace = create_workspace(Path(args.dir) if args.dir else None)
+    dashboard_args = build_parser().parse_args(
+        ["dashboard", "--claude-dir", str(workspace.claude_dir), "--codex-dir", str(workspace.codex_dir),
+         "--db", str(workspace.root / "cockpit.db"), "--live-minutes", "60", "--repo", str(workspace.repo)]
+        + (["--theme", args.theme] if getattr(args, "theme", None) else [])
+    )
+    ctx = Context(dashboard_args)
+    stop = threading.Event()
+    simulator = Simulator(workspace, speed=args.speed)
+    thread = threading.Thread(target=simulator.run, args=(stop,), name="demo-simulator", daemon=True)
+    thread.start()
+    from cockpit.demo.approvals import raise_requests
+
+    asking = threading.Thread(
+        target=raise_requests, args=(workspace.root / "cockpit.db", workspace.repo, stop),
+        kwargs={"speed": args.speed}, name="demo-approvals", daemon=True,
+    )
+    asking.start()
+    from cockpit.ui.app import make_app, prepare_process_pool
+
+    prepare_process_pool()
+    app = make_app(ctx, theme=getattr(args, "theme", None), subtitle=f"demo workspace {workspace.root}")
+    try:
+        app.run()
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        asking.join(timeout=2)
+    out(f"demo workspace left in {workspace.root}")
+    return 0
+
+
+def _run_entry(command: str, args: argparse.Namespace) -> int:
+    """`hook` / `statusline` after global options: the global --db applies unless given again after."""
+    rest = list(args.rest)
+    if args.db and "--db" not in rest:
+        rest += ["--db", args.db]
+    if command == "hook":
+        from cockpit.hooks.run import main as hook_main
+
+        return hook_main(rest)
+    from cockpit.hooks.statusline import main as statusline_main
+
+    return statusline_main(rest)
+
+
+def run(raw: list[str]) -> int:
+    from cockpit.store.db import StoreError
+
+    args = build_parser().parse_args(raw)
+    command = args.cockpit_command or "dashboard"
+    if command in ("hook", "statusline"):
+        return _run_entry(command, args)
+    try:
+        if command == "demo":
+            return cmd_demo(args)
+        if command in ("hooks", "issues", "gates", "gate", "trust", "vibe", "premortem", "retro", "learnings"):
+            return int(args.func(args))
+        ctx = Context(args)
+        handler = {
+            "dashboard": cmd_dashboard,
+            "index": cmd_index,
+            "sessions": cmd_sessions,
+            "context": cmd_context,
+            "doctor": cmd_doctor,
+            "approvals": cmd_approvals,
+            "report": cmd_report,
+            "prune": _cmd_prune,
+        }[command]
+        return handler(ctx)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except StoreError as exc:
+        out(f"cockpit: {exc}", err=True)
+        return 1
+    except RuntimeError as exc:
+        out(f"cockpit: {exc}", err=True)
+        return 1

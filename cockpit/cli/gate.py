@@ -1,0 +1,294 @@
+"""`cockpit gates` (every gate's state, optionally running them) and `cockpit gate pre-commit|install`."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from cockpit.cli.terminal import out, out_json
+from cockpit.core.format import age, parse_ts
+from cockpit.core.gate_rules import GateKind, GateRun, GateState, GateStatus
+from cockpit.core.text import exact_line, one_line
+from cockpit.core.trust_rules import source_label, trust_fix, untrusted_line
+
+OK_STATES = (GateState.PASS, GateState.WARN)
+
+
+def add_gates_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
+    p = subparsers.add_parser("gates", help="every gate's state for the working tree [--run] [--json]")
+    common(p)
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
+                   help="repository (default: the current directory)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--run", nargs="*", metavar="GATE",
+                   help="run these command gates now (all of them when none are named), then print")
+    p.set_defaults(func=cmd_gates)
+
+    p = subparsers.add_parser("gate", help="git entry points: cockpit gate pre-commit | install [--uninstall]")
+    common(p)
+    actions = p.add_subparsers(dest="gate_action", metavar="ACTION", required=True)
+    q = actions.add_parser("pre-commit", help="exit 1 when a required gate fails or is stale for the staged tree")
+    q.add_argument("--run", action="store_true",
+                   help="run required command gates that are not valid yet, when the working tree is the staged tree")
+    q.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
+    q.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="settings file")
+    q.set_defaults(func=cmd_pre_commit)
+    q = actions.add_parser("install", help="install the pre-commit entry into this repository's git hooks")
+    q.add_argument("--uninstall", action="store_true", help="remove it (restoring a hook it chained)")
+    q.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_install)
+
+
+def run_json(run: GateRun | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {"id": run.id, "tree": run.tree, "started_at": run.started_at, "duration_s": run.duration_s,
+            "outcome": run.outcome, "exit_code": run.exit_code, "command": run.command, "note": run.note,
+            "output_bytes": run.output_bytes, "output_tail": run.output_tail[-4000:]}
+
+
+def status_json(status: GateStatus) -> dict[str, Any]:
+    spec = status.spec
+    return {"name": spec.name, "kind": spec.kind.value, "state": status.state.value, "reason": status.reason,
+            "required": spec.required, "auto": spec.auto, "command": spec.command, "cwd": spec.cwd,
+            "timeout": spec.timeout, "report": spec.report if spec.kind is GateKind.VERDICT else None,
+            "detected_from": spec.why or None, "last_run": run_json(status.run),
+            "evidence": status.evidence or None,
+            "external_report": ({"path": status.external.path, "verdict": status.external.verdict,
+                                 "sha256": status.external.sha256} if status.external else None)}
+
+
+def board_json(board: Any) -> dict[str, Any]:
+    return {"repo": board.root or None, "tree": board.tree or None, "source": board.config.source,
+            "trusted": board.trusted if board.root else None, "sha256": board.config.fingerprint or None,
+            "errors": list(board.config.errors) + ([board.error] if board.error else []),
+            "gates": [status_json(s) for s in board.statuses]}
+
+
+def render_board(board: Any, now: datetime) -> str:
+    if not board.root:
+        return f"no gates: {exact_line(board.error)}\n"
+    trust = "trusted" if board.trusted else "NOT TRUSTED"
+    head = f"repo {exact_line(board.root)}  tree {board.tree[:10] or '?'}  gates {exact_line(board.config.source)} ({trust})"
+    lines = [head]
+    if not board.trusted:
+        lines.append(f"  ! {exact_line(untrusted_line(board.config.source))}")
+    lines += [f"  ! {one_line(e, 300)}" for e in board.config.errors]
+    if board.error:
+        lines.append(f"  ! {exact_line(board.error)}")
+    for status in board.statuses:
+        spec, run = status.spec, status.run
+        when = ""
+        started = parse_ts(run.started_at) if run is not None else None
+        if run is not None and started is not None:
+            when = f"{age(started, now)} ago, {run.duration_s:.1f} s"
+        what = spec.command if spec.kind is GateKind.COMMAND else f"report: {run.command if run else spec.report}"
+        if status.evidence:
+            what += f" ({status.evidence})"
+        flags = ",".join(f for f, on in (("required", spec.required), ("auto", spec.auto)) if on)
+        lines.append(f"  {one_line(spec.name, 40):<12} {status.state.value:<9} {flags:<14} {when:<18} {one_line(what, 70)}")
+        detail = run.note if status.state is GateState.FAIL and run is not None and run.note else status.reason
+        if detail:
+            lines.append(f"  {'':<12} {one_line(detail, 120)}")
+    return "\n".join(lines) + "\n"
+
+
+def _repo(args: argparse.Namespace) -> str:
+    """`--repo` given before or after the sub-command, else the current directory."""
+    return getattr(args, "repo", None) or "."
+
+
+def accept_external(args: argparse.Namespace) -> bool:
+    """`[gates] accept_external_verdicts` from the user's settings file (`--config`), never the repository."""
+    from pathlib import Path
+
+    from cockpit.cli.context import default_config_path
+    from cockpit.config.settings import load_settings
+
+    path = Path(args.config) if getattr(args, "config", None) else default_config_path()
+    return load_settings(path).accept_external_verdicts
+
+
+def _open(args: argparse.Namespace) -> Any:
+    """A plain sqlite3 connection: the pre-commit entry runs on every commit and skips sqlite_utils."""
+    from pathlib import Path
+
+    from cockpit.store.db import connect, default_db_path
+
+    return connect(Path(args.db) if getattr(args, "db", None) else default_db_path())
+
+
+def cmd_gates(args: argparse.Namespace) -> int:
+    from cockpit.sources.gaterunner import run_gate
+    from cockpit.store.gate_runs import read_board, record_run
+
+    conn = _open(args)
+    external = accept_external(args)
+    board = read_board(conn, _repo(args), accept_external=external)
+    refused = args.run is not None and bool(board.root) and not board.trusted
+    if refused:
+        out(f"cockpit: not running gate commands: {exact_line(untrusted_line(board.config.source, _repo(args)))}",
+            err=True)
+    elif args.run is not None and board.root:
+        wanted = set(args.run) or {s.spec.name for s in board.statuses if s.spec.kind is GateKind.COMMAND}
+        unknown = wanted - {s.spec.name for s in board.statuses}
+        if unknown:
+            out(f"cockpit: no gate named {exact_line(', '.join(sorted(unknown)))}", err=True)
+            return 2
+        for status in board.statuses:
+            spec = status.spec
+            if spec.name not in wanted:
+                continue
+            if spec.kind is not GateKind.COMMAND:
+                out(f"{exact_line(spec.name)}: a verdict gate; it is written by `/{exact_line(spec.report)}` (ao) or cockpit",
+                    err=True)
+                continue
+            out(f"running {exact_line(spec.name)}: {exact_line(spec.command)}", err=True, flush=True)
+            run = run_gate(spec, board.root, board.tree)
+            record_run(conn, board.root, run)
+            out(f"  {run.outcome} in {run.duration_s:.1f} s{' — ' + exact_line(run.note) if run.note else ''}", err=True)
+        board = read_board(conn, _repo(args), accept_external=external)
+    if args.json:
+        out_json(board_json(board))
+    else:
+        out(render_board(board, datetime.now(UTC)), end="")
+    if not board.root or refused:
+        return 1
+    return 1 if args.run is not None and any(s.state is GateState.FAIL for s in board.statuses) else 0
+
+
+def blocking(board: Any, repo: str | None = None) -> list[str]:
+    """Why a commit of the staged tree must wait: one message per required gate not passing, naming the fix.
+
+    An untrusted configuration blocks on its own: it may be the agent's edit dropping `required`."""
+    reasons = []
+    if board.error:
+        reasons.append(f"cannot compute the staged tree: {exact_line(board.error)}")
+    if not board.trusted:
+        reasons.append(f"{source_label(board.config.source)} are not trusted (new, or changed since you"
+                       f" trusted them).\n    fix: {trust_fix(repo)}")
+    if board.config.detected and board.config.errors:
+        reasons += [f"{exact_line(e)} — fix the file (gates fell back to detection)" for e in board.config.errors]
+    for status in board.statuses:
+        spec = status.spec
+        name, command = exact_line(spec.name), exact_line(spec.command)
+        if not spec.required or status.state in OK_STATES:
+            continue
+        if status.state is GateState.UNTRUSTED:
+            fix = f"{trust_fix(repo)}; then cockpit gates --run {name}   (runs: {command})"
+        elif spec.kind is GateKind.COMMAND:
+            fix = f"cockpit gates --run {name}   (runs: {command})"
+        elif spec.report == "vibe":
+            fix = "cockpit vibe --staged   (or commit with cockpit gate pre-commit --run in the hook)"
+        elif spec.report == "pre-mortem":
+            fix = "cockpit premortem   (for the issue in progress)"
+        else:
+            fix = f"write a new {exact_line(spec.report)} report (ao /{exact_line(spec.report)})"
+        if status.state is GateState.EXTERNAL:
+            fix += "; or accept the report in the cockpit (its gate screen, A)"
+        state = {GateState.UNKNOWN: "has never run", GateState.STALE: "is stale for the staged tree",
+                 GateState.FAIL: "failed on the staged tree", GateState.RUNNING: "is still running",
+                 GateState.UNTRUSTED: "has no result from a trusted configuration",
+                 GateState.EXTERNAL: "rests on a report cockpit did not write"}.get(status.state, "")
+        reason = f" ({exact_line(status.reason)})" if status.reason else ""
+        reasons.append(f"gate '{name}' {state}{reason}.\n    fix: {fix}")
+    return reasons
+
+
+def pre_commit_main(argv: list[str]) -> int:
+    """`cockpit gate pre-commit …` without building every sub-command's parser (the cli fast path)."""
+    parser = argparse.ArgumentParser(prog="cockpit gate pre-commit")
+    parser.add_argument("--run", action="store_true")
+    parser.add_argument("--repo", default=".")
+    parser.add_argument("--db")
+    parser.add_argument("--config")
+    try:
+        return cmd_pre_commit(parser.parse_args(argv))
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_pre_commit(args: argparse.Namespace) -> int:
+    from cockpit.sources.gaterunner import run_gate
+    from cockpit.sources.git import tree_id
+    from cockpit.store.gate_runs import read_board, record_run
+
+    conn = _open(args)
+    external = accept_external(args)
+    board = read_board(conn, _repo(args), staged=True, accept_external=external)
+    if not board.root:
+        out(f"cockpit gate pre-commit: {exact_line(board.error)}", err=True)
+        return 1
+    if args.run and not board.trusted:
+        why = exact_line(untrusted_line(board.config.source, _repo(args)))
+        out(f"cockpit gate pre-commit --run: not running gate commands: {why}", err=True)
+    elif args.run and blocking(board):
+        working, _ = tree_id(board.root)
+        if working != board.tree:
+            out("cockpit gate pre-commit --run: the working tree has unstaged changes, so a run would not judge"
+                " the staged tree; stash them or let the pre-commit framework do it", err=True)
+        else:
+            for status in board.statuses:
+                if status.spec.required and status.spec.kind is GateKind.COMMAND and status.state not in OK_STATES:
+                    out(f"cockpit: running {exact_line(status.spec.name)}: {exact_line(status.spec.command)}", err=True,
+                        flush=True)
+                    record_run(conn, board.root, run_gate(status.spec, board.root, board.tree))
+            board = read_board(conn, _repo(args), staged=True, accept_external=external)
+        # Vibe judges the staged diff itself, so it can run whatever the working tree holds.
+        vibe = next((x for x in board.statuses if x.spec.report == "vibe" and x.spec.kind is GateKind.VERDICT
+                     and x.spec.required and x.state not in OK_STATES), None)
+        if vibe is not None:
+            _run_staged_vibe(conn, board.root)
+            board = read_board(conn, _repo(args), staged=True, accept_external=external)
+    reasons = blocking(board, _repo(args))
+    if reasons:
+        out("cockpit: commit blocked by the gates", err=True)
+        for reason in reasons:
+            out(f"  - {reason}", err=True)
+        out("  (bypass once with git commit --no-verify)", err=True)
+        return 1
+    required = [s for s in board.statuses if s.spec.required]
+    out(f"cockpit: {len(required)} required gate{'s' if len(required) != 1 else ''} valid for tree {board.tree[:10]}",
+        err=True)
+    return 0
+
+
+def _run_staged_vibe(conn: Any, root: str) -> None:
+    from cockpit.config.llm import load_llm_config
+    from cockpit.llm.client import Llm
+    from cockpit.services.vibe import run_vibe
+
+    settings, vibe, _ = load_llm_config(root)
+    llm = Llm(settings)
+    out(f"cockpit: running vibe on the staged change ({'with Claude' if llm.available else 'offline'})", err=True,
+        flush=True)
+    try:
+        result = run_vibe(conn, root, llm, staged=True, max_lines=vibe.max_lines, fail_lines=vibe.fail_lines)
+    except RuntimeError as exc:
+        out(f"cockpit: vibe could not run: {exact_line(exc)}", err=True)
+        return
+    out(f"  vibe {result.verdict}: {exact_line(result.path)}", err=True)
+    for finding in result.findings:
+        if finding.severity != "info":
+            out(f"    {finding.severity} {finding.check}: {one_line(finding.message, 300)}", err=True)
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    from cockpit.hooks.githook import install_pre_commit, uninstall_pre_commit
+
+    try:
+        message = uninstall_pre_commit(_repo(args)) if args.uninstall else install_pre_commit(_repo(args))
+    except RuntimeError as exc:
+        out(f"cockpit gate install: {exact_line(exc)}", err=True)
+        return 1
+    out(message)
+    if not args.uninstall:
+        from cockpit.sources.git import load_gate_config, repo_root
+        from cockpit.store.trust_records import is_trusted
+
+        root, _ = repo_root(_repo(args))
+        config = load_gate_config(root) if root else None
+        if config is not None and not is_trusted(_open(args), root, config):
+            out(f"note: {exact_line(untrusted_line(config.source, _repo(args)))}; until then a commit is blocked")
+    return 0

@@ -1,0 +1,243 @@
+"""`cockpit vibe` (exit 0 PASS, 1 WARN, 2 FAIL), `cockpit premortem`, `cockpit retro`, `cockpit learnings`.
+
+With `--dry-run` the first three print the request they would send to Claude, redacted as it would be,
+and send and write nothing; with a key or without one."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cockpit.cli.terminal import out, out_json
+from cockpit.core.text import exact_line, one_line
+
+EXIT = {"PASS": 0, "FAIL": 2}
+
+
+def _llm_parser(subparsers: argparse._SubParsersAction, common: Any, name: str, help_text: str,
+                func: Any) -> argparse.ArgumentParser:
+    """A command that may ask Claude: the common flags, --repo, --model and --json."""
+    p = subparsers.add_parser(name, help=help_text)
+    common(p)
+    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
+                   help="repository (default: the current directory)")
+    p.add_argument("--model", help="the Claude model (default: [llm] model in cockpit.toml, else claude-sonnet-5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--dry-run", action="store_true",
+                   help="show the request that would be sent to Claude (redacted, as sent); send and write nothing")
+    p.set_defaults(func=func)
+    return p
+
+
+def print_dry_run(dry: Any, as_json: bool) -> int:
+    """`--dry-run`: the exact Messages API request plus `redacted` counts and `would_send`, as one JSON object."""
+    if as_json:
+        out_json(dry.to_json())
+        return 0
+    from cockpit.core.redact import summarize
+
+    if dry.request is None:
+        out(f"nothing would be sent: {one_line(dry.reason, 1000)}")
+        return 0
+    request = dry.request
+    out(f"would send: {'yes' if dry.would_send else 'no'}{' (' + one_line(dry.reason, 1000) + ')' if dry.reason else ''}")
+    out(f"model {exact_line(request['model'])}, max_tokens {request['max_tokens']}, tool {request['tool_choice']['name']}")
+    out(f"redaction: {summarize(dry.redacted)}")
+    out("--- system ---")
+    out(request["system"])
+    out("--- user ---")
+    out(request["messages"][0]["content"])
+    return 0
+
+
+def add_llm_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
+    p = _llm_parser(subparsers, common, "vibe", "validate the change against its intent (exit 0 PASS, 1 WARN, 2 FAIL)",
+                    cmd_vibe)
+    p.add_argument("--intent", metavar="TEXT", default="", help="what the change is meant to do (overrides the issue)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--staged", action="store_true", help="judge the staged change, not the working tree")
+    which.add_argument("--range", dest="commit_range", metavar="A..B", default="", help="judge a commit range")
+    p.add_argument("--no-write", action="store_true", help="do not write the report file")
+
+    p = _llm_parser(subparsers, common, "premortem",
+                    "how could this work fail? for the in-progress issue, one named, or --plan", cmd_premortem)
+    p.add_argument("issue", nargs="?", default="", help="a beads issue id (default: the in-progress one)")
+    p.add_argument("--plan", metavar="FILE", default="", help="a plan or spec file instead of an issue")
+
+    p = _llm_parser(subparsers, common, "retro", "turn a session into facts and learnings (default: the latest here)",
+                    cmd_retro)
+    p.add_argument("session", nargs="?", default="", help="session id or prefix")
+
+    p = subparsers.add_parser("learnings", help="search the learnings retros wrote")
+    common(p)
+    p.add_argument("query", nargs="?", default="", help="full-text query (default: the newest)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=30)
+    p.set_defaults(func=cmd_learnings)
+
+def render_text(result: Any) -> str:
+    lines = [f"vibe: {result.verdict}   tree {result.tree[:10]}   {one_line(result.change, 300)}",
+             f"intent ({one_line(result.intent.source, 200)}): {one_line(result.intent.title) or '-'}"]
+    for f in result.findings:
+        where = exact_line(f"{f.file}:{f.line}" if f.file and f.line else f.file)
+        lines.append(f"  {f.severity:<4} {f.check:<18} {where + '  ' if where else ''}{one_line(f.message, 1000)}")
+    lines.append(f"semantic review: {one_line(result.review_note, 1000)}")
+    lines.append(f"redaction: {one_line(result.redaction, 1000)}")
+    lines.append(f"prompt budget: {one_line(result.trimming, 1000)}")
+    if result.path:
+        lines.append(f"report: {exact_line(result.path)}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_vibe(args: argparse.Namespace) -> int:
+    from cockpit.cli.context import Context
+    from cockpit.config.llm import load_llm_config
+    from cockpit.llm.client import Llm
+    from cockpit.services.vibe import run_vibe
+    from cockpit.sources.git import repo_root
+
+    repo = getattr(args, "repo", None) or "."
+    root, error = repo_root(repo)
+    if not root:
+        out(f"cockpit vibe: {error}", err=True)
+        return 2
+    settings, vibe_settings, problems = load_llm_config(root, model=args.model)
+    for problem in problems:
+        out(f"cockpit vibe: {problem}", err=True)
+    llm = Llm(settings)
+    if not llm.available:
+        out("cockpit vibe: no ANTHROPIC_API_KEY: deterministic checks only (offline)", err=True)
+    ctx = Context(args)
+    if args.dry_run:
+        from cockpit.services.vibe import vibe_request
+
+        try:
+            dry = vibe_request(ctx.db.conn, root, llm, intent_text=args.intent, staged=args.staged,
+                               commit_range=args.commit_range, max_lines=vibe_settings.max_lines,
+                               fail_lines=vibe_settings.fail_lines)
+        except RuntimeError as exc:
+            out(f"cockpit vibe: {exc}", err=True)
+            return 2
+        return print_dry_run(dry, args.json)
+    try:
+        result = run_vibe(ctx.db.conn, root, llm, intent_text=args.intent, staged=args.staged,
+                          commit_range=args.commit_range, max_lines=vibe_settings.max_lines,
+                          fail_lines=vibe_settings.fail_lines, write=not args.no_write)
+    except RuntimeError as exc:
+        out(f"cockpit vibe: {exc}", err=True)
+        return 2
+    if args.json:
+        out_json(result.to_json())
+    else:
+        out(render_text(result), end="")
+    return EXIT.get(result.verdict, vibe_settings.warn_exit)
+
+
+def _setup(args: argparse.Namespace, what: str) -> tuple[Any, Any, str] | None:
+    """(context, llm, repository root) or None after saying why not."""
+    from cockpit.cli.context import Context
+    from cockpit.config.llm import load_llm_config
+    from cockpit.llm.client import Llm
+    from cockpit.sources.git import repo_root
+
+    repo = getattr(args, "repo", None) or "."
+    root, error = repo_root(repo)
+    if not root:
+        out(f"cockpit {what}: {error}", err=True)
+        return None
+    settings, _, problems = load_llm_config(root, model=getattr(args, "model", None))
+    for problem in problems:
+        out(f"cockpit {what}: {problem}", err=True)
+    llm = Llm(settings)
+    if not llm.available:
+        out(f"cockpit {what}: no ANTHROPIC_API_KEY: offline", err=True)
+    return Context(args), llm, root
+
+
+def cmd_premortem(args: argparse.Namespace) -> int:
+    from cockpit.services.premortem import run_premortem
+
+    setup = _setup(args, "premortem")
+    if setup is None:
+        return 2
+    ctx, llm, root = setup
+    if args.dry_run:
+        from cockpit.services.premortem import premortem_request
+
+        try:
+            dry = premortem_request(ctx.db.conn, root, llm, issue=args.issue, plan_file=args.plan)
+        except RuntimeError as exc:
+            out(f"cockpit premortem: {exc}", err=True)
+            return 2
+        return print_dry_run(dry, args.json)
+    try:
+        result = run_premortem(ctx.db.conn, root, llm, issue=args.issue, plan_file=args.plan)
+    except RuntimeError as exc:
+        out(f"cockpit premortem: {exc}", err=True)
+        return 2
+    if args.json:
+        out_json({"verdict": result.verdict, "subject": result.subject, "issue": result.issue_id or None,
+                   "report": result.path, "online": result.online, "note": result.note,
+                   "learnings": [list(x) for x in result.learnings], "failures": [list(x) for x in result.failures],
+                   "checklist": list(result.checklist), "review": result.data})
+    else:
+        out(f"pre-mortem: {result.verdict}   {one_line(result.subject, 200)}")
+        for line in result.checklist:
+            out(f"  [ ] {one_line(line, 400)}")
+        out(f"{one_line(result.note, 1000)}\nreport: {exact_line(result.path)}")
+    return EXIT.get(result.verdict, 1)
+
+
+def cmd_retro(args: argparse.Namespace) -> int:
+    from cockpit.services.retro import run_retro
+
+    setup = _setup(args, "retro")
+    if setup is None:
+        return 2
+    ctx, llm, root = setup
+    ctx.ingestor().ingest_all()  # the index of transcripts, as every reading command brings it up to date
+    if args.dry_run:
+        from cockpit.services.retro import retro_request
+
+        try:
+            dry = retro_request(ctx.db.conn, root, llm, session=args.session)
+        except RuntimeError as exc:
+            out(f"cockpit retro: {exc}", err=True)
+            return 2
+        return print_dry_run(dry, args.json)
+    try:
+        result = run_retro(ctx.db.conn, root, llm, session=args.session)
+    except RuntimeError as exc:
+        out(f"cockpit retro: {exc}", err=True)
+        return 2
+    if args.json:
+        out_json({"session": result.session_id, "title": result.title, "facts": result.facts,
+                   "learnings": [{"title": x.title, "category": x.category, "confidence": x.confidence,
+                                  "evidence": x.evidence, "source": x.source} for x in result.learnings],
+                   "retro": result.retro_path, "files": list(result.learning_paths), "online": result.online,
+                   "note": result.note}, default=str)
+    else:
+        f = result.facts
+        out(f"retro of {one_line(result.session_id[:8])} {one_line(result.title)}")
+        out(f"  {f.get('duration_minutes')} min, peak {f.get('peak_pct')}%, {f.get('minutes_above_40')} min above 40%,"
+            f" {f.get('compactions')} compactions, {f.get('tool_errors')} tool errors, {f.get('commits')} commits")
+        for x in result.learnings:
+            out(f"  - [{one_line(x.category, 40)}/{one_line(x.confidence, 40)}] {one_line(x.title)}")
+        out(f"{one_line(result.note, 1000)}\nretro: {exact_line(result.retro_path)}")
+    return 0
+
+
+def cmd_learnings(args: argparse.Namespace) -> int:
+    from cockpit.cli.context import Context
+    from cockpit.store.learnings import search_learnings
+
+    rows = search_learnings(Context(args).db.conn, args.query, limit=args.limit)
+    if args.json:
+        out_json(rows)
+        return 0
+    if not rows:
+        out("no learnings yet: `cockpit retro` writes them" if not args.query else f"no learning matches {args.query!r}")
+    for row in rows:
+        out(f"L{row['id']:<5} {one_line(row['created_at'][:10])}  [{one_line(row['category'], 40)}/"
+            f"{one_line(row['confidence'], 40)}] {one_line(row['title'])}  ({exact_line(row['path'])})")
+    return 0

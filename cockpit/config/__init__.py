@@ -1,0 +1,1 @@
+"""One reader per configuration file, each validated, each naming the bad key."""

@@ -1,0 +1,72 @@
+"""What a change is meant to do: the in-progress beads issue of this branch or session, else the last
+prompt of the latest session in this repository, else what the user passes with --intent."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cockpit.core.beads import Issue, compute_queue
+from cockpit.core.issue_refs import branch_ids, link
+from cockpit.core.text import one_line
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    text: str
+    source: str  # where it came from, shown in the report
+    title: str = ""
+    issue_id: str = ""
+
+
+def issue_text(issue: Issue) -> str:
+    parts = [f"{issue.id}: {issue.title}"]
+    if issue.description.strip():
+        parts.append(issue.description.strip())
+    if issue.acceptance_criteria.strip():
+        parts.append("Acceptance criteria:\n" + issue.acceptance_criteria.strip())
+    return "\n\n".join(parts)
+
+
+def current_branch(root: str) -> str:
+    try:
+        proc = subprocess.run(["git", "branch", "--show-current"], cwd=root, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def resolve_intent(conn: sqlite3.Connection, root: str, *, explicit: str = "") -> Intent:
+    if explicit.strip():
+        return Intent(explicit.strip(), "--intent", one_line(explicit, 60))
+    from cockpit.sources.beads_files import read_beads
+    from cockpit.store.session_refs import session_refs
+
+    beads = read_beads(Path(root))
+    sessions = sorted(session_refs(conn, root), key=lambda s: s.ended_at or datetime.min.replace(tzinfo=UTC),
+                      reverse=True)
+    if beads.path is not None:
+        queue = compute_queue(beads.issues, datetime.now(UTC))
+        working = [i for i in queue.in_progress if i in queue.issues]
+        branch = current_branch(root)
+        on_branch = [i for i in working if i in branch_ids(branch, set(queue.issues))]
+        if on_branch:
+            issue = queue.issues[on_branch[0]]
+            return Intent(issue_text(issue), f"beads issue {issue.id} (in progress, branch {branch})",
+                          one_line(issue.title, 60), issue.id)
+        if sessions:
+            linked = link(queue.issues, sessions[:1], [], root).session_issues.get(sessions[0].session_id, ())
+            for issue_id in linked:
+                if issue_id in working:
+                    issue = queue.issues[issue_id]
+                    return Intent(issue_text(issue),
+                                  f"beads issue {issue.id} (in progress, named in session {sessions[0].session_id[:8]})",
+                                  one_line(issue.title, 60), issue.id)
+    for session in sessions:
+        row = conn.execute("SELECT last_prompt FROM sessions WHERE session_id = ?", (session.session_id,)).fetchone()
+        if row and row[0].strip():
+            return Intent(row[0].strip(), f"last prompt of session {session.session_id[:8]}", one_line(row[0], 60))
+    return Intent("", "none found: no in-progress issue, no session here; pass --intent TEXT")

@@ -1,0 +1,179 @@
+"""Layering: core, sources and store never pull in the UI toolkit; core is pure stdlib."""
+
+from __future__ import annotations
+
+import ast
+import pkgutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from itertools import pairwise
+from pathlib import Path
+
+import cockpit
+
+PACKAGE_ROOT = Path(cockpit.__file__).parent
+LOWER_LAYERS = ("cockpit.core", "cockpit.sources", "cockpit.store", "cockpit.ingest", "cockpit.config")
+
+
+def _modules(package: str) -> list[str]:
+    path = PACKAGE_ROOT.joinpath(*package.split(".")[1:])
+    names = [package]
+    for info in pkgutil.walk_packages([str(path)], prefix=f"{package}."):
+        names.append(info.name)
+    return names
+
+
+def test_lower_layers_exist_and_are_walked():
+    modules = [m for pkg in LOWER_LAYERS for m in _modules(pkg)]
+    for expected in ("cockpit.core.claude", "cockpit.sources.tailer", "cockpit.ingest.pipeline"):
+        assert expected in modules
+
+
+def test_importing_every_lower_layer_module_loads_neither_textual_nor_rich():
+    modules = [m for pkg in LOWER_LAYERS for m in _modules(pkg)]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "leaked = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "assert all(sys.modules[n].__file__.startswith(sys.argv[1]) for n in sys.modules if n.startswith('cockpit.'))\n"
+        "assert not leaked, leaked\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(PACKAGE_ROOT)], capture_output=True, text=True, timeout=60,
+                          cwd=PACKAGE_ROOT.parent)
+    assert proc.returncode == 0, proc.stderr
+
+
+def _imports(tree: ast.AST) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: only within cockpit.core itself
+                found.append((node.lineno, "cockpit.core" if node.level == 1 else "." * node.level + (node.module or "")))
+            else:
+                found.append((node.lineno, node.module or ""))
+    return found
+
+
+def _allowed_in_core(module: str) -> bool:
+    top = module.split(".")[0]
+    return top in sys.stdlib_module_names or module == "cockpit.core" or module.startswith("cockpit.core.")
+
+
+def test_core_imports_only_the_stdlib_and_itself():
+    offenders = []
+    files = sorted((PACKAGE_ROOT / "core").rglob("*.py"))
+    assert files
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for lineno, module in _imports(tree):
+            if not _allowed_in_core(module):
+                offenders.append(f"{path.relative_to(PACKAGE_ROOT.parent)}:{lineno} imports {module}")
+    assert offenders == []
+
+
+def test_the_static_check_catches_a_third_party_import():
+    tree = ast.parse("import json\nfrom cockpit.core import text\ndef f():\n    import rich\nfrom ..ui import x\n")
+    bad = [m for _, m in _imports(tree) if not _allowed_in_core(m)]
+    assert sorted(bad) == ["..ui", "rich"]
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _runtime_imports(tree: ast.AST, module: str, is_package: bool, known: set[str]) -> list[tuple[int, str]]:
+    """Every import that can run, at module level or inside a function (a lazy import is still a dependency);
+    an `if TYPE_CHECKING:` block never runs and is left out."""
+    found: list[tuple[int, str]] = []
+    package = module.split(".") if is_package else module.split(".")[:-1]
+
+    def visit(nodes: Iterable[ast.AST]) -> None:
+        for child in nodes:
+            if isinstance(child, ast.If) and _is_type_checking(child.test):
+                visit(child.orelse)
+                continue
+            if isinstance(child, ast.Import):
+                found.extend((child.lineno, alias.name) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    parent = package[:len(package) - child.level + 1]
+                    base = ".".join([*parent, child.module] if child.module else parent)
+                for alias in child.names:
+                    # `from cockpit.ui import app` depends on the module cockpit.ui.app, not only the package.
+                    name = f"{base}.{alias.name}"
+                    found.append((child.lineno, name if name in known else base))
+            visit(ast.iter_child_nodes(child))
+
+    visit(ast.iter_child_nodes(tree))
+    return found
+
+
+def _import_graph(sources: dict[str, tuple[str, bool]]) -> dict[str, dict[str, int]]:
+    """module -> {module it imports: line of its first such import}; `sources`: name -> (text, is package)."""
+    known = set(sources)
+    graph: dict[str, dict[str, int]] = {}
+    for module, (text, is_package) in sources.items():
+        edges = graph.setdefault(module, {})
+        for lineno, target in _runtime_imports(ast.parse(text), module, is_package, known):
+            if target in known and target != module:
+                edges.setdefault(target, lineno)
+    return graph
+
+
+def _cycles(graph: dict[str, dict[str, int]]) -> list[str]:
+    """Each import that closes a loop (a back edge of a depth-first walk), named as the loop it closes:
+    `a:line -> b:line -> a`. No back edge means no loop at all."""
+    found: list[str] = []
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(module: str) -> None:
+        path.append(module)
+        for target in graph[module]:
+            if target in path:
+                loop = path[path.index(target):] + [target]
+                found.append(" -> ".join(f"{a}:{graph[a][b]}" for a, b in pairwise(loop)) + f" -> {target}")
+            elif target not in done:
+                visit(target)
+        path.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        if module not in done:
+            visit(module)
+    return found
+
+
+def _cockpit_sources() -> dict[str, tuple[str, bool]]:
+    sources = {}
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        parts = path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts
+        is_package = parts[-1] == "__init__"
+        name = ".".join(parts[:-1] if is_package else parts)
+        sources[name] = (path.read_text(encoding="utf-8"), is_package)
+    return sources
+
+
+def test_no_cockpit_module_imports_itself_through_others():
+    sources = _cockpit_sources()
+    assert {"cockpit.cli.commands", "cockpit.ui.app", "cockpit.ui.workspace"} <= set(sources)
+    assert _cycles(_import_graph(sources)) == []
+
+
+def test_the_cycle_check_counts_lazy_imports_and_names_the_cycle():
+    sources = {
+        "pkg": ("", True),
+        "pkg.cli": ("from pkg.ui import app\n", False),
+        "pkg.ui": ("", True),
+        "pkg.ui.app": ("from pkg.ui import screen\n\n\ndef bench():\n    from ..cli import main\n", False),
+        # A typing-only import runs nowhere: app -> screen -> app is no loop.
+        "pkg.ui.screen": ("from typing import TYPE_CHECKING\n"
+                          "if TYPE_CHECKING:\n    from pkg.ui.app import App\n", False),
+    }
+    assert _cycles(_import_graph(sources)) == ["pkg.cli:1 -> pkg.ui.app:5 -> pkg.cli"]
