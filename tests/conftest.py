@@ -1,5 +1,5 @@
-"""Shared fixtures: the real transcripts in ../shared/data, copied before anything touches them,
-and small builders for synthetic Claude Code / Codex lines."""
+"""Shared fixtures: the real transcripts the tests carry under tests/data, copied before anything
+touches them, and small builders for synthetic Claude Code / Codex lines."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from cockpit.ingest.pipeline import Ingestor
 from cockpit.sources.discovery import claude_roots, codex_roots
 from cockpit.store.db import open_db
 
-SHARED_DATA = Path(__file__).parents[2] / "shared" / "data"
+# Real files written by other people, with their licences (tests/data/README.md): nothing outside the repo.
+REAL_DATA = Path(__file__).resolve().parent / "data"
 
 SPOTTER_LONG = ("258c7280-ae70-4798-800f-63464d01a85d", "4d5611e5-241a-462a-8d15-5122611a9569")
 CODEX_CUT_MID_TOOL = "rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl"
@@ -35,14 +36,12 @@ def _hermetic_user_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """Real transcripts written by other people (read-only: copy before use)."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
-    return SHARED_DATA
+    """tests/data: real transcripts written by other people, shared by the tests (copy before use)."""
+    return REAL_DATA
 
 
 def _make_writable(path: Path) -> None:
-    """The shared files are read-only; copies must be writable so tests can append or truncate."""
+    """A checkout may hold the data read-only; copies must be writable so tests can append or truncate."""
     paths = [path] if path.is_file() else [path, *path.rglob("*")]
     for p in paths:
         mode = p.stat().st_mode

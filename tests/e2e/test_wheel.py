@@ -64,7 +64,10 @@ def test_wheel_installed_outside_checkout_runs_with_its_themes(tmp_path: Path) -
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
     )
     assert listed.returncode == 0, listed.stderr
-    assert len(json.loads(listed.stdout)) == 2  # the two spotter sessions under tests/data
+    sessions = sorted(s["session_id"] for s in json.loads(listed.stdout))
+    assert sessions == [  # the five spotter sessions under tests/data
+        "258c7280-ae70-4798-800f-63464d01a85d", "4d5611e5-241a-462a-8d15-5122611a9569", "short", "subagent", "tool_heavy",
+    ]
 
 
 def test_every_package_folder_is_listed_for_the_wheel() -> None:
