@@ -1,7 +1,8 @@
 """Set-up and entry for developers: creates .venv, installs cockpit with its test extras, then runs.
 
     python3 scripts/dev.py demo    # open cockpit on its demo workspace
-    python3 scripts/dev.py test    # run the whole test suite
+    python3 scripts/dev.py test    # run the whole test suite, on two workers (pytest-xdist)
+    python3 scripts/dev.py test tests/ui -x   # any pytest arguments; `-n 0` runs in one process
     python3 scripts/dev.py cockpit ARGS...  # any cockpit command
 
 Only Python 3.11+ and git are needed; the install is redone when pyproject.toml changes. `test` also
@@ -43,6 +44,9 @@ CODEX_VERSION = "0.171.0"
 CODEX_PREFIX = CLIENTS / f"codex-{CODEX_VERSION}"
 CODEX_ENV = "COCKPIT_TEST_CODEX"
 CODEX_MISSING_ENV = "COCKPIT_TEST_CODEX_MISSING"
+# pytest-xdist: two workers halve the suite's time on two cores; whole files go to one worker, so a module's
+# fixtures are built once and a file's tests that share a fixed path (the snapshot repo) never overlap.
+XDIST_ARGS = ["-n", "2", "--dist", "loadfile"]
 
 
 def _fingerprint() -> str:
@@ -172,6 +176,14 @@ def ensure_codex() -> tuple[Path | None, str]:
     return _npm_install(CODEX_PACKAGE, CODEX_VERSION, CODEX_PREFIX, codex_binary, "Codex")
 
 
+def pytest_args(args: list[str], cpus: int | None) -> list[str]:
+    """The pytest arguments of `test ARGS...`: two workers first (an `-n` in ARGS wins, being later), none on
+    one core or when ARGS turn xdist off."""
+    if (cpus or 1) < 2 or any(a.endswith("no:xdist") for a in args):  # `-p no:xdist`, `-pno:xdist`
+        return list(args)
+    return [*XDIST_ARGS, *args]
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "demo"
     ensure_venv()
@@ -186,7 +198,7 @@ def main(argv: list[str]) -> int:
                 print(f"{why_not}: the real {name} tests will skip", flush=True)
                 env.pop(found_env, None)
                 env[missing_env] = why_not
-        args = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
+        args = [str(BIN / "python"), "-m", "pytest", *pytest_args(argv[1:], os.cpu_count())]
     elif command == "demo":
         args = [str(BIN / "cockpit"), "demo", *argv[1:]]
     elif command == "cockpit":

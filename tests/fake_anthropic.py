@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx2
 
-from cockpit.llm.client import Llm, LlmSettings
+from cockpit.core.llm_types import LlmSettings
+from cockpit.llm.client import Llm
 
 
 def message(tool_input: Any, *, usage: tuple[int, int] = (1200, 300), tool: bool = True) -> dict[str, Any]:

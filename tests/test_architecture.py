@@ -1,8 +1,10 @@
-"""Layering: core, sources and store never pull in the UI toolkit; core is pure stdlib."""
+"""Layering: the import contract in pyproject.toml holds (lint-imports); every package below the UI works
+without Textual; core is pure stdlib; the fast paths load nothing heavy; git runs from one module; no cycle."""
 
 from __future__ import annotations
 
 import ast
+import json
 import pkgutil
 import subprocess
 import sys
@@ -10,10 +12,25 @@ from collections.abc import Iterable
 from itertools import pairwise
 from pathlib import Path
 
+from git_repo import git
+
 import cockpit
 
 PACKAGE_ROOT = Path(cockpit.__file__).parent
-LOWER_LAYERS = ("cockpit.core", "cockpit.sources", "cockpit.store", "cockpit.ingest", "cockpit.config")
+REPO_ROOT = PACKAGE_ROOT.parent
+# Every package below the UI (the CLI imports the UI only to start the dashboard).
+LOWER_LAYERS = ("cockpit.core", "cockpit.sources", "cockpit.config", "cockpit.store", "cockpit.llm", "cockpit.hooks",
+                "cockpit.ingest", "cockpit.services", "cockpit.demo")
+HEAVY = ("textual", "rich", "anthropic", "tiktoken", "git", "sqlite_utils", "watchfiles")
+
+
+def test_the_import_contract_in_pyproject_holds():
+    """The layers, the fast hooks, Textual only in the ui, the SDK only in llm: `lint-imports` says which
+    import breaks which contract."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    proc = subprocess.run([str(lint), "--no-cache"], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 broken" in proc.stdout and "layers" not in proc.stderr
 
 
 def _modules(package: str) -> list[str]:
@@ -26,7 +43,8 @@ def _modules(package: str) -> list[str]:
 
 def test_lower_layers_exist_and_are_walked():
     modules = [m for pkg in LOWER_LAYERS for m in _modules(pkg)]
-    for expected in ("cockpit.core.claude", "cockpit.sources.tailer", "cockpit.ingest.pipeline"):
+    for expected in ("cockpit.core.claude", "cockpit.sources.tailer", "cockpit.ingest.pipeline", "cockpit.services.vibe",
+                     "cockpit.config.settings", "cockpit.hooks.run"):
         assert expected in modules
 
 
@@ -162,7 +180,7 @@ def _cockpit_sources() -> dict[str, tuple[str, bool]]:
 
 def test_no_cockpit_module_imports_itself_through_others():
     sources = _cockpit_sources()
-    assert {"cockpit.cli.commands", "cockpit.ui.app", "cockpit.ui.workspace"} <= set(sources)
+    assert {"cockpit.cli.commands", "cockpit.ui.app", "cockpit.services.vibe"} <= set(sources)
     assert _cycles(_import_graph(sources)) == []
 
 
@@ -177,3 +195,62 @@ def test_the_cycle_check_counts_lazy_imports_and_names_the_cycle():
                           "if TYPE_CHECKING:\n    from pkg.ui.app import App\n", False),
     }
     assert _cycles(_import_graph(sources)) == ["pkg.cli:1 -> pkg.ui.app:5 -> pkg.cli"]
+
+
+def _fast_path(argv: list[str], stdin: str, cwd: Path) -> list[str]:
+    """The heavy packages `cockpit ARGV` loaded, run in a fresh interpreter as the console script runs it."""
+    code = ("import atexit, json, sys\n"
+            f"atexit.register(lambda: sys.stderr.write('LOADED ' + json.dumps(sorted({{m.split('.')[0] for m in sys.modules}}"
+            f" & set({list(HEAVY)!r}))) + '\\n'))\n"
+            "from cockpit.cli import main\n"
+            f"sys.exit(main({argv!r}))\n")
+    proc = subprocess.run([sys.executable, "-c", code], input=stdin, capture_output=True, text=True, timeout=60,
+                          cwd=cwd)
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("LOADED ")]
+    assert lines, proc.stderr
+    return json.loads(lines[-1][len("LOADED "):])
+
+
+def test_the_hooks_and_the_pre_commit_entry_load_no_heavy_package(tmp_path: Path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "cockpit.toml").write_text('[gates.check]\ncommand = "true"\nrequired = true\n')
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "gates")
+    db = str(tmp_path / "c.db")
+    call = {"session_id": "s", "cwd": str(repo), "hook_event_name": "PreToolUse", "tool_name": "Bash",
+            "tool_use_id": "t"}
+    for argv, payload in [
+        (["hook", "claude", "pre-tool-use", "--db", db], {**call, "tool_input": {"command": "pytest -q"}}),
+        (["hook", "claude", "event", "--db", db], {**call, "hook_event_name": "PostToolUse"}),
+        (["statusline", "--db", db], {"session_id": "s", "context_window": {"context_window_size": 200000}}),
+        (["gate", "pre-commit", "--db", db], {}),
+    ]:
+        assert _fast_path(argv, json.dumps(payload), repo) == [], argv
+
+
+def test_the_fast_path_check_sees_a_heavy_import(tmp_path: Path):
+    flags = ["--db", str(tmp_path / "c.db"), "--claude-dir", str(tmp_path), "--codex-dir", str(tmp_path)]
+    assert "sqlite_utils" in _fast_path(["sessions", "--json", *flags], "", tmp_path)
+
+
+def _runs_git(tree: ast.AST) -> list[int]:
+    """Lines building a command line that starts with "git": a list or tuple whose first item is that string."""
+    return sorted(node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.List | ast.Tuple) and node.elts
+            and isinstance(node.elts[0], ast.Constant) and node.elts[0].value == "git")
+
+
+def test_only_sources_git_runs_git():
+    offenders = []
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        if path == PACKAGE_ROOT / "sources" / "git.py":
+            continue
+        offenders += [f"{path.relative_to(REPO_ROOT)}:{n}" for n in _runs_git(ast.parse(path.read_text(encoding="utf-8")))]
+    assert offenders == []
+    assert _runs_git(ast.parse((PACKAGE_ROOT / "sources" / "git.py").read_text(encoding="utf-8")))
+
+
+def test_the_git_check_finds_a_command_line():
+    assert _runs_git(ast.parse('import subprocess\nsubprocess.run(["git", "status"])\nx = ("git",)\ny = ["gh"]\n')) == [2, 3]

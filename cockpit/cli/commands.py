@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("statusline", help="Claude Code statusLine command: records the window, prints a gauge [--then CMD]")
     p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
-    from cockpit.hooks.install import add_hooks_parser
+    from cockpit.cli.hooks import add_hooks_parser
 
     add_hooks_parser(sub)
     from cockpit.cli.issues import add_issues_parser
@@ -272,9 +272,11 @@ def cmd_report(ctx: Context) -> int:
 
 
 def cmd_doctor(ctx: Context) -> int:
-    from cockpit.cli.doctor import doctor_report, render_doctor
+    from cockpit.cli.doctor import render_doctor
+    from cockpit.services.doctor import doctor_report
 
-    report = doctor_report(ctx)
+    report = doctor_report(ctx.db, ctx.db_path, ctx.ingestor(), [*ctx.claude_roots, *ctx.codex_roots], ctx.settings,
+                           ctx.config_path, getattr(ctx.args, "repo", None) or os.getcwd())
     if ctx.args.json:
         out_json(report)
     else:

@@ -58,6 +58,6 @@ class Context:
 
 
 def default_config_path() -> Path:
-    from cockpit.config.policy import user_config_path
+    from cockpit.config.user import user_config_path
 
     return user_config_path()

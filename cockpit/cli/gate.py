@@ -1,4 +1,5 @@
-"""`cockpit gates` (every gate's state, optionally running them) and `cockpit gate pre-commit|install`."""
+"""`cockpit gates` (every gate's state, optionally running them) and `cockpit gate pre-commit|install`:
+arguments and output; the board is services/gate_board.py's, the pre-commit decision services/pre_commit.py's."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ from cockpit.cli.terminal import out, out_json
 from cockpit.core.format import age, parse_ts
 from cockpit.core.gate_rules import GateKind, GateRun, GateState, GateStatus
 from cockpit.core.text import exact_line, one_line
-from cockpit.core.trust_rules import source_label, trust_fix, untrusted_line
-
-OK_STATES = (GateState.PASS, GateState.WARN)
+from cockpit.core.trust_rules import untrusted_line
 
 
 def add_gates_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
@@ -120,8 +119,8 @@ def _open(args: argparse.Namespace) -> Any:
 
 
 def cmd_gates(args: argparse.Namespace) -> int:
-    from cockpit.sources.gaterunner import run_gate
-    from cockpit.store.gate_runs import read_board, record_run
+    from cockpit.services.gate_board import read_board
+    from cockpit.services.gate_runs import run_and_record
 
     conn = _open(args)
     external = accept_external(args)
@@ -145,8 +144,7 @@ def cmd_gates(args: argparse.Namespace) -> int:
                     err=True)
                 continue
             out(f"running {exact_line(spec.name)}: {exact_line(spec.command)}", err=True, flush=True)
-            run = run_gate(spec, board.root, board.tree)
-            record_run(conn, board.root, run)
+            run = run_and_record(conn, board.root, board.tree, spec)
             out(f"  {run.outcome} in {run.duration_s:.1f} s{' — ' + exact_line(run.note) if run.note else ''}", err=True)
         board = read_board(conn, _repo(args), accept_external=external)
     if args.json:
@@ -156,44 +154,6 @@ def cmd_gates(args: argparse.Namespace) -> int:
     if not board.root or refused:
         return 1
     return 1 if args.run is not None and any(s.state is GateState.FAIL for s in board.statuses) else 0
-
-
-def blocking(board: Any, repo: str | None = None) -> list[str]:
-    """Why a commit of the staged tree must wait: one message per required gate not passing, naming the fix.
-
-    An untrusted configuration blocks on its own: it may be the agent's edit dropping `required`."""
-    reasons = []
-    if board.error:
-        reasons.append(f"cannot compute the staged tree: {exact_line(board.error)}")
-    if not board.trusted:
-        reasons.append(f"{source_label(board.config.source)} are not trusted (new, or changed since you"
-                       f" trusted them).\n    fix: {trust_fix(repo)}")
-    if board.config.detected and board.config.errors:
-        reasons += [f"{exact_line(e)} — fix the file (gates fell back to detection)" for e in board.config.errors]
-    for status in board.statuses:
-        spec = status.spec
-        name, command = exact_line(spec.name), exact_line(spec.command)
-        if not spec.required or status.state in OK_STATES:
-            continue
-        if status.state is GateState.UNTRUSTED:
-            fix = f"{trust_fix(repo)}; then cockpit gates --run {name}   (runs: {command})"
-        elif spec.kind is GateKind.COMMAND:
-            fix = f"cockpit gates --run {name}   (runs: {command})"
-        elif spec.report == "vibe":
-            fix = "cockpit vibe --staged   (or commit with cockpit gate pre-commit --run in the hook)"
-        elif spec.report == "pre-mortem":
-            fix = "cockpit premortem   (for the issue in progress)"
-        else:
-            fix = f"write a new {exact_line(spec.report)} report (ao /{exact_line(spec.report)})"
-        if status.state is GateState.EXTERNAL:
-            fix += "; or accept the report in the cockpit (its gate screen, A)"
-        state = {GateState.UNKNOWN: "has never run", GateState.STALE: "is stale for the staged tree",
-                 GateState.FAIL: "failed on the staged tree", GateState.RUNNING: "is still running",
-                 GateState.UNTRUSTED: "has no result from a trusted configuration",
-                 GateState.EXTERNAL: "rests on a report cockpit did not write"}.get(status.state, "")
-        reason = f" ({exact_line(status.reason)})" if status.reason else ""
-        reasons.append(f"gate '{name}' {state}{reason}.\n    fix: {fix}")
-    return reasons
 
 
 def pre_commit_main(argv: list[str]) -> int:
@@ -210,37 +170,13 @@ def pre_commit_main(argv: list[str]) -> int:
 
 
 def cmd_pre_commit(args: argparse.Namespace) -> int:
-    from cockpit.sources.gaterunner import run_gate
-    from cockpit.sources.git import tree_id
-    from cockpit.store.gate_runs import read_board, record_run
+    from cockpit.services.pre_commit import blocking, check_staged
 
-    conn = _open(args)
-    external = accept_external(args)
-    board = read_board(conn, _repo(args), staged=True, accept_external=external)
+    board = check_staged(_open(args), _repo(args), run=args.run, accept_external=accept_external(args),
+                         say=lambda line: out(line, err=True, flush=True))
     if not board.root:
         out(f"cockpit gate pre-commit: {exact_line(board.error)}", err=True)
         return 1
-    if args.run and not board.trusted:
-        why = exact_line(untrusted_line(board.config.source, _repo(args)))
-        out(f"cockpit gate pre-commit --run: not running gate commands: {why}", err=True)
-    elif args.run and blocking(board):
-        working, _ = tree_id(board.root)
-        if working != board.tree:
-            out("cockpit gate pre-commit --run: the working tree has unstaged changes, so a run would not judge"
-                " the staged tree; stash them or let the pre-commit framework do it", err=True)
-        else:
-            for status in board.statuses:
-                if status.spec.required and status.spec.kind is GateKind.COMMAND and status.state not in OK_STATES:
-                    out(f"cockpit: running {exact_line(status.spec.name)}: {exact_line(status.spec.command)}", err=True,
-                        flush=True)
-                    record_run(conn, board.root, run_gate(status.spec, board.root, board.tree))
-            board = read_board(conn, _repo(args), staged=True, accept_external=external)
-        # Vibe judges the staged diff itself, so it can run whatever the working tree holds.
-        vibe = next((x for x in board.statuses if x.spec.report == "vibe" and x.spec.kind is GateKind.VERDICT
-                     and x.spec.required and x.state not in OK_STATES), None)
-        if vibe is not None:
-            _run_staged_vibe(conn, board.root)
-            board = read_board(conn, _repo(args), staged=True, accept_external=external)
     reasons = blocking(board, _repo(args))
     if reasons:
         out("cockpit: commit blocked by the gates", err=True)
@@ -254,41 +190,17 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_staged_vibe(conn: Any, root: str) -> None:
-    from cockpit.config.llm import load_llm_config
-    from cockpit.llm.client import Llm
-    from cockpit.services.vibe import run_vibe
-
-    settings, vibe, _ = load_llm_config(root)
-    llm = Llm(settings)
-    out(f"cockpit: running vibe on the staged change ({'with Claude' if llm.available else 'offline'})", err=True,
-        flush=True)
-    try:
-        result = run_vibe(conn, root, llm, staged=True, max_lines=vibe.max_lines, fail_lines=vibe.fail_lines)
-    except RuntimeError as exc:
-        out(f"cockpit: vibe could not run: {exact_line(exc)}", err=True)
-        return
-    out(f"  vibe {result.verdict}: {exact_line(result.path)}", err=True)
-    for finding in result.findings:
-        if finding.severity != "info":
-            out(f"    {finding.severity} {finding.check}: {one_line(finding.message, 300)}", err=True)
-
-
 def cmd_install(args: argparse.Namespace) -> int:
-    from cockpit.hooks.githook import install_pre_commit, uninstall_pre_commit
+    from cockpit.services.pre_commit import install_entry, untrusted_config
 
     try:
-        message = uninstall_pre_commit(_repo(args)) if args.uninstall else install_pre_commit(_repo(args))
+        message = install_entry(_repo(args), uninstall=args.uninstall)
     except RuntimeError as exc:
         out(f"cockpit gate install: {exact_line(exc)}", err=True)
         return 1
     out(message)
     if not args.uninstall:
-        from cockpit.sources.git import load_gate_config, repo_root
-        from cockpit.store.trust_records import is_trusted
-
-        root, _ = repo_root(_repo(args))
-        config = load_gate_config(root) if root else None
-        if config is not None and not is_trusted(_open(args), root, config):
+        config = untrusted_config(lambda: _open(args), _repo(args))
+        if config is not None:
             out(f"note: {exact_line(untrusted_line(config.source, _repo(args)))}; until then a commit is blocked")
     return 0

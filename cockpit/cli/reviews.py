@@ -90,24 +90,12 @@ def render_text(result: Any) -> str:
 
 
 def cmd_vibe(args: argparse.Namespace) -> int:
-    from cockpit.cli.context import Context
-    from cockpit.config.llm import load_llm_config
-    from cockpit.llm.client import Llm
     from cockpit.services.vibe import run_vibe
-    from cockpit.sources.git import repo_root
 
-    repo = getattr(args, "repo", None) or "."
-    root, error = repo_root(repo)
-    if not root:
-        out(f"cockpit vibe: {error}", err=True)
+    setup = _setup(args, "vibe", "deterministic checks only (offline)")
+    if setup is None:
         return 2
-    settings, vibe_settings, problems = load_llm_config(root, model=args.model)
-    for problem in problems:
-        out(f"cockpit vibe: {problem}", err=True)
-    llm = Llm(settings)
-    if not llm.available:
-        out("cockpit vibe: no ANTHROPIC_API_KEY: deterministic checks only (offline)", err=True)
-    ctx = Context(args)
+    ctx, llm, vibe_settings, root = setup
     if args.dry_run:
         from cockpit.services.vibe import vibe_request
 
@@ -133,11 +121,10 @@ def cmd_vibe(args: argparse.Namespace) -> int:
     return EXIT.get(result.verdict, vibe_settings.warn_exit)
 
 
-def _setup(args: argparse.Namespace, what: str) -> tuple[Any, Any, str] | None:
-    """(context, llm, repository root) or None after saying why not."""
+def _setup(args: argparse.Namespace, what: str, offline: str = "offline") -> tuple[Any, Any, Any, str] | None:
+    """(context, llm, the repository's vibe settings, repository root) or None after saying why not."""
     from cockpit.cli.context import Context
-    from cockpit.config.llm import load_llm_config
-    from cockpit.llm.client import Llm
+    from cockpit.services.llm_setup import configured_llm
     from cockpit.sources.git import repo_root
 
     repo = getattr(args, "repo", None) or "."
@@ -145,13 +132,12 @@ def _setup(args: argparse.Namespace, what: str) -> tuple[Any, Any, str] | None:
     if not root:
         out(f"cockpit {what}: {error}", err=True)
         return None
-    settings, _, problems = load_llm_config(root, model=getattr(args, "model", None))
+    llm, vibe, problems = configured_llm(root, model=getattr(args, "model", None))
     for problem in problems:
         out(f"cockpit {what}: {problem}", err=True)
-    llm = Llm(settings)
     if not llm.available:
-        out(f"cockpit {what}: no ANTHROPIC_API_KEY: offline", err=True)
-    return Context(args), llm, root
+        out(f"cockpit {what}: no ANTHROPIC_API_KEY: {offline}", err=True)
+    return Context(args), llm, vibe, root
 
 
 def cmd_premortem(args: argparse.Namespace) -> int:
@@ -160,7 +146,7 @@ def cmd_premortem(args: argparse.Namespace) -> int:
     setup = _setup(args, "premortem")
     if setup is None:
         return 2
-    ctx, llm, root = setup
+    ctx, llm, _, root = setup
     if args.dry_run:
         from cockpit.services.premortem import premortem_request
 
@@ -194,7 +180,7 @@ def cmd_retro(args: argparse.Namespace) -> int:
     setup = _setup(args, "retro")
     if setup is None:
         return 2
-    ctx, llm, root = setup
+    ctx, llm, _, root = setup
     ctx.ingestor().ingest_all()  # the index of transcripts, as every reading command brings it up to date
     if args.dry_run:
         from cockpit.services.retro import retro_request

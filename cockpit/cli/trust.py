@@ -66,7 +66,8 @@ def render(info: dict[str, Any]) -> str:
 
 def cmd_trust(args: argparse.Namespace) -> int:
     from cockpit.cli.gate import _open, _repo
-    from cockpit.sources.git import load_gate_config, repo_root
+    from cockpit.config.gates import load_gate_config
+    from cockpit.sources.git import repo_root
     from cockpit.store.trust_records import find_trust, repo_key, revoke_trust, trust_config, who
 
     root, error = repo_root(_repo(args))

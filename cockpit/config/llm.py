@@ -1,14 +1,17 @@
-"""`[llm]` and `[vibe]` from cockpit.toml (or [tool.cockpit] in pyproject.toml); flags win over files."""
+"""`[llm]` and `[vibe]` of the repository's configuration (config/repo.py); flags win over files.
+
+Every bad value and unknown key is a problem naming it (`llm.timeout`), and the setting keeps its default.
+"""
 
 from __future__ import annotations
 
 import math
-import tomllib
-from dataclasses import dataclass, replace
-from pathlib import Path
+import os
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from cockpit.llm.client import LlmSettings
+from cockpit.config.repo import RepoConfig
+from cockpit.core.llm_types import LlmSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,22 +19,6 @@ class VibeSettings:
     warn_exit: int = 1  # exit code of `cockpit vibe` on WARN (0 lets a WARN through a pre-commit gate)
     max_lines: int = 400  # changed lines above which a change is not a small iteration (warn)
     fail_lines: int = 1500
-
-
-def _tables(root: Path) -> tuple[dict[str, Any], list[str]]:
-    own = root / "cockpit.toml"
-    errors: list[str] = []
-    for path, pick in ((own, lambda d: d), (root / "pyproject.toml", lambda d: d.get("tool", {}).get("cockpit", {}))):
-        if not path.is_file():
-            continue
-        try:
-            data = pick(tomllib.loads(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            errors.append(f"{path.name}: {exc}")
-            continue
-        if isinstance(data, dict) and ("llm" in data or "vibe" in data):
-            return data, errors
-    return {}, errors
 
 
 def _positive(table: dict[str, Any], key: str, kind: type, errors: list[str], where: str) -> Any:
@@ -47,11 +34,21 @@ def _positive(table: dict[str, Any], key: str, kind: type, errors: list[str], wh
     return value
 
 
-def load_llm_config(root: str | Path, *, model: str | None = None) -> tuple[LlmSettings, VibeSettings, list[str]]:
-    data, errors = _tables(Path(root))
+def _unknown(table: dict[str, Any], name: str, known: list[str], errors: list[str]) -> None:
+    errors.extend(f"{name}.{key} is not a setting (known: {', '.join(known)})" for key in table if key not in known)
+
+
+def load_llm_config(root: str | os.PathLike[str], *,
+                    model: str | None = None) -> tuple[LlmSettings, VibeSettings, list[str]]:
+    files = RepoConfig(root)
+    errors = files.errors(files.own)
+    data, _ = files.section("llm", "vibe")
+    if not data:
+        errors += files.errors(files.pyproject)
     llm, vibe = LlmSettings(), VibeSettings()
     table = data.get("llm", {})
     if isinstance(table, dict):
+        _unknown(table, "llm", [f.name for f in fields(LlmSettings)], errors)
         if isinstance(table.get("model"), str) and table["model"].strip():
             llm = replace(llm, model=table["model"].strip())
         elif "model" in table:
@@ -62,6 +59,7 @@ def load_llm_config(root: str | Path, *, model: str | None = None) -> tuple[LlmS
                 llm = replace(llm, **{key: kind(value)})
     table = data.get("vibe", {})
     if isinstance(table, dict):
+        _unknown(table, "vibe", [f.name for f in fields(VibeSettings)], errors)
         if "warn_exit" in table:
             if table["warn_exit"] in (0, 1, 2) and not isinstance(table["warn_exit"], bool):
                 vibe = replace(vibe, warn_exit=table["warn_exit"])

@@ -1,4 +1,5 @@
-"""The files the critical-step policy comes from: the user's config and the repository's.
+"""The critical-step policy of a tool call: the user's `[approvals]` (config/user.py) tightened by the
+repository's (config/repo.py; core/policy_layers.py says how far each may go).
 
 Imported by the hook on every tool call: stdlib only, and TOML is parsed only when a file exists.
 """
@@ -6,27 +7,16 @@ Imported by the hook on every tool call: stdlib only, and TOML is parsed only wh
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
+from cockpit.config.repo import RepoConfig
+from cockpit.config.toml_file import TomlFile
+from cockpit.config.user import read_user_config
 from cockpit.core.policy import Policy
 from cockpit.core.policy_layers import approvals_table, layered_policy
 
-REPO_CONFIG_NAMES = ("cockpit.toml", "pyproject.toml")
-
-
-def user_config_path() -> Path:
-    """$COCKPIT_CONFIG, else the per-user config file (the CLI and the hooks must agree)."""
-    if os.environ.get("COCKPIT_CONFIG"):
-        return Path(os.environ["COCKPIT_CONFIG"]).expanduser()
-    if sys.platform.startswith("linux"):
-        # platformdirs' answer on Linux, without its import on the hook's path.
-        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
-        return Path(base) / "cockpit" / "config.toml"
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("cockpit", appauthor=False)) / "config.toml"
+NOT_APPLIED = "its approval settings are not applied"
 
 
 def repo_root(cwd: str) -> str:
@@ -43,45 +33,30 @@ def repo_root(cwd: str) -> str:
 
 
 def repo_config_path(root: str) -> Path | None:
-    """cockpit.toml, else pyproject.toml, at the repository root."""
-    for name in REPO_CONFIG_NAMES:
-        candidate = os.path.join(root, name)
-        if os.path.isfile(candidate):
-            return Path(candidate)
-    return None
+    """The repository file whose approvals apply: cockpit.toml, else pyproject.toml, at the root."""
+    file = RepoConfig(root).approvals_file()
+    return file.path if file is not None else None
 
 
-def read_table(path: Path | None) -> tuple[Any, str | None]:
-    """The file's approvals table (None when absent) and an error line when it cannot be read."""
-    if path is None:
+def _table(file: TomlFile | None, data: Any) -> tuple[Any, str | None]:
+    """The approvals table (None when absent) and an error line when the file cannot be used."""
+    if file is None or not file.exists:
         return None, None
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(4 * 1024 * 1024 + 1)
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        return None, f"{path}: cannot read ({exc.strerror or exc}); its approval settings are not applied"
-    if len(raw) > 4 * 1024 * 1024:
-        return None, f"{path}: larger than 4 MiB; its approval settings are not applied"
-    import tomllib
-
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
-        return None, f"{path}: not valid TOML ({exc}); its approval settings are not applied"
-    return approvals_table(data, path.name), None
+    if file.problem:
+        return None, f"{file.path}: {file.problem}; {NOT_APPLIED}"
+    return data, None
 
 
 def load_policy(cwd: str, *, user_config: Path | None = None) -> tuple[Policy, str]:
     """The policy for a tool call in `cwd`, and the repository root it is judged against."""
     root = repo_root(cwd)
-    user_path = user_config or user_config_path()
-    user_table, user_error = read_table(user_path)
-    repo_path = repo_config_path(root)
-    repo_table, repo_error = read_table(repo_path)
-    repo_source = (f"{repo_path} [tool.cockpit.approvals]" if repo_path is not None and repo_path.name ==
-                   "pyproject.toml" else f"{repo_path} [approvals]")
+    user = read_user_config(user_config)
+    user_table, user_error = _table(user.file, user.table("approvals"))
+    repo_file = RepoConfig(root).approvals_file()
+    repo_table, repo_error = _table(repo_file, approvals_table(repo_file.data or {}, repo_file.path.name)
+                                    if repo_file is not None else None)
+    repo_source = (f"{repo_file.path} [tool.cockpit.approvals]" if repo_file is not None
+                   and repo_file.path.name == "pyproject.toml" else f"{repo_file.path if repo_file else None} [approvals]")
     errors = tuple(e for e in (user_error, repo_error) if e)
-    return layered_policy(user_table, repo_table, user_source=f"{user_path} [approvals]",
+    return layered_policy(user_table, repo_table, user_source=f"{user.path} [approvals]",
                           repo_source=repo_source, errors=errors), root

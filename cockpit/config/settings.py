@@ -1,19 +1,26 @@
-"""User settings: defaults, overridden by a TOML file, overridden by flags."""
+"""Dashboard, gate and retention settings: defaults, overridden by the user's config file, overridden by flags.
+
+The file is read by config/user.py; this module interprets its `[dashboard]`, `[gates]` and `[retention]`
+tables. Every bad value and every unknown key is an error naming it (`dashboard.bands`, `gates.x`), and
+the setting keeps its default: a broken file is reported, never fatal.
+"""
 
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cockpit.config.user import UserConfig, read_user_config
 from cockpit.core.context import DEFAULT_BANDS
 from cockpit.core.retention_rules import Retention, parse_retention
 from cockpit.core.values import as_number
 
 # A session is live if active in the last N minutes: beyond a century the date arithmetic overflows.
 MAX_LIVE_MINUTES = 100 * 365 * 24 * 60
+DASHBOARD_KEYS = ("bands", "live_minutes", "theme")
+GATES_KEYS = ("accept_external_verdicts",)
 
 
 def check_live_minutes(value: object, key: str) -> float:
@@ -38,32 +45,49 @@ class Settings:
 
 
 def load_settings(path: Path | None) -> Settings:
-    """Settings from `path` ([dashboard], [gates] and [retention] tables). A broken file is reported, never fatal."""
+    """Settings from the user's config file at `path` (None or a missing file: the defaults)."""
+    if path is None:
+        return Settings()
+    return settings_from(read_user_config(path))
+
+
+def _unknown_keys(table: dict[str, Any], name: str, known: tuple[str, ...], where: str) -> list[str]:
+    return [f"{where}: {name}.{key} is not a setting (known: {', '.join(known)})" for key in table if key not in known]
+
+
+def settings_from(config: UserConfig) -> Settings:
     settings = Settings()
-    if path is None or not path.exists():
-        return settings
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return replace(settings, errors=(f"{path}: {exc}",))
-    errors: list[str] = []
-    gates: Any = data.get("gates", {})
-    external = gates.get("accept_external_verdicts", False) if isinstance(gates, dict) else None
-    if isinstance(external, bool):
-        settings = replace(settings, accept_external_verdicts=external)
+    errors = config.errors()
+    if config.problem:
+        return replace(settings, errors=tuple(errors))
+    where = str(config.path)
+    gates: Any = config.table("gates")
+    if gates is None:
+        gates = {}
+    if not isinstance(gates, dict):
+        errors.append(f"{where}: [gates] must be a table")
     else:
-        errors.append(f"{path}: gates.accept_external_verdicts must be true or false")
-    retention, retention_errors = parse_retention(data.get("retention", {}), str(path))
+        errors.extend(_unknown_keys(gates, "gates", GATES_KEYS, where))
+        external = gates.get("accept_external_verdicts", False)
+        if isinstance(external, bool):
+            settings = replace(settings, accept_external_verdicts=external)
+        else:
+            errors.append(f"{where}: gates.accept_external_verdicts must be true or false")
+    retention_table = config.table("retention")
+    retention, retention_errors = parse_retention({} if retention_table is None else retention_table, where)
     settings = replace(settings, retention=retention)
     errors.extend(retention_errors)
-    table: Any = data.get("dashboard", {})
+    table: Any = config.table("dashboard")
+    if table is None:
+        table = {}
     if not isinstance(table, dict):
-        return replace(settings, errors=(*errors, f"{path}: [dashboard] must be a table"))
+        return replace(settings, errors=(*errors, f"{where}: [dashboard] must be a table"))
+    errors.extend(_unknown_keys(table, "dashboard", DASHBOARD_KEYS, where))
     live = table.get("live_minutes", settings.live_minutes)
     try:
         settings = replace(settings, live_minutes=check_live_minutes(live, "dashboard.live_minutes"))
     except ValueError as exc:
-        errors.append(f"{path}: {exc}")
+        errors.append(f"{where}: {exc}")
     bands = table.get("bands", list(settings.bands))
     if (
         isinstance(bands, list)
@@ -74,8 +98,10 @@ def load_settings(path: Path | None) -> Settings:
     ):
         settings = replace(settings, bands=tuple(float(b) for b in bands))
     else:
-        errors.append(f"{path}: dashboard.bands must be four increasing percentages")
+        errors.append(f"{where}: dashboard.bands must be four increasing percentages")
     theme = table.get("theme", settings.theme)
     if isinstance(theme, str):
         settings = replace(settings, theme=theme)
+    else:
+        errors.append(f"{where}: dashboard.theme must be the name of a theme, not {theme!r}")
     return replace(settings, errors=tuple(errors))

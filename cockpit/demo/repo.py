@@ -7,11 +7,12 @@ import json
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from cockpit.sources.git import run_git
 
 AUTHORS = (("Mara Lindqvist", "mara@example.com"), ("Dev Okafor", "dev.okafor@example.com"))
 BRANCH = "fix/csv-2026-layout"
@@ -316,11 +317,10 @@ def _git(repo: Path, *args: str, when: datetime | None = None, author: int = 0) 
     if when is not None:
         stamp = f"{int(when.timestamp())} +0000"
         env.update(GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
-    done = subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", *args],
-                          cwd=repo, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed in {repo}: {done.stderr.strip()}")
-    return done.stdout.strip()
+    done = run_git(repo, "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", *args, env=env)
+    if not done.ok:
+        raise RuntimeError(f"git {' '.join(args)} failed in {repo}: {done.error}")
+    return done.text
 
 
 def _apply(repo: Path, rel: str, edit: str | tuple[str, str]) -> None:

@@ -187,7 +187,7 @@ def create_workspace(root: Path | None = None, *, seed: int = 7, now: datetime |
 def _trust_demo_gates(db: Path, repo: Path) -> None:
     """The demo wrote its repository's cockpit.toml itself, so its gates are trusted from the start in the
     database `cockpit demo` opens (another database, like a real clone, has to `cockpit trust` them)."""
-    from cockpit.sources.git import load_gate_config
+    from cockpit.config.gates import load_gate_config
     from cockpit.store.db import connect
     from cockpit.store.trust_records import trust_config
 

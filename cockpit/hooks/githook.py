@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import shlex
 import stat
-import subprocess
 import sys
 from pathlib import Path
+
+from cockpit.sources.git import hooks_dir
 
 MARKER = "# cockpit gate pre-commit"
 CHAINED = "pre-commit.local"
@@ -35,18 +36,6 @@ fi
 echo "cockpit gate pre-commit: cockpit is no longer installed; gates not checked (remove $0 to silence this)" >&2
 exit 0
 """
-
-
-def hooks_dir(repo: str) -> Path:
-    """Where git looks for hooks here (core.hooksPath, a linked worktree's common dir, or .git/hooks)."""
-    try:
-        proc = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-path", "hooks"], cwd=repo,
-                              capture_output=True, text=True, timeout=30)
-    except OSError as exc:
-        raise RuntimeError(f"git is not available: {exc}") from exc
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"{repo}: not a git repository")
-    return Path(proc.stdout.strip())
 
 
 def _is_ours(path: Path) -> bool:

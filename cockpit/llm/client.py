@@ -12,26 +12,13 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from cockpit.core.llm_types import CallResult, LlmSettings
 from cockpit.core.models import Usage
 from cockpit.core.pricing import request_cost
 from cockpit.core.schema import validate
-
-DEFAULT_MODEL = "claude-sonnet-5"
-DEFAULT_TIMEOUT = 120.0
-DEFAULT_RETRIES = 3
-
-
-@dataclass(frozen=True, slots=True)
-class LlmSettings:
-    model: str = DEFAULT_MODEL
-    timeout: float = DEFAULT_TIMEOUT
-    max_retries: int = DEFAULT_RETRIES
-    max_output_tokens: int = 4096
-    # Our own prompts obey the 40 % rule: at most this share of the model's window goes in.
-    input_budget: int = 80_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,20 +26,6 @@ class Tool:
     name: str
     description: str
     schema: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    ok: bool
-    data: dict[str, Any] | None
-    error: str
-    model: str
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float | None = None
-    attempts: int = 0
-    duration_s: float = 0.0
-    notes: tuple[str, ...] = field(default=())
 
 
 def messages_request(settings: LlmSettings, *, system: str, user: str, tool: Tool) -> dict[str, Any]:

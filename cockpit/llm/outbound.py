@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cockpit.core.redact import redact, summarize
-from cockpit.llm.files import write_agents_file
+from cockpit.sources.agents_files import write_agents_file
 
 
 class Outbound:

@@ -1,27 +1,11 @@
-"""What the llm layer writes and sends: ao-layout files under .agents/, and data blocks for prompts."""
+"""How untrusted data goes into a prompt: inside markers the data cannot forge."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from pathlib import Path
 
 from cockpit.core.budget import Part
-
-
-def write_agents_file(root: str, folder: str, stem: str, text: str) -> str:
-    """Write `.agents/<folder>/<stem>.md` atomically, never over an earlier file (-2, -3 … instead)."""
-    target_dir = Path(root, ".agents", folder)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{stem}.md"
-    n = 2
-    while target.exists():
-        target = target_dir / f"{stem}-{n}.md"
-        n += 1
-    scratch = target.with_name(target.name + ".tmp")
-    scratch.write_text(text, encoding="utf-8")
-    scratch.replace(target)
-    return str(target.relative_to(root))
 
 
 def data_blocks(parts: Sequence[Part]) -> str:

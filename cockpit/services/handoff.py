@@ -10,13 +10,14 @@ from cockpit.core.format import parse_ts
 from cockpit.core.retro_facts import handoff_note, slug
 from cockpit.core.text import one_line
 from cockpit.llm.outbound import Outbound
-from cockpit.services.retro import find_session, session_facts
+from cockpit.services.retro import session_facts
+from cockpit.sources.gitlog import read_commits
+from cockpit.store.learnings import decision_titles
+from cockpit.store.session_detail import find_session, newest_prompt
 
 
 def draft_handoff(conn: sqlite3.Connection, root: str, session: str, out: Outbound | None = None) -> tuple[str, str]:
     """(session id, note text), redacted: every piece is cleaned before it is cut to a line."""
-    from cockpit.sources.gitlog import read_commits
-
     out = out or Outbound()
     row = find_session(conn, session, root)
     if row is None:
@@ -32,13 +33,9 @@ def draft_handoff(conn: sqlite3.Connection, root: str, session: str, out: Outbou
     if not done and facts.get("tool_calls"):
         errors = facts.get("tool_errors", 0)
         done.append(f"{facts['tool_calls']} tool calls, {errors} error{'s' if errors != 1 else ''}, nothing committed")
-    decisions = [one_line(out.clean(t), 120) for (t,) in conn.execute(
-        "SELECT title FROM learnings WHERE session_id = ? AND category = 'decision' ORDER BY id", (sid,))]
-    last = conn.execute("SELECT text FROM prompts WHERE session_id = ? ORDER BY ts DESC, seq DESC LIMIT 1",
-                        (sid,)).fetchone() or conn.execute(
-        "SELECT last_prompt FROM sessions WHERE session_id = ?", (sid,)).fetchone()
-    next_steps = ([f"continue from the last prompt: {one_line(out.clean(last[0]), 140)}"]
-                  if last and last[0].strip() else [])
+    decisions = [one_line(out.clean(t), 120) for t in decision_titles(conn, sid)]
+    last = newest_prompt(conn, sid)
+    next_steps = [f"continue from the last prompt: {one_line(out.clean(last), 140)}"] if last.strip() else []
     peak = facts.get("peak_pct")
     if peak is not None and peak >= 40:
         next_steps.append(f"start a fresh session with this note: the last one reached {peak}% of its window")

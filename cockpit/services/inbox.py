@@ -24,11 +24,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from cockpit.core.claude import tool_summary
-from cockpit.core.text import one_line
 from cockpit.store import approvals
 from cockpit.store.approvals import Request
 from cockpit.store.db import connect
+from cockpit.store.hook_events import answered_elsewhere, events_after, newest_event_id
 
 log = logging.getLogger(__name__)
 
@@ -36,33 +35,6 @@ POLL_SECONDS = 0.1
 BEAT_SECONDS = 1.0
 # The watch's own writes (beat, closing a request) wait this long for a lock, then try next poll.
 BUSY_SECONDS = 1.0
-ANSWER_EVENTS = ("PostToolUse", "PostToolUseFailure", "PermissionDenied")
-
-
-def answered_elsewhere(conn: sqlite3.Connection, request: Request) -> bool:
-    """True when the call this request is about has already been answered in the agent's terminal."""
-    if request.tool_use_id:
-        row = conn.execute(
-            f"SELECT 1 FROM hook_events WHERE tool_use_id = ? AND event IN {ANSWER_EVENTS} LIMIT 1",
-            (request.tool_use_id,),
-        ).fetchone()
-        if row:
-            return True
-    row = conn.execute(
-        f"""SELECT 1 FROM hook_events WHERE session_id = ? AND event IN {ANSWER_EVENTS} AND input_hash = ?
-            AND received_at >= ? LIMIT 1""",
-        (request.session_id, request.input_hash, request.received_at),
-    ).fetchone()
-    if row:
-        return True
-    # Without hooks for those events, the transcript tells: the call's result was written after the request.
-    summary = tool_summary(request.tool_name, request.tool_input)
-    row = conn.execute(
-        """SELECT 1 FROM tool_calls WHERE session_id = ? AND name = ? AND summary = ? AND finished_at IS NOT NULL
-           AND finished_at >= ? LIMIT 1""",
-        (request.session_id, request.tool_name, one_line(summary, 200) if summary else summary, request.received_at),
-    ).fetchone()
-    return row is not None
 
 
 # Writing a decision: each attempt waits this long for the store's lock, then backs off and retries.
@@ -151,7 +123,7 @@ class InboxWatch:
         conn = connect(self.db_path, busy_timeout=BUSY_SECONDS)
         last_beat = 0.0
         seen: tuple[tuple[int, str], ...] | None = None
-        last_event = conn.execute("SELECT COALESCE(MAX(id), 0) FROM hook_events").fetchone()[0]
+        last_event = newest_event_id(conn)
         try:
             while not stop.is_set():
                 now = time.monotonic()
@@ -177,12 +149,10 @@ class InboxWatch:
                     seen = key
                     self.on_change(waiting, closed)
                 if self.on_events is not None:
-                    rows = conn.execute(
-                        "SELECT id, session_id FROM hook_events WHERE id > ? ORDER BY id", (last_event,)
-                    ).fetchall()
-                    if rows:
-                        last_event = rows[-1][0]
-                        self.on_events({sid for _id, sid in rows if sid})
+                    newest, sessions = events_after(conn, last_event)
+                    if newest != last_event:
+                        last_event = newest
+                        self.on_events(sessions)
                 stop.wait(POLL_SECONDS)
         finally:
             try:

@@ -4,7 +4,6 @@ prompt of the latest session in this repository, else what the user passes with 
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +11,8 @@ from pathlib import Path
 from cockpit.core.beads import Issue, compute_queue
 from cockpit.core.issue_refs import branch_ids, link
 from cockpit.core.text import one_line
+from cockpit.sources.git import current_branch
+from cockpit.store.session_detail import last_prompt
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +30,6 @@ def issue_text(issue: Issue) -> str:
     if issue.acceptance_criteria.strip():
         parts.append("Acceptance criteria:\n" + issue.acceptance_criteria.strip())
     return "\n\n".join(parts)
-
-
-def current_branch(root: str) -> str:
-    try:
-        proc = subprocess.run(["git", "branch", "--show-current"], cwd=root, capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
 def resolve_intent(conn: sqlite3.Connection, root: str, *, explicit: str = "") -> Intent:
@@ -66,7 +59,7 @@ def resolve_intent(conn: sqlite3.Connection, root: str, *, explicit: str = "") -
                                   f"beads issue {issue.id} (in progress, named in session {sessions[0].session_id[:8]})",
                                   one_line(issue.title, 60), issue.id)
     for session in sessions:
-        row = conn.execute("SELECT last_prompt FROM sessions WHERE session_id = ?", (session.session_id,)).fetchone()
-        if row and row[0].strip():
-            return Intent(row[0].strip(), f"last prompt of session {session.session_id[:8]}", one_line(row[0], 60))
+        prompt = last_prompt(conn, session.session_id)
+        if prompt.strip():
+            return Intent(prompt.strip(), f"last prompt of session {session.session_id[:8]}", one_line(prompt, 60))
     return Intent("", "none found: no in-progress issue, no session here; pass --intent TEXT")

@@ -23,11 +23,13 @@ from cockpit.core.redact import summarize
 from cockpit.core.retro_facts import slug
 from cockpit.core.text import one_line, terminal_safe
 from cockpit.llm.client import Cancelled, Llm, Tool, messages_request
-from cockpit.llm.files import data_blocks
 from cockpit.llm.outbound import DryRun, Outbound
+from cockpit.llm.prompts import data_blocks
 from cockpit.llm.tokens import estimate_tokens
 from cockpit.services.intent import issue_text, resolve_intent
-from cockpit.store.llm_calls import record_call, record_report
+from cockpit.store.gate_runs import failed_runs
+from cockpit.store.learnings import learnings_with_words
+from cockpit.store.llm_calls import failed_reports, record_call, record_report
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,}")
 STOP = frozenset({"this", "that", "with", "from", "into", "when", "then", "than", "have", "should", "must", "will",
@@ -84,26 +86,16 @@ def keywords(text: str, limit: int = 12) -> list[str]:
 
 def matching_learnings(conn: sqlite3.Connection, root: str, text: str, limit: int = 8) -> list[tuple[str, str, str]]:
     """(id, title, body) of indexed learnings sharing words with `text`, best first (FTS5 rank)."""
-    words = keywords(text)
-    if not words:
-        return []
-    query = " OR ".join(f'"{w}"' for w in words)
-    rows = conn.execute(
-        "SELECT l.id, l.title, l.body FROM learnings_fts f JOIN learnings l ON l.id = f.rowid"
-        " WHERE learnings_fts MATCH ? AND l.repo = ? ORDER BY rank LIMIT ?", (query, root, limit)).fetchall()
-    return [(f"L{i}", t, b) for i, t, b in rows]
+    return [(f"L{i}", t, b) for i, t, b in learnings_with_words(conn, root, keywords(text), limit)]
 
 
 def recorded_failures(conn: sqlite3.Connection, root: str, now: datetime, limit: int = 6) -> list[tuple[str, str]]:
     """Recent failures in this repository: FAIL verdicts and failed gate runs (30 days), cited by id."""
     since = (now - timedelta(days=30)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    out = [(f"R{i}", f"{kind} {verdict}: {one_line(subject, 80)} ({path})") for i, kind, verdict, subject, path in
-           conn.execute("SELECT id, kind, verdict, subject, path FROM reports WHERE repo = ? AND verdict = 'FAIL'"
-                        " AND created_at >= ? ORDER BY id DESC LIMIT ?", (root, since, limit))]
+    out = [(f"R{i}", f"{kind} {verdict}: {one_line(subject, 80)} ({path})")
+           for i, kind, verdict, subject, path in failed_reports(conn, root, since, limit)]
     out += [(f"G{i}", f"gate {gate} {outcome}{' — ' + one_line(note, 80) if note else ''} at {at[:16]}")
-            for i, gate, outcome, note, at in conn.execute(
-                "SELECT id, gate, outcome, note, started_at FROM gate_runs WHERE repo = ? AND outcome IN"
-                " ('fail', 'timeout', 'error') AND started_at >= ? ORDER BY id DESC LIMIT ?", (root, since, limit))]
+            for i, gate, outcome, note, at in failed_runs(conn, root, since, limit)]
     return out[:limit]
 
 

@@ -1,15 +1,12 @@
 """`cockpit report`: measured facts over a period: interventions (factor VIII), git metrics (factor X),
-and issues (factor I: completion rate, cost per issue from the sessions linked to it).
-
-Interventions are the moments a human overrode the agent: approval requests denied (in the cockpit
-or by a session rule's absence) and turns interrupted in the agent's terminal. Counted per session
-and per day, from the store's primary records and the transcripts' interrupt lines.
+and issues (factor I: completion rate, cost per issue from the sessions linked to it), and what
+cockpit's own calls to Claude cost. The counting queries live in the store (store/interventions.py,
+store/llm_calls.py); this module gathers the sections and renders them.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +14,8 @@ from typing import Any
 import sqlite_utils
 
 from cockpit.core.text import exact_line, one_line
+from cockpit.store.interventions import interventions
+from cockpit.store.llm_calls import call_totals
 
 _SINCE = re.compile(r"^(\d+)([hdw])$")
 
@@ -28,55 +27,6 @@ def parse_since(text: str, now: datetime) -> datetime:
         raise ValueError(f"--since {text!r}: use a number and h, d or w, e.g. 24h, 7d, 2w")
     amount, unit = int(match.group(1)), match.group(2)
     return now - timedelta(hours=amount * {"h": 1, "d": 24, "w": 168}[unit])
-
-
-def interventions(db: sqlite_utils.Database, since: datetime) -> dict[str, Any]:
-    cutoff = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    per_session: dict[str, dict[str, int]] = defaultdict(lambda: {"requests": 0, "allowed": 0, "denied": 0,
-                                                                  "unanswered": 0, "interrupts": 0})
-    per_day: dict[str, dict[str, int]] = defaultdict(lambda: {"requests": 0, "denied": 0, "interrupts": 0})
-    for sid, day, status, decision in db.execute(
-        "SELECT session_id, substr(received_at, 1, 10), status, decision FROM approvals WHERE received_at >= ?",
-        (cutoff,),
-    ).fetchall():
-        row = per_session[sid]
-        row["requests"] += 1
-        per_day[day]["requests"] += 1
-        if decision == "deny":
-            row["denied"] += 1
-            per_day[day]["denied"] += 1
-        elif decision == "allow":
-            row["allowed"] += 1
-        elif status in ("expired", "no-cockpit"):
-            row["unanswered"] += 1
-    for sid, day in db.execute(
-        "SELECT session_id, substr(ts, 1, 10) FROM interrupts WHERE ts >= ?", (cutoff,)
-    ).fetchall():
-        per_session[sid]["interrupts"] += 1
-        per_day[day]["interrupts"] += 1
-    titles = dict(db.execute("SELECT session_id, COALESCE(NULLIF(title, ''), first_prompt) FROM sessions").fetchall())
-    sessions = [
-        {"session_id": sid, "title": titles.get(sid, ""), **counts,
-         "interventions": counts["denied"] + counts["interrupts"]}
-        for sid, counts in per_session.items()
-    ]
-    sessions.sort(key=lambda r: (-r["interventions"], r["session_id"]))
-    days = [{"day": day, **counts, "interventions": counts["denied"] + counts["interrupts"]}
-            for day, counts in sorted(per_day.items())]
-    active = db.execute("SELECT COUNT(*) FROM sessions WHERE last_activity_at >= ?", (cutoff,)).fetchone()[0]
-    # Per session means per session active in the period, not only those that had an intervention.
-    total_sessions = max(active, len(sessions), 1)
-    return {
-        "since": since.astimezone(UTC).isoformat(),
-        "sessions": sessions,
-        "days": days,
-        "totals": {
-            "requests": sum(r["requests"] for r in sessions),
-            "denied": sum(r["denied"] for r in sessions),
-            "interrupts": sum(r["interrupts"] for r in sessions),
-            "interventions_per_session": round(sum(r["interventions"] for r in sessions) / total_sessions, 2),
-        },
-    }
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -124,9 +74,9 @@ def issues_section(db: sqlite_utils.Database, repo: str, since: datetime, now: d
     """Completion rate in the period and, per linked issue, its sessions, commits and their cost."""
     from cockpit.core.beads import compute_queue
     from cockpit.core.issue_refs import completion, cost_per_issue
+    from cockpit.services.issue_links import repo_links
     from cockpit.sources.beads_files import read_beads
     from cockpit.sources.gitlog import read_commits
-    from cockpit.store.session_refs import repo_links
 
     beads = read_beads(Path(repo))
     if beads.path is None:
@@ -156,23 +106,10 @@ def issues_section(db: sqlite_utils.Database, repo: str, since: datetime, now: d
             "linked": rows}
 
 
-def llm_section(db: sqlite_utils.Database, since: datetime) -> dict[str, Any]:
-    """What cockpit's own calls to Claude cost in the period (vibe, pre-mortem, retro)."""
-    cutoff = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    rows = db.execute("SELECT purpose, COUNT(*), SUM(ok), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd),"
-                      " SUM(cost_usd IS NULL) FROM llm_calls WHERE at >= ? GROUP BY purpose ORDER BY purpose",
-                      (cutoff,)).fetchall()
-    by = [{"purpose": p, "calls": n, "ok": ok or 0, "input_tokens": i or 0, "output_tokens": o or 0,
-           "cost_usd": None if unknown else round(c or 0.0, 4)} for p, n, ok, i, o, c, unknown in rows]
-    known = [r["cost_usd"] for r in by]
-    return {"calls": sum(r["calls"] for r in by), "by_purpose": by,
-            "cost_usd": None if any(c is None for c in known) else round(sum(known), 4)}  # type: ignore[arg-type]
-
-
 def build_report(db: sqlite_utils.Database, since: datetime, repo: str | None = None,
                  now: datetime | None = None) -> dict[str, Any]:
-    report: dict[str, Any] = {"since": since.astimezone(UTC).isoformat(), "interventions": interventions(db, since),
-                              "llm": llm_section(db, since)}
+    report: dict[str, Any] = {"since": since.astimezone(UTC).isoformat(),
+                              "interventions": interventions(db.conn, since), "llm": call_totals(db.conn, since)}
     if repo is not None:
         report["repo"] = repo
         now = now or datetime.now(UTC)

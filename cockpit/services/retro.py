@@ -19,6 +19,7 @@ from typing import Any
 
 from cockpit.core.budget import Part, fit
 from cockpit.core.format import parse_ts
+from cockpit.core.llm_types import LlmSettings
 from cockpit.core.redact import summarize
 from cockpit.core.retro_facts import (
     CATEGORIES,
@@ -33,10 +34,16 @@ from cockpit.core.retro_facts import (
     render_retro,
     slug,
 )
-from cockpit.llm.client import Cancelled, Llm, LlmSettings, Tool, messages_request
-from cockpit.llm.files import data_blocks
+from cockpit.llm.client import Cancelled, Llm, Tool, messages_request
 from cockpit.llm.outbound import DryRun, Outbound
+from cockpit.llm.prompts import data_blocks
 from cockpit.llm.tokens import estimate_tokens
+from cockpit.sources.conversation import conversation
+from cockpit.sources.git import repo_root
+from cockpit.sources.gitlog import read_commits
+from cockpit.store import session_detail
+from cockpit.store.gate_runs import runs_between
+from cockpit.store.learnings import record_learning
 from cockpit.store.llm_calls import record_call, record_report
 
 DEFAULT_WINDOW = 200_000
@@ -86,63 +93,40 @@ class RetroResult:
     trimming: str
 
 
-def find_session(conn: sqlite3.Connection, session: str, root: str) -> tuple[Any, ...] | None:
-    """A session by id or id prefix; with no id, the latest session of this repository."""
-    columns = "session_id, title, first_prompt, started_at, last_activity_at, cost_usd, project, window, path"
-    if session:
-        return conn.execute(f"SELECT {columns} FROM sessions WHERE session_id LIKE ? ORDER BY last_activity_at DESC",
-                            (session.replace("%", "") + "%",)).fetchone()
-    return conn.execute(
-        f"SELECT {columns} FROM sessions WHERE project = ? OR substr(project, 1, ?) = ? ORDER BY last_activity_at DESC",
-        (root, len(root) + 1, root + "/"),
-    ).fetchone()
-
-
 def session_facts(conn: sqlite3.Connection, row: tuple[Any, ...], root: str,
                   out: Outbound | None = None) -> tuple[dict[str, Any], list[str]]:
     """(facts, timeline lines for the prompt) of one session. The facts are redacted, and so are the
     title and tool summaries before any of them is cut short; the conversation lines are left to the
     caller, which redacts the timeline as a whole."""
-    from cockpit.sources.gitlog import read_commits
-
     out = out or Outbound()
-
     sid, title, first_prompt, started_s, last_s, cost, project, window, transcript = row
     started, ended = parse_ts(started_s), parse_ts(last_s)
     window = window or DEFAULT_WINDOW
-    calls = [CallPoint(t, ctx, w or window) for ts, ctx, w in conn.execute(
-        "SELECT ts, context_tokens, window FROM api_calls WHERE session_id = ? AND is_sidechain = 0 ORDER BY ts",
-        (sid,)) if (t := parse_ts(ts)) is not None]
-    compactions = conn.execute("SELECT COUNT(*) FROM compactions WHERE session_id = ?", (sid,)).fetchone()[0]
+    calls = [CallPoint(t, ctx, w or window) for ts, ctx, w in session_detail.main_calls(conn, sid)
+             if (t := parse_ts(ts)) is not None]
+    compactions = session_detail.compaction_count(conn, sid)
     tools = []
     timeline: list[tuple[str, str]] = []
-    for name, summary, started_at, finished_at, is_error in conn.execute(
-            "SELECT name, summary, started_at, finished_at, is_error FROM tool_calls WHERE session_id = ?"
-            " ORDER BY started_at", (sid,)):
+    for name, summary, started_at, finished_at, is_error in session_detail.tool_calls(conn, sid):
         begun = parse_ts(started_at)
         if begun is None:
             continue
         summary = out.clean(summary or "")
         tools.append(ToolUse(name, summary, begun, parse_ts(finished_at), bool(is_error)))
         timeline.append((started_at, f"tool {name}{' ERROR' if is_error else ''}: {summary}"))
-    from cockpit.sources.conversation import conversation
-
     words, cut = conversation(transcript) if transcript else ([], False)
     if words:
         timeline += [(u.ts, f"{u.role}: {u.text}") for u in words]
         if cut:
             timeline.insert(0, ("", "(the transcript is long: only its latest part was read)"))
     else:
-        for ts, text in conn.execute("SELECT ts, text FROM prompts WHERE session_id = ? ORDER BY seq", (sid,)):
-            timeline.append((ts, f"user: {text}"))
-    approvals = [d or "" for (d,) in conn.execute("SELECT decision FROM approvals WHERE session_id = ?", (sid,))]
+        timeline += [(ts, f"user: {text}") for ts, text in session_detail.prompts(conn, sid)]
+    approvals = session_detail.approval_decisions(conn, sid)
     gate_events: list[GateEvent] = []
     commits = []
     if started and ended:
         lo, hi = started.strftime("%Y-%m-%dT%H:%M:%S"), (ended + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%S")
-        for gate, outcome, at in conn.execute(
-                "SELECT gate, outcome, started_at FROM gate_runs WHERE repo = ? AND started_at BETWEEN ? AND ?",
-                (root, lo, hi)):
+        for gate, outcome, at in runs_between(conn, root, lo, hi):
             if (moment := parse_ts(at)) is not None:
                 gate_events.append(GateEvent(gate, outcome, moment))
         if project and (project == root or project.startswith(root.rstrip("/") + "/")):
@@ -205,10 +189,8 @@ def latest_lines(text: str, budget: int) -> str:
 
 
 def _session(conn: sqlite3.Connection, repo: str, session: str) -> tuple[str, tuple[Any, ...]]:
-    from cockpit.sources.git import repo_root
-
     root = repo_root(repo)[0] or str(Path(repo).resolve())
-    row = find_session(conn, session, root)
+    row = session_detail.find_session(conn, session, root)
     if row is None:
         raise RuntimeError(f"no session {session!r} in the store" if session else f"no session found for {root}")
     return root, row
@@ -258,12 +240,9 @@ def run_retro(conn: sqlite3.Connection, repo: str, llm: Llm, *, session: str = "
             path, _ = out.write(root, "learnings", f"{date}-{out.slug(learning.title, slug)}",
                                 render_learning(learning, date=date, session_id=sid))
             paths.append(path)
-            conn.execute(
-                "INSERT INTO learnings (repo, path, title, body, category, confidence, session_id, evidence, source,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (root, path, learning.title, learning.body, learning.category, learning.confidence, sid,
-                 learning.evidence, learning.source, now.isoformat()),
-            )
+            record_learning(conn, repo=root, path=path, title=learning.title, body=learning.body,
+                            category=learning.category, confidence=learning.confidence, session_id=sid,
+                            evidence=learning.evidence, source=learning.source, created_at=now.isoformat())
         record_report(conn, "retro", root, "", title, "", retro_path, now, online,
                       json.dumps({"facts": facts, "learnings": len(learnings)}, ensure_ascii=False, default=str),
                       written=written)

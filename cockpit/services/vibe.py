@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,14 +19,14 @@ from cockpit.core.budget import Part, fit
 from cockpit.core.diff import parse_diff
 from cockpit.core.vibe_checks import Finding, combine, deterministic_checks, render_report, slugify
 from cockpit.llm.client import Cancelled, Llm, Tool, messages_request
-from cockpit.llm.files import data_blocks
 from cockpit.llm.outbound import DryRun, Outbound
+from cockpit.llm.prompts import data_blocks
 from cockpit.llm.tokens import estimate_tokens
+from cockpit.services.gate_board import read_board
 from cockpit.services.intent import Intent, resolve_intent
+from cockpit.sources.git import commit_tree, read_change, repo_root, tree_id
 from cockpit.store.llm_calls import record_call, record_report
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-MAX_UNTRACKED = 200
 SEVERITIES = ("info", "warn", "fail")
 
 REVIEW_TOOL = Tool(
@@ -83,37 +82,6 @@ class VibeResult:
         }
 
 
-def _git(root: str, *args: str) -> tuple[int, str]:
-    try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return 1, str(exc)
-    out = proc.stdout if proc.returncode in (0, 1) and proc.stdout else proc.stderr
-    return proc.returncode, out.decode("utf-8", "replace")
-
-
-def read_change(root: str, *, staged: bool = False, commit_range: str = "") -> tuple[str, str, str]:
-    """(diff text, description, error) of the working tree vs HEAD (untracked files included),
-    the staged change, or a commit range."""
-    if commit_range:
-        code, text = _git(root, "diff", "--no-color", "--no-ext-diff", commit_range)
-        return (text, f"commits {commit_range}", "") if code == 0 else ("", "", text.strip()[-300:])
-    has_head = _git(root, "rev-parse", "--verify", "-q", "HEAD")[0] == 0
-    base = "HEAD" if has_head else EMPTY_TREE
-    if staged:
-        code, text = _git(root, "diff", "--no-color", "--no-ext-diff", "--cached", base)
-        return (text, "staged changes", "") if code == 0 else ("", "", text.strip()[-300:])
-    code, text = _git(root, "diff", "--no-color", "--no-ext-diff", base)
-    if code != 0:
-        return "", "", text.strip()[-300:]
-    _, listing = _git(root, "ls-files", "-z", "--others", "--exclude-standard")
-    untracked = [name for name in listing.split("\0") if name][:MAX_UNTRACKED]
-    for name in untracked:
-        _, extra = _git(root, "diff", "--no-color", "--no-index", "--", "/dev/null", name)
-        text += extra
-    return text, "working tree vs HEAD" + (f" ({len(untracked)} untracked files included)" if untracked else ""), ""
-
-
 @dataclass(frozen=True, slots=True)
 class _Change:
     """What vibe judges, read from git and the store; nothing redacted yet."""
@@ -128,9 +96,6 @@ class _Change:
 
 def _gather(conn: sqlite3.Connection, repo: str, *, intent_text: str, staged: bool, commit_range: str,
             max_lines: int, fail_lines: int) -> _Change:
-    from cockpit.sources.git import repo_root, tree_id
-    from cockpit.store.gate_runs import read_board
-
     root, error = repo_root(repo)
     if not root:
         raise RuntimeError(error or f"{repo} is not a git repository")
@@ -138,8 +103,7 @@ def _gather(conn: sqlite3.Connection, repo: str, *, intent_text: str, staged: bo
     if error:
         raise RuntimeError(f"cannot read the change: {error}")
     if commit_range:
-        end = commit_range.split("..")[-1] or "HEAD"
-        tree = _git(root, "rev-parse", f"{end}^{{tree}}")[1].strip()
+        tree = commit_tree(root, commit_range.split("..")[-1] or "HEAD")
     else:
         tree = tree_id(root, staged=staged)[0]
     board = read_board(conn, root, staged=staged, root=root, tree=tree)

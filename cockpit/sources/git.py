@@ -1,189 +1,158 @@
-"""Where gates come from and what tree they judge: configuration files, detection, tree ids, council reports.
+"""Every git command cockpit runs goes through this module: one runner, the same safety everywhere.
+
+`run_git` starts git with stdin closed (git never waits for a prompt), a timeout, and never raises: a
+git that is missing, hangs or fails is an exit code and a message. File names and diffs are bytes
+(they need not be UTF-8) until a caller decodes them. Stdlib only and plain subprocess calls:
+`cockpit gate pre-commit` and the hooks import this module and must start fast.
 
 The tree id is git's own content hash of the working tree (tracked and untracked files, minus what
 .gitignore ignores), computed with a throw-away copy of the index so the user's index is never touched.
 It depends on content only: the same files give the same id, whatever the branch or commit message.
-Plain subprocess calls, not GitPython: `cockpit gate pre-commit` runs on every commit and must start fast.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import stat
 import subprocess
-import sys
 import tempfile
-import tomllib
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from cockpit.core.gate_rules import (
-    CouncilReport,
-    GateConfig,
-    RepoFacts,
-    detect_gates,
-    parse_frontmatter,
-    parse_gates,
-    parse_verdict,
-    report_matches,
-    report_sort_key,
-)
-from cockpit.core.trust_rules import detected_fingerprint, sha256_hex, table_fingerprint
-
-REPORT_READ_LIMIT = 256 * 1024  # parsed for the verdict
-REPORT_HASH_LIMIT = 4 * 1024 * 1024  # hashed whole; a larger file is not one cockpit wrote
-REPORTS_LISTED = 50
-CONFIG_READ_LIMIT = 4 * 1024 * 1024
+DEFAULT_TIMEOUT = 120.0
+# Not an exit code git uses: git could not be started, or it ran out of time and was killed.
+NOT_RUN = -1
+# git's messages and stat lines in English whatever the user's locale, where cockpit parses them.
+C_LOCALE = {"LANGUAGE": "C", "LC_ALL": "C"}
 AGENTS_DIR = ".agents"
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+MAX_UNTRACKED = 200
 
 
-def _git_raw(root: str, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> tuple[int, bytes]:
-    """Exit code and stdout (stderr on failure) as bytes: file names need not be UTF-8."""
+@dataclass(frozen=True, slots=True)
+class GitRun:
+    code: int  # git's exit status, or NOT_RUN
+    out: bytes
+    err: bytes
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+    @property
+    def text(self) -> str:
+        """stdout as text, without surrounding whitespace."""
+        return self.out.decode("utf-8", "replace").strip()
+
+    @property
+    def error(self) -> str:
+        """stderr as text (why git failed, or why it could not run), without surrounding whitespace."""
+        return self.err.decode("utf-8", "replace").strip()
+
+
+def run_git(root: str | os.PathLike[str], *args: str, env: Mapping[str, str] | None = None,
+            stdin: bytes | None = None, timeout: float = DEFAULT_TIMEOUT, c_locale: bool = False) -> GitRun:
+    """`git ARGS` in `root`. `env` replaces the environment (None: this process's); `c_locale` sets the C
+    locale on top, for output that is parsed."""
+    if c_locale:
+        env = {**(os.environ if env is None else env), **C_LOCALE}
     try:
         proc = subprocess.run(
-            ["git", *args], cwd=root, input=stdin, capture_output=True, env=env, timeout=120,
+            ["git", *args], cwd=root, input=stdin, capture_output=True, env=env, timeout=timeout,
             stdin=None if stdin is not None else subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return 1, str(exc).encode()
-    return proc.returncode, proc.stdout if proc.returncode == 0 else proc.stderr
+        return GitRun(NOT_RUN, b"", str(exc).encode())
+    return GitRun(proc.returncode, proc.stdout, proc.stderr)
 
 
-def _git(root: str, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> tuple[int, str]:
-    code, out = _git_raw(root, *args, env=env, stdin=stdin)
-    return code, out.decode("utf-8", "replace").strip()
+def _outcome(run: GitRun) -> tuple[int, str]:
+    """Exit code (1 when git did not run) and stdout, or the message on failure, as text."""
+    return (1 if run.code == NOT_RUN else run.code), (run.text if run.ok else run.error)
 
 
-def repo_root(path: str) -> tuple[str, str]:
+def _git(root: str, *args: str, env: Mapping[str, str] | None = None, stdin: bytes | None = None) -> tuple[int, str]:
+    return _outcome(run_git(root, *args, env=env, stdin=stdin))
+
+
+# ---- where the repository is -------------------------------------------------------------------
+
+
+def repo_root(path: str | os.PathLike[str]) -> tuple[str, str]:
     """(top-level directory, error). A bare repository or a plain directory is an error message."""
-    code, out = _git(path, "rev-parse", "--show-toplevel")
+    code, out = _git(str(path), "rev-parse", "--show-toplevel")
     if code != 0:
         return "", out.splitlines()[-1] if out else f"{path} is not a git repository"
     return out, ""
 
 
-# ---- configuration ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RepoPlace:
+    """The repository a path is in: its top level (its git directory when bare) and what kind it is."""
+
+    top: str
+    git_dir: str
+    bare: bool = False
+    shallow: bool = False
 
 
-def load_gate_config(root: str | os.PathLike[str]) -> GateConfig:
-    """cockpit.toml's gates, else [tool.cockpit] in pyproject.toml, else detected ones, with the
-    fingerprint `cockpit trust` records (core.trust): each file is read once, so the gates and the
-    fingerprint always describe the same bytes.
-
-    A file with a syntax error keeps its message (with tomllib's line and column) and the gates fall
-    back to detection, so the pane can say what is wrong and still be useful."""
-    top = Path(root)
-    errors: list[str] = []
-    own = _read_config(top / "cockpit.toml", errors)
-    if own is not None:
-        try:
-            data = tomllib.loads(own.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            errors.append(f"cockpit.toml: {exc}")
-        else:
-            if "gates" in data:
-                config = parse_gates(data, "cockpit.toml")
-                return replace(config, fingerprint=sha256_hex(own),
-                               inputs=("cockpit.toml (the file's bytes)",))
-    pyproject = _read_toml(top / "pyproject.toml", errors)
-    tool = pyproject.get("tool", {})
-    section = tool.get("cockpit") if isinstance(tool, dict) else None
-    if isinstance(section, dict) and "gates" in section:
-        config = parse_gates(section, "pyproject.toml [tool.cockpit]")
-        return replace(config, errors=(*errors, *config.errors), fingerprint=table_fingerprint(section),
-                       inputs=("pyproject.toml [tool.cockpit] (that table only)",))
-    facts = repo_facts(top, pyproject)
-    detected = detect_gates(facts)
-    scripts = facts.package_json.get("scripts") if facts.package_json else None
-    inputs = ["the detected gate list"]
-    if scripts is not None:
-        inputs.append("package.json scripts")
-    if facts.makefile_sha256:
-        inputs.append("Makefile (the file's bytes)")
-    return GateConfig(detected.gates, detected.source, tuple(errors),
-                      fingerprint=detected_fingerprint(detected.gates, scripts, facts.makefile_sha256),
-                      inputs=tuple(inputs))
+def find_repo(path: str | os.PathLike[str]) -> tuple[RepoPlace | None, str]:
+    """The repository at `path` or above it, or None and why: the path does not exist, is in no
+    repository, or git is missing. A file stands for its folder."""
+    where = str(Path(path).expanduser())
+    if not os.path.exists(where):
+        return None, f"{where} does not exist"
+    folder = where if os.path.isdir(where) else os.path.dirname(where) or "."
+    run = run_git(folder, "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir",
+                  "--show-toplevel", c_locale=True)
+    if run.code == NOT_RUN:
+        return None, f"git is not available: {run.error}"
+    lines = run.out.decode("utf-8", "replace").splitlines()
+    if len(lines) >= 3 and lines[0] == "true":
+        return RepoPlace(lines[2], lines[2], bare=True, shallow=lines[1] == "true"), ""
+    if run.ok and len(lines) == 4:
+        return RepoPlace(lines[3], lines[2], shallow=lines[1] == "true"), ""
+    if not lines and "not a git repository" in run.error:
+        return None, f"{where} is not a git repository"
+    return None, f"git failed: {run.error[:200]}"
 
 
-def read_regular(path: Path, limit: int) -> bytes | None:
-    """The bytes of a regular file (not a FIFO or a device the agent put there; never blocking), or None.
-
-    A file over `limit` bytes is None too: nothing cockpit reads this way is that large."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        chunks = []
-        total = 0
-        while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > limit:
-                return None
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+def has_commits(root: str) -> bool:
+    return run_git(root, "rev-parse", "--verify", "-q", "HEAD").ok
 
 
-def _read_config(path: Path, errors: list[str]) -> bytes | None:
-    data = read_regular(path, CONFIG_READ_LIMIT)
-    if data is None and os.path.lexists(path):
-        errors.append(f"{path.name}: not a readable regular file of at most {CONFIG_READ_LIMIT // 2**20} MiB")
-    return data
+def head_time(root: str) -> float | None:
+    code, out = _git(root, "log", "-1", "--format=%ct")
+    return float(out) if code == 0 and out.isdigit() else None
 
 
-def _read_toml(path: Path, errors: list[str]) -> dict:  # type: ignore[type-arg]
-    data = _read_config(path, errors)
-    if data is None:
-        return {}
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        errors.append(f"{path.name}: {exc}")
-        return {}
+def current_branch(root: str) -> str:
+    """The checked-out branch ("" when detached, or when git cannot say)."""
+    run = run_git(root, "branch", "--show-current", timeout=30)
+    return run.text if run.ok else ""
 
 
-def repo_facts(top: Path, pyproject: dict | None = None) -> RepoFacts:  # type: ignore[type-arg]
-    try:
-        files = frozenset(e.name + ("/" if e.is_dir() else "") for e in os.scandir(top))
-    except OSError:
-        files = frozenset()
-    package: dict = {}  # type: ignore[type-arg]
-    if "package.json" in files:
-        raw = read_regular(top / "package.json", CONFIG_READ_LIMIT)
-        try:
-            loaded = json.loads(raw.decode("utf-8")) if raw is not None else {}
-            package = loaded if isinstance(loaded, dict) else {}
-        except ValueError:
-            package = {}
-    targets: set[str] = set()
-    makefile_sha256 = ""
-    if "Makefile" in files:
-        raw = read_regular(top / "Makefile", CONFIG_READ_LIMIT)
-        if raw is not None:
-            makefile_sha256 = sha256_hex(raw)
-            for line in raw.decode("utf-8", "replace").splitlines():
-                if ":" in line and not line.startswith(("\t", " ", "#", ".")) and "=" not in line:
-                    targets.update(line.split(":", 1)[0].split())
-    python = "python3"
-    for venv in (".venv", "venv"):
-        candidate = top / venv / "bin" / "python"
-        if candidate.exists():
-            python = f"{venv}/bin/python"
-            break
-    return RepoFacts(files, pyproject if pyproject is not None else _read_toml(top / "pyproject.toml", []),
-                     package, frozenset(targets), python, makefile_sha256)
+def hooks_dir(repo: str) -> Path:
+    """Where git looks for hooks here (core.hooksPath, a linked worktree's common dir, or .git/hooks).
+    RuntimeError with git's reason when there is none."""
+    run = run_git(repo, "rev-parse", "--path-format=absolute", "--git-path", "hooks", timeout=30)
+    if run.code == NOT_RUN:
+        raise RuntimeError(f"git is not available: {run.error}")
+    if not run.ok:
+        raise RuntimeError(run.error.splitlines()[-1] if run.error else f"{repo}: not a git repository")
+    return Path(run.out.decode("utf-8", "replace").strip())
+
+
+def not_ignored(root: str, paths: set[str]) -> set[str]:
+    """The paths git does not ignore (all of them when git cannot say)."""
+    if not paths:
+        return set()
+    run = run_git(root, "check-ignore", "--stdin", "-z", stdin="\0".join(sorted(paths)).encode() + b"\0", timeout=30)
+    if run.code not in (0, 1):  # 1 means none is ignored
+        return paths
+    ignored = {p for p in run.out.decode("utf-8", "replace").split("\0") if p}
+    return {p for p in paths if p not in ignored}
 
 
 # ---- tree ids --------------------------------------------------------------------------------
@@ -207,11 +176,11 @@ def tree_id(root: str, *, staged: bool = False) -> tuple[str, str]:
             os.unlink(scratch)  # git creates a fresh index where none exists
         env = {**os.environ, "GIT_INDEX_FILE": scratch}
         if staged:
-            code, names = _git_raw(root, "ls-files", "-z", "--others", "--exclude-standard", env=env)
-            listing = names.decode("utf-8", "replace")
-            if code == 0 and names:
+            names = run_git(root, "ls-files", "-z", "--others", "--exclude-standard", env=env)
+            code, listing = _outcome(names)
+            if names.ok and names.out:
                 code, listing = _git(root, "add", "--pathspec-from-file=-", "--pathspec-file-nul", "--",
-                                     env=env, stdin=names)
+                                     env=env, stdin=names.out)
         else:
             code, listing = _git(root, "add", "--all", "--ignore-errors", "--", ".", env=env)
         if code != 0:
@@ -230,65 +199,40 @@ def tree_id(root: str, *, staged: bool = False) -> tuple[str, str]:
             pass
 
 
-def head_time(root: str) -> float | None:
-    code, out = _git(root, "log", "-1", "--format=%ct")
-    return float(out) if code == 0 and out.isdigit() else None
+def commit_tree(root: str, rev: str) -> str:
+    """The tree id of commit `rev` ("" when git cannot say)."""
+    run = run_git(root, "rev-parse", f"{rev}^{{tree}}")
+    return run.text if run.ok else ""
 
 
-# ---- council reports -------------------------------------------------------------------------
+# ---- the change --------------------------------------------------------------------------------
 
 
-def list_reports(root: str | os.PathLike[str], report: str, limit: int = REPORTS_LISTED) -> list[str]:
-    """Paths (relative to `root`) of `.agents/council/*-<report>-*.md`, newest first: by the date in the
-    name, then the file time, then the name."""
-    council = Path(root, ".agents", "council")
-    try:
-        entries = list(os.scandir(council))
-    except OSError:
-        return []
-    found: list[tuple[tuple[str, float, str], str]] = []
-    for entry in entries:
-        if not report_matches(entry.name, report):
-            continue
-        try:
-            if not entry.is_file():
-                continue
-            mtime = entry.stat().st_mtime
-        except OSError:
-            continue
-        found.append((report_sort_key(entry.name, mtime), str(Path(entry.path).relative_to(root))))
-    found.sort(reverse=True)
-    return [path for _, path in found[:limit]]
+def _diff(root: str, *args: str) -> tuple[int, str]:
+    """git's output when it has any on success (a `--no-index` diff exits 1 when the files differ), else
+    its message; not stripped: a diff's last newline matters."""
+    run = run_git(root, *args)
+    code = 1 if run.code == NOT_RUN else run.code
+    out = run.out if run.code in (0, 1) and run.out else run.err
+    return code, out.decode("utf-8", "replace")
 
 
-def read_report(root: str | os.PathLike[str], path: str) -> CouncilReport | None:
-    """The report at `path` (relative to `root`): its verdict, recorded tree and the SHA-256 of its bytes.
-
-    None when there is no such file; a file that cannot be read whole has no verdict and no hash."""
-    full = Path(root, path)
-    try:
-        mtime = full.stat().st_mtime
-    except OSError:
-        return None
-    return parse_report(path, read_regular(full, REPORT_HASH_LIMIT), mtime)
-
-
-def parse_report(path: str, data: bytes | None, mtime: float) -> CouncilReport:
-    """A report from its bytes (None: unreadable, so no verdict and no hash)."""
-    if data is None:
-        return CouncilReport(path, None, "", mtime)
-    text = data[:REPORT_READ_LIMIT].decode("utf-8", "replace")
-    front = parse_frontmatter(text)
-    return CouncilReport(path, parse_verdict(text), front.get("tree", ""), mtime, front.get("scope", ""),
-                         front.get("issue", "").strip("- "), sha256_hex(data))
-
-
-def find_report(root: str | os.PathLike[str], report: str) -> CouncilReport | None:
-    """The newest `.agents/council/*-<report>-*.md`, its verdict, recorded tree and hash."""
-    newest = list_reports(root, report, 1)
-    return read_report(root, newest[0]) if newest else None
-
-
-def cockpit_command() -> list[str]:
-    """How a git hook should call this cockpit: the interpreter it runs under, so a venv install works."""
-    return [sys.executable, "-m", "cockpit"]
+def read_change(root: str, *, staged: bool = False, commit_range: str = "") -> tuple[str, str, str]:
+    """(diff text, description, error) of the working tree vs HEAD (untracked files included),
+    the staged change, or a commit range."""
+    if commit_range:
+        code, text = _diff(root, "diff", "--no-color", "--no-ext-diff", commit_range)
+        return (text, f"commits {commit_range}", "") if code == 0 else ("", "", text.strip()[-300:])
+    base = "HEAD" if has_commits(root) else EMPTY_TREE
+    if staged:
+        code, text = _diff(root, "diff", "--no-color", "--no-ext-diff", "--cached", base)
+        return (text, "staged changes", "") if code == 0 else ("", "", text.strip()[-300:])
+    code, text = _diff(root, "diff", "--no-color", "--no-ext-diff", base)
+    if code != 0:
+        return "", "", text.strip()[-300:]
+    _, listing = _diff(root, "ls-files", "-z", "--others", "--exclude-standard")
+    untracked = [name for name in listing.split("\0") if name][:MAX_UNTRACKED]
+    for name in untracked:
+        _, extra = _diff(root, "diff", "--no-color", "--no-index", "--", "/dev/null", name)
+        text += extra
+    return text, "working tree vs HEAD" + (f" ({len(untracked)} untracked files included)" if untracked else ""), ""

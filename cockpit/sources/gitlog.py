@@ -1,4 +1,4 @@
-"""Commit history for the vibe-check git metrics, read with one `git log --numstat` call via GitPython.
+"""Commit history for the vibe-check git metrics, read with one `git log --numstat` call (sources/git.py runs it).
 
 Each commit prints a header line (a record-separator sentinel, then sha, ISO author date and subject
 split by unit separators) followed by its numstat lines. Merge commits are kept: without `-m` git
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cockpit.core.gitmetrics import CommitInfo
 from cockpit.core.text import exact_line
+from cockpit.sources.git import find_repo, has_commits, run_git
 
 _SENTINEL = "\x1e"
 _FORMAT = "--format=%x1e%H%x1f%aI%x1f%s"
@@ -81,34 +82,23 @@ def read_commits(path: str | os.PathLike[str], since: datetime | None = None, un
                  limit: int | None = None) -> tuple[list[CommitInfo], str]:
     """Commits of the repository at `path` (or above it), oldest first, and "" or why there are none."""
     where = str(Path(path).expanduser())
-    try:
-        import git
-    except ImportError as exc:  # GitPython refuses to import when the git executable is missing
-        return [], f"git is not available: {exc}"
-    try:
-        repo = git.Repo(where, search_parent_directories=True)
-    except git.NoSuchPathError:
+    if not os.path.exists(where):
         return [], f"{where} does not exist"
-    except git.InvalidGitRepositoryError:
-        return [], f"{where} is not a git repository"
-    except git.GitError as exc:
-        return [], f"cannot open {where}: {exc}"
-    try:
-        if not repo.head.is_valid():
-            return [], "no commits yet"
-        args = [_FORMAT, "--numstat", "--no-color"]
-        if since is not None:
-            args.append(f"--since={since.isoformat()}")
-        if until is not None:
-            args.append(f"--until={until.isoformat()}")
-        if limit is not None:
-            args.append(f"-n{max(limit, 0)}")
-        commits = parse_log(repo.git.log(*args))
+    args = [_FORMAT, "--numstat", "--no-color"]
+    if since is not None:
+        args.append(f"--since={since.isoformat()}")
+    if until is not None:
+        args.append(f"--until={until.isoformat()}")
+    if limit is not None:
+        args.append(f"-n{max(limit, 0)}")
+    run = run_git(where if os.path.isdir(where) else os.path.dirname(where) or ".", "log", *args, c_locale=True)
+    if run.ok:
+        commits = parse_log(run.out.decode("utf-8", "replace"))
         commits.reverse()  # git prints newest first; the metrics read history forwards
         return commits, ""
-    except git.GitCommandError as exc:
-        return [], f"git failed: {str(exc.stderr or exc).strip()[:200]}"
-    except (git.GitError, OSError, ValueError) as exc:  # e.g. the git executable vanished after import
-        return [], f"git failed: {exc}"
-    finally:
-        repo.close()
+    place, error = find_repo(where)  # why not: only asked when the log failed, so a log costs one git call
+    if place is None:
+        return [], error
+    if not has_commits(place.top):
+        return [], "no commits yet"
+    return [], f"git failed: {run.error[:200]}"

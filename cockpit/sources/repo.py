@@ -1,4 +1,4 @@
-"""What state the repository is in, read through git itself (via GitPython), never by walking the tree.
+"""What state the repository is in, read through git itself (sources/git.py runs it), never by walking the tree.
 
 `git status --porcelain=v2 --branch` gives branch, upstream ahead/behind and the staged, unstaged and
 untracked counts in one call that uses git's index and caches; `git diff --shortstat HEAD` the size
@@ -12,6 +12,8 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cockpit.sources.git import find_repo, run_git
 
 _SHORTSTAT = re.compile(r"(\d+) files? changed(?:, (\d+) insertions?\(\+\))?(?:, (\d+) deletions?\(-\))?")
 
@@ -89,47 +91,47 @@ def parse_shortstat(text: str) -> tuple[int, int, int]:
 def read_repo(path: str | os.PathLike[str], *, commits: int = 5) -> RepoState:
     """The repository at `path` (or above it), never raising."""
     where = str(Path(path).expanduser())
+    place, error = find_repo(where)
+    if place is None:
+        return RepoState(where, False, error)
+    if place.bare:
+        return RepoState(place.git_dir, False, "a bare repository: no working tree to show")
+    top = place.top
+
+    def git(*args: str) -> str:
+        run = run_git(top, *args, c_locale=True)
+        if not run.ok:
+            raise _GitFailed(run.error)
+        return run.out.decode("utf-8", "replace")
+
     try:
-        import git
-    except ImportError as exc:  # GitPython needs the git executable; without it there is nothing to show
-        return RepoState(where, False, f"git is not available: {exc}")
-    try:
-        repo = git.Repo(where, search_parent_directories=True)
-    except git.NoSuchPathError:
-        return RepoState(where, False, f"{where} does not exist")
-    except git.InvalidGitRepositoryError:
-        return RepoState(where, False, f"{where} is not a git repository")
-    except git.GitError as exc:
-        return RepoState(where, False, f"cannot open {where}: {exc}")
-    try:
-        if repo.bare:
-            return RepoState(str(repo.git_dir), False, "a bare repository: no working tree to show")
-        top = str(repo.working_tree_dir)
-        status = parse_status(repo.git.status("--porcelain=v2", "--branch", "--untracked-files=normal"))
+        status = parse_status(git("status", "--porcelain=v2", "--branch", "--untracked-files=normal"))
         state: dict[str, object] = dict(status)
         if not state.get("no_commits"):
-            files, plus, minus = parse_shortstat(repo.git.diff("--shortstat", "HEAD"))
+            files, plus, minus = parse_shortstat(git("diff", "--shortstat", "HEAD"))
             state.update(files_changed=files, insertions=plus, deletions=minus)
-            log = repo.git.log(f"-n{commits}", "--format=%h%x1f%s%x1f%an%x1f%aI")
+            log = git("log", f"-n{commits}", "--format=%h%x1f%s%x1f%an%x1f%aI")
             state["commits"] = tuple(
                 Commit(*line.split("\x1f", 3)) for line in log.splitlines() if line.count("\x1f") == 3
             )
-        state["shallow"] = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
-        state["worktree"] = os.path.isfile(os.path.join(top, ".git"))
-        notes = []
-        if state.get("no_commits"):
-            notes.append("no commits yet")
-        if state.get("detached"):
-            notes.append("detached HEAD")
-        if state["shallow"]:
-            notes.append("shallow clone")
-        if state["worktree"]:
-            notes.append("linked worktree")
-        return RepoState(top, True, ", ".join(notes), **state)  # type: ignore[arg-type]
-    except git.GitCommandError as exc:
-        return RepoState(where, False, f"git failed: {str(exc.stderr or exc).strip()[:200]}")
-    finally:
-        repo.close()
+    except _GitFailed as exc:
+        return RepoState(where, False, f"git failed: {str(exc)[:200]}")
+    state["shallow"] = place.shallow
+    state["worktree"] = os.path.isfile(os.path.join(top, ".git"))
+    notes = []
+    if state.get("no_commits"):
+        notes.append("no commits yet")
+    if state.get("detached"):
+        notes.append("detached HEAD")
+    if state["shallow"]:
+        notes.append("shallow clone")
+    if state["worktree"]:
+        notes.append("linked worktree")
+    return RepoState(top, True, ", ".join(notes), **state)  # type: ignore[arg-type]
+
+
+class _GitFailed(Exception):
+    pass
 
 
 def change_marks(path: str) -> tuple[float, ...]:

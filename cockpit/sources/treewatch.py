@@ -1,34 +1,21 @@
 """Edits in a repository's working tree, minus what .gitignore ignores: what makes gate results stale.
 
 watchfiles' default filter already drops .git, virtualenvs, node_modules and caches; each batch that
-is left is put to `git check-ignore` once, so a build writing into an ignored folder wakes nobody.
+is left is put to `git check-ignore` once (sources/git.py), so a build writing into an ignored folder
+wakes nobody.
 """
 
 from __future__ import annotations
 
 import logging
-import subprocess
 import threading
 from collections.abc import Callable
+
+from cockpit.sources.git import not_ignored
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
-
-
-def not_ignored(root: str, paths: set[str]) -> set[str]:
-    """The paths git does not ignore (all of them when git cannot say)."""
-    if not paths:
-        return set()
-    try:
-        proc = subprocess.run(["git", "check-ignore", "--stdin", "-z"], cwd=root, capture_output=True, timeout=30,
-                              input="\0".join(sorted(paths)).encode() + b"\0")
-    except (OSError, subprocess.TimeoutExpired):
-        return paths
-    if proc.returncode not in (0, 1):  # 1 means none is ignored
-        return paths
-    ignored = {p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p}
-    return {p for p in paths if p not in ignored}
 
 
 def watch_tree(root: str, on_change: Callable[[set[str]], None], stop: threading.Event) -> str:

@@ -1,13 +1,7 @@
-"""Which verdict report a verdict gate may believe: cockpit's own, one the user accepted, or neither.
+"""What cannot be forged from inside the repository: the SHA-256 of every report cockpit wrote
+(`reports.sha256`) and of every external report the user accepted in the cockpit (`accepted_reports`).
 
-Anything under `.agents/` can be written by the agent, so a report's words prove nothing by
-themselves. The store holds what cannot be forged from inside the repository: the SHA-256 of every
-report cockpit wrote (`reports.sha256`) and of every external report the user accepted in the cockpit
-(`accepted_reports`). A file on disk counts only while its bytes still have one of those hashes.
-
-Only the newest cockpit or accepted record of a kind is evidence: deleting or editing it does not let
-an older one speak again. Reports with unknown hashes are "external": shown, and counted only when
-the user's own config says `[gates] accept_external_verdicts = true`.
+services/gate_board.py decides from these which report on disk a verdict gate may believe.
 """
 
 from __future__ import annotations
@@ -16,20 +10,11 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cockpit.core.gate_rules import CouncilReport, Evidence, GateSpec
-from cockpit.sources.git import list_reports, read_report
+from cockpit.core.gate_rules import CouncilReport, Evidence
 
 
 @dataclass(frozen=True, slots=True)
-class VerdictEvidence:
-    report: CouncilReport | None  # what the gate's state comes from
-    evidence: Evidence
-    note: str = ""
-    external: CouncilReport | None = None  # the newest report that does not count: what the user could accept
-
-
-@dataclass(frozen=True, slots=True)
-class _Record:
+class EvidenceRecord:
     path: str
     sha256: str
     at: str
@@ -37,14 +22,14 @@ class _Record:
     by: str = ""
 
 
-def _latest(conn: sqlite3.Connection, root: str, kind: str) -> _Record | None:
+def latest_record(conn: sqlite3.Connection, root: str, kind: str) -> EvidenceRecord | None:
     """The newest record of a report of `kind` that cockpit wrote or the user accepted."""
     rows = [
-        _Record(path, sha, at, Evidence.COCKPIT) for path, sha, at in conn.execute(
+        EvidenceRecord(path, sha, at, Evidence.COCKPIT) for path, sha, at in conn.execute(
             "SELECT path, sha256, created_at FROM reports WHERE repo = ? AND kind = ? AND sha256 != ''"
             " AND path != '' ORDER BY id DESC LIMIT 1", (root, kind))
     ] + [
-        _Record(path, sha, at, Evidence.ACCEPTED, by) for path, sha, at, by in conn.execute(
+        EvidenceRecord(path, sha, at, Evidence.ACCEPTED, by) for path, sha, at, by in conn.execute(
             "SELECT path, sha256, accepted_at, accepted_by FROM accepted_reports WHERE repo = ? AND kind = ?"
             " ORDER BY id DESC LIMIT 1", (root, kind))
     ]
@@ -57,45 +42,6 @@ def known_hashes(conn: sqlite3.Connection, root: str, kind: str) -> dict[str, Ev
     known.update({sha: Evidence.ACCEPTED for (sha,) in conn.execute(
         "SELECT sha256 FROM accepted_reports WHERE repo = ? AND kind = ?", (root, kind))})
     return known
-
-
-def verdict_evidence(conn: sqlite3.Connection, root: str, spec: GateSpec, *,
-                     accept_external: bool = False) -> VerdictEvidence:
-    paths = list_reports(root, spec.report)
-    known = known_hashes(conn, root, spec.report)
-    if accept_external:
-        # The user's own config takes reports at their word: the newest on disk counts, whoever wrote it.
-        newest = read_report(root, paths[0]) if paths else None
-        evidence = known.get(newest.sha256, Evidence.EXTERNAL) if newest else Evidence.EXTERNAL
-        return VerdictEvidence(newest, evidence)
-    record = _latest(conn, root, spec.report)
-    report: CouncilReport | None = None
-    note = ""
-    if record is not None:
-        found = read_report(root, record.path)
-        if found is not None and found.sha256 == record.sha256:
-            report = found
-            if record.evidence is Evidence.ACCEPTED:
-                note = f"accepted by {record.by} at {record.at[:16].replace('T', ' ')} UTC"
-        else:
-            what = "cockpit's" if record.evidence is Evidence.COCKPIT else "the accepted"
-            how = "deleted" if found is None else "edited"
-            note = f"{what} newest {spec.report} report {record.path} was {how} since"
-    external = None
-    for path in paths:
-        if report is not None and path == report.path:
-            break  # older reports than the evidence do not matter
-        candidate = read_report(root, path)
-        if candidate is not None and candidate.sha256 not in known:
-            external = candidate
-            break
-    if report is None:
-        return VerdictEvidence(external, Evidence.EXTERNAL, note, external)
-    if external is not None:
-        newer = (f"a newer report {external.path} ({external.verdict or 'no verdict'}) was not written by"
-                 " cockpit and does not count")
-        note = "; ".join(n for n in (note, newer) if n)
-    return VerdictEvidence(report, record.evidence if record else Evidence.COCKPIT, note, external)
 
 
 def accept_report(conn: sqlite3.Connection, root: str, kind: str, report: CouncilReport, by: str,

@@ -1,18 +1,13 @@
-"""Gate runs as primary records, and the gate board: every gate's state for the current tree.
+"""Gate runs as primary records: every run of a command gate, with the tree it judged and its output's tail.
 
-The board is what the pane, `cockpit gates` and the pre-commit entry all read, so they cannot disagree.
+services/gate_board.py reads them into the gate board.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
-from dataclasses import dataclass, field
 
-from cockpit.core.gate_rules import GateConfig, GateKind, GateRun, GateStatus, gate_status, verdict_status
-from cockpit.sources.git import head_time, load_gate_config, repo_root, tree_id
-from cockpit.store.evidence import verdict_evidence
-from cockpit.store.trust_records import is_trusted
+from cockpit.core.gate_rules import GateRun
 
 RUN_COLUMNS = ("gate, tree, started_at, duration_s, outcome, exit_code, command, output_tail, output_bytes,"
                " note, id, tree_after")
@@ -47,59 +42,14 @@ def get_run(conn: sqlite3.Connection, run_id: int) -> GateRun | None:
     return _run(row) if row else None
 
 
-@dataclass(frozen=True, slots=True)
-class GateBoard:
-    root: str  # the repository's top level ("" when there is none)
-    config: GateConfig
-    tree: str
-    statuses: tuple[GateStatus, ...] = field(default=())
-    error: str = ""  # why there is no tree to judge (not a repo, git failed)
-    trusted: bool = False  # the user trusted this configuration's fingerprint (`cockpit trust`)
-
-    def get(self, name: str) -> GateStatus | None:
-        return next((s for s in self.statuses if s.spec.name == name), None)
+def failed_runs(conn: sqlite3.Connection, repo: str, since: str, limit: int) -> list[tuple[int, str, str, str, str]]:
+    """(id, gate, outcome, note, started) of runs that failed, timed out or errored since `since`, newest first."""
+    return conn.execute(
+        "SELECT id, gate, outcome, note, started_at FROM gate_runs WHERE repo = ? AND outcome IN"
+        " ('fail', 'timeout', 'error') AND started_at >= ? ORDER BY id DESC LIMIT ?", (repo, since, limit)).fetchall()
 
 
-def in_progress_issues(root: str) -> frozenset[str] | None:
-    """Ids of the issues in progress, or None when there is no beads file to ask."""
-    from datetime import UTC, datetime
-    from pathlib import Path
-
-    from cockpit.core.beads import compute_queue
-    from cockpit.sources.beads_files import read_beads
-
-    beads = read_beads(Path(root))
-    if beads.path is None:
-        return None
-    return frozenset(compute_queue(beads.issues, datetime.now(UTC)).in_progress)
-
-
-def read_board(conn: sqlite3.Connection, path: str, *, running: Collection[str] = (), staged: bool = False,
-               root: str | None = None, tree: str | None = None, accept_external: bool = False) -> GateBoard:
-    """Every gate's state for the working tree (or, with `staged`, for what a commit would contain).
-
-    `accept_external` comes from the user's own settings, never from the repository."""
-    if root is None:
-        root, error = repo_root(path)
-        if error:
-            return GateBoard("", GateConfig((), "none"), "", (), error)
-    config = load_gate_config(root)
-    trusted = is_trusted(conn, root, config)
-    error = ""
-    if tree is None:
-        tree, error = tree_id(root, staged=staged)
-    committed = head_time(root)
-    statuses = []
-    active: frozenset[str] | None = None
-    for spec in config.gates:
-        if spec.kind is GateKind.VERDICT:
-            found = verdict_evidence(conn, root, spec, accept_external=accept_external)
-            if found.report is not None and found.report.scope == "issue" and active is None:
-                active = in_progress_issues(root)
-            statuses.append(verdict_status(spec, found.report, tree, committed, active,
-                                           evidence=found.evidence, accept_external=accept_external,
-                                           note=found.note, external=found.external))
-        else:
-            runs = runs_for(conn, root, spec.name)
-            statuses.append(gate_status(spec, runs, tree, running=spec.name in running, trusted=trusted))
-    return GateBoard(root, config, tree, tuple(statuses), error, trusted)
+def runs_between(conn: sqlite3.Connection, repo: str, start: str, end: str) -> list[tuple[str, str, str]]:
+    """(gate, outcome, started) of the runs started between `start` and `end` (ISO times, both included)."""
+    return conn.execute("SELECT gate, outcome, started_at FROM gate_runs WHERE repo = ? AND started_at BETWEEN ? AND ?",
+                        (repo, start, end)).fetchall()

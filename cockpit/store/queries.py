@@ -239,3 +239,17 @@ def skipped_by_reason(db: sqlite_utils.Database) -> dict[str, int]:
 def file_problems(db: sqlite_utils.Database) -> list[tuple[str, str]]:
     """Files that could not be read, as (path, message)."""
     return [(p, e) for p, e in db.execute("SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path").fetchall()]
+
+
+def sessions_per_agent(db: sqlite_utils.Database) -> dict[str, int]:
+    return dict(db.execute("SELECT agent, COUNT(*) FROM sessions GROUP BY agent").fetchall())
+
+
+def incomplete_files(db: sqlite_utils.Database) -> list[tuple[str, int]]:
+    """(path, bytes) of transcripts whose last line is not complete yet."""
+    return db.execute("SELECT path, pending_bytes FROM files WHERE pending_bytes > 0").fetchall()
+
+
+def gone_files(db: sqlite_utils.Database) -> int:
+    """How many indexed transcripts no longer exist on disk."""
+    return int(db.execute("SELECT COUNT(*) FROM files WHERE gone = 1").fetchone()[0])

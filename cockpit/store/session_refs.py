@@ -1,15 +1,13 @@
-"""Sessions, issues and commits of one repository, linked (core/links.py has the rules)."""
+"""The sessions of one repository with what links them to issues: title, branch, prompts (core/issue_refs.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from cockpit.core.beads import Issue
 from cockpit.core.format import parse_ts
-from cockpit.core.gitmetrics import CommitInfo
-from cockpit.core.issue_refs import Links, SessionRef, link
+from cockpit.core.issue_refs import SessionRef
 from cockpit.core.text import one_line
 
 PROMPTS_PER_SESSION = 200
@@ -35,12 +33,6 @@ def session_refs(conn: sqlite3.Connection, repo_root: str) -> list[SessionRef]:
                 texts[sid].append(text)
     return [SessionRef(sid, project, branch or "", parse_ts(started), parse_ts(last), cost, (title or "", *texts[sid]))
             for sid, project, branch, started, last, cost, title in rows]
-
-
-def repo_links(conn: sqlite3.Connection, repo_root: str, issues: Mapping[str, Issue],
-               commits: Sequence[CommitInfo]) -> tuple[Links, list[SessionRef]]:
-    sessions = session_refs(conn, repo_root)
-    return link(issues, sessions, commits, repo_root), sessions
 
 
 def session_titles(sessions: Sequence[SessionRef]) -> dict[str, str]:

@@ -1,39 +1,61 @@
-"""Messages the background ingest posts to the app: past-tense facts carrying immutable data."""
+"""What background work reports to the screens: past-tense facts, every field typed and immutable.
+
+Workers (cockpit/ui/workers/) post these and nothing else; the screen or pane a message serves handles it.
+The types are for reading only: nothing here is imported at run time beyond Textual's Message.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 from textual.message import Message
 
-from cockpit.ingest.live import LiveUpdate
+if TYPE_CHECKING:
+    from cockpit.core.beads import Queue
+    from cockpit.core.gate_rules import GateRun
+    from cockpit.ingest.live import LiveUpdate
+    from cockpit.services.gate_board import GateBoard
+    from cockpit.sources.beads_files import BeadsFile
+    from cockpit.sources.repo import RepoState
+    from cockpit.store.approvals import Request
+    from cockpit.store.pruning import PruneResult
+    from cockpit.ui.screens.approval import Decision
 
 
 class TranscriptsIngested(Message):
-    """New transcript lines are in the store; `update.sessions` changed."""
+    """New transcript lines are in the store; `update.sessions` changed. `watch_mode` is how the files are
+    followed ("watchfiles" or "polling")."""
 
-    def __init__(self, update: LiveUpdate) -> None:
+    def __init__(self, update: LiveUpdate, watch_mode: str) -> None:
         super().__init__()
         self.update = update
+        self.watch_mode = watch_mode
 
 
 class LiveIngestFailed(Message):
+    """A following loop (transcripts, the approvals inbox) failed and retries with backoff."""
+
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
 
 
 class RetentionPruned(Message):
-    """The daily prune ran (`result`, a store.retention.PruneResult) or failed (`error`)."""
+    """The daily prune ran (`result`) or failed (`error`)."""
 
-    def __init__(self, result: object, error: str = "") -> None:
+    def __init__(self, result: PruneResult | None, error: str = "") -> None:
         super().__init__()
         self.result = result
         self.error = error
 
 
 class ApprovalsChanged(Message):
-    """The set of pending approval requests changed; `closed` were answered in the agent's terminal."""
+    """The set of pending approval requests changed; `closed` were answered in the agent's terminal or gone."""
 
-    def __init__(self, pending: list, closed: list) -> None:  # type: ignore[type-arg]
+    def __init__(self, pending: tuple[Request, ...], closed: tuple[Request, ...]) -> None:
         super().__init__()
         self.pending = pending
         self.closed = closed
@@ -50,35 +72,36 @@ class HookEventsArrived(Message):
 class BeadsLoaded(Message):
     """The beads file was (re)read: `beads` is the file as read, `queue` the computed queue."""
 
-    def __init__(self, beads: object, queue: object, warning: str = "",
-                 session_issues: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(self, beads: BeadsFile, queue: Queue, warning: str = "",
+                 session_issues: Mapping[str, tuple[str, ...]] | None = None) -> None:
         super().__init__()
         self.beads = beads
         self.queue = queue
         self.warning = warning  # `bd ready` (when on PATH) disagrees with the recomputed queue
-        self.session_issues = session_issues or {}  # session id -> the issues it is linked to
+        self.session_issues: dict[str, tuple[str, ...]] = dict(session_issues or {})  # session id -> its issues
 
 
 class RepoRead(Message):
-    """The repository's state was read (in a worker) and can be shown."""
+    """The repository's state (branch, HEAD, what changed) was read."""
 
-    def __init__(self, state: object) -> None:
+    def __init__(self, state: RepoState) -> None:
         super().__init__()
         self.state = state
 
 
 class GatesRead(Message):
-    """The gate board (every gate's state for the current tree) was read in a worker."""
+    """The gate board (every gate's state for the current tree) was read; reading took `seconds` in all."""
 
-    def __init__(self, board: object) -> None:
+    def __init__(self, board: GateBoard, seconds: float = 0.0) -> None:
         super().__init__()
         self.board = board
+        self.seconds = seconds
 
 
 class GateRunFinished(Message):
     """A gate run ended (pass, fail, timeout, cancelled or error) and is stored."""
 
-    def __init__(self, run: object) -> None:
+    def __init__(self, run: GateRun) -> None:
         super().__init__()
         self.run = run
 
@@ -89,3 +112,74 @@ class WorkingTreeChanged(Message):
     def __init__(self, problem: str = "") -> None:
         super().__init__()
         self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class JobOutcome:
+    """What a validation job wrote: a report at `path` (relative to `root`), one line for the log."""
+
+    title: str  # the report screen's title
+    path: str
+    root: str
+    log: str
+    style: str = ""
+
+
+class JobFinished(Message):
+    """A validation job (vibe, pre-mortem, retro, handoff) ended: `outcome` is what it wrote, or `error` says
+    why there is nothing. `cancel` identifies the job: a cancelled one's late answer is dropped."""
+
+    def __init__(self, kind: str, cancel: threading.Event, outcome: JobOutcome | None = None,
+                 error: str = "") -> None:
+        super().__init__()
+        self.kind = kind
+        self.cancel = cancel
+        self.outcome = outcome
+        self.error = error
+
+
+class MetricsBuilt(Message):
+    """The metrics report for a period was built: the report as `cockpit report --json` gives it, and its text."""
+
+    def __init__(self, period: str, report: Mapping[str, Any], text: str) -> None:
+        super().__init__()
+        self.period = period
+        self.report = report
+        self.text = text
+
+
+class DecisionPending(Message):
+    """A decision waits for the store (busy: `error`); it is retried until the hook's deadline."""
+
+    def __init__(self, decision: Decision, error: str) -> None:
+        super().__init__()
+        self.decision = decision
+        self.error = error
+
+
+class DecisionWritten(Message):
+    """The store took the decision (`ok`), or refused it because the request is no longer waiting (`status`)."""
+
+    def __init__(self, decision: Decision, ok: bool, status: str | None = None) -> None:
+        super().__init__()
+        self.decision = decision
+        self.ok = ok
+        self.status = status
+
+
+class DecisionFailed(Message):
+    """The decision could not be written before the hook's deadline."""
+
+    def __init__(self, decision: Decision, error: str) -> None:
+        super().__init__()
+        self.decision = decision
+        self.error = error
+
+
+class WorkerFailed(Message):
+    """Background work failed outside the loops that report and retry by themselves."""
+
+    def __init__(self, worker: str, error: str) -> None:
+        super().__init__()
+        self.worker = worker
+        self.error = error

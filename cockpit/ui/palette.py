@@ -26,11 +26,7 @@ class CockpitCommands(Provider):
             ("Switch dark / light theme", "cockpit-dark and cockpit-light", app.action_toggle_theme),
             ("Help", "The keys that work here", app.action_help),
         ]
-        try:
-            views = app.dashboard.views[:50]
-        except LookupError:
-            views = []
-        for view in views:
+        for view in app.sessions[:50]:
             label = f"Open session {view.session_id[:8]} {view.title[:50]}"
             commands.append((label, f"{view.agent.value} · {view.project}", partial(app.open_session, view.session_id)))
         return commands

@@ -13,9 +13,10 @@ import pytest
 from cockpit.cli import main
 from cockpit.core.gate_rules import GateState
 from cockpit.hooks.githook import CHAINED, MARKER, install_pre_commit, uninstall_pre_commit
+from cockpit.services.gate_board import read_board
 from cockpit.sources.gaterunner import run_gate
 from cockpit.store.db import connect
-from cockpit.store.gate_runs import read_board, record_run, runs_for
+from cockpit.store.gate_runs import record_run, runs_for
 
 ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev",
        "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",

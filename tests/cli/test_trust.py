@@ -235,7 +235,7 @@ def test_a_cockpit_report_counts_until_its_file_is_edited(gated: Clone, capsys: 
 def test_deleting_cockpits_newest_report_does_not_let_an_older_one_speak(gated: Clone) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from cockpit.store.gate_runs import read_board
+    from cockpit.services.gate_board import read_board
     from cockpit.store.llm_calls import record_report
 
     tree, _ = tree_id(str(gated.repo))

@@ -359,9 +359,8 @@ def mutated(rng: random.Random, command: str, seeds: list[str]) -> str:
 
 
 def test_three_thousand_random_shell_like_strings_never_raise_and_are_fast():
-    from core.test_shell_corpus import CRITICAL, HARMLESS
-
     from cockpit.core.policy import default_policy
+    from core.test_shell_corpus import CRITICAL, HARMLESS
 
     seeds = [c for _, c, _ in CRITICAL] + [c for _, c in HARMLESS]
     policy = default_policy()

@@ -134,7 +134,7 @@ def test_cancelled_during_the_call_keeps_the_paid_tokens_and_drops_the_answer() 
 
     import httpx2
 
-    from cockpit.llm.client import LlmSettings
+    from cockpit.core.llm_types import LlmSettings
 
     client = Llm(LlmSettings(max_retries=0), api_key="k", http_client=httpx2.Client(transport=httpx2.MockTransport(Cancelling())))
     result = client.structured(system="s", user="u", tool=TOOL, cancel=cancel)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from git_repo import git
 
 from cockpit.core.beads import Issue
 from cockpit.core.gitmetrics import CommitInfo
 from cockpit.core.issue_refs import SessionRef, completion, cost_per_issue, link, mentioned_ids
+from cockpit.services.issue_links import IssueLinks, find_links
 from cockpit.services.report import build_report, render_markdown, render_text
 from cockpit.store.db import open_db
 
@@ -77,28 +80,45 @@ def test_completion_rate_counts_closed_over_started_in_the_period() -> None:
     assert completion([], since, until)["rate_pct"] is None
 
 
-def test_the_report_has_git_metrics_and_linked_issues(tmp_path: Path) -> None:
+def linked_repo(tmp_path: Path, now: datetime) -> tuple[Path, Any]:
+    """A repository with two beads issues and three commits (two name tp-1), and a store whose one session
+    in it was asked to do tp-1."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    env = {"GIT_AUTHOR_NAME": "D", "GIT_AUTHOR_EMAIL": "d@e", "GIT_COMMITTER_NAME": "D", "GIT_COMMITTER_EMAIL": "d@e",
-           "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, env=env, check=True)
+    git(repo, "init", "-q", "-b", "main")
     (repo / ".beads").mkdir()
-    now = datetime.now(UTC)
     lines = [{"id": "tp-1", "title": "Parser | layout", "status": "closed", "priority": 1,
               "created_at": (now - timedelta(days=2)).isoformat(), "closed_at": (now - timedelta(days=1)).isoformat()},
              {"id": "tp-2", "title": "Later", "status": "open", "priority": 2, "created_at": now.isoformat()}]
     (repo / ".beads" / "issues.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
     for i, subject in enumerate(["feat: tp-1 parser", "fix: tp-1 layout", "docs"]):
         (repo / f"f{i}.txt").write_text(str(i))
-        subprocess.run(["git", "add", "."], cwd=repo, env=env, check=True)
+        git(repo, "add", ".")
         stamp = f"{int((now - timedelta(hours=5 - i)).timestamp())} +0000"
-        subprocess.run(["git", "commit", "-q", "-m", subject], cwd=repo, check=True,
-                       env={**env, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+        git(repo, "commit", "-q", "-m", subject, GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
     db = open_db(tmp_path / "c.db")
     db.conn.execute("INSERT INTO sessions (session_id, agent, project, started_at, last_activity_at, cost_usd, title)"
                     " VALUES ('s1', 'claude', ?, ?, ?, 2.5, 'do tp-1')",
                     (str(repo), (now - timedelta(hours=6)).isoformat(), (now - timedelta(hours=1)).isoformat()))
+    return repo, db
+
+
+def test_the_issue_screen_gets_one_issues_sessions_and_commits(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    repo, db = linked_repo(tmp_path, now)
+    issues = {i.id: i for i in (Issue("tp-1", "Parser | layout"), Issue("tp-2", "Later"))}
+    links = find_links(str(tmp_path / "c.db"), str(repo / ".beads"), "tp-1", issues)
+    assert links.error == "" and links.sessions == (("s1", "do tp-1", "mentioned in a prompt", 2.5),)
+    assert [subject for _, _, subject in links.commits] == ["feat: tp-1 parser", "fix: tp-1 layout", "docs"]
+    assert find_links(str(tmp_path / "c.db"), str(repo), "tp-2", issues) == IssueLinks()
+    (tmp_path / "plain").mkdir()
+    outside = find_links(str(tmp_path / "c.db"), str(tmp_path / "plain"), "tp-1", issues)
+    assert outside.sessions == () and "not a git repository" in outside.error
+
+
+def test_the_report_has_git_metrics_and_linked_issues(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    repo, db = linked_repo(tmp_path, now)
     report = build_report(db, now - timedelta(days=7), repo=str(repo), now=now)
     assert report["git"]["commits"] == 3 and report["git"]["rework_ratio"]["value"] == 33.33
     issues = report["issues"]

@@ -16,12 +16,12 @@ from fake_anthropic import FakeApi, llm, message
 from cockpit.core.gate_rules import GateState, parse_frontmatter, parse_verdict
 from cockpit.ingest.pipeline import Ingestor
 from cockpit.llm.client import Llm
+from cockpit.services.gate_board import read_board
 from cockpit.services.handoff import draft_handoff
 from cockpit.services.premortem import run_premortem
 from cockpit.services.retro import run_retro
 from cockpit.services.vibe import run_vibe
 from cockpit.store.db import connect, open_db
-from cockpit.store.gate_runs import read_board
 from cockpit.store.learnings import search_learnings
 
 ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@example.com", "GIT_COMMITTER_NAME": "Dev",
@@ -269,7 +269,8 @@ def test_a_vibe_cancelled_mid_call_records_what_was_spent(repo: Path, tmp_path: 
 
     import httpx2
 
-    from cockpit.llm.client import Cancelled, LlmSettings
+    from cockpit.core.llm_types import LlmSettings
+    from cockpit.llm.client import Cancelled
 
     change_parser(repo)
     cancel = threading.Event()

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from git_repo import git as git_cli
 
 from cockpit.core.gitmetrics import compute_metrics
 from cockpit.sources.gitlog import parse_log, read_commits, renamed_path
 
-ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev",
-       "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-       "HOME": "/nonexistent", "PATH": "/usr/bin:/bin"}
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def git(cwd: Path, *args: str, when: datetime | None = None) -> str:
-    env = dict(ENV)
-    if when is not None:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when.isoformat()
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+    stamp = {} if when is None else {"GIT_AUTHOR_DATE": when.isoformat(), "GIT_COMMITTER_DATE": when.isoformat()}
+    return git_cli(cwd, *args, **stamp)
 
 
 def commit_all(repo: Path, subject: str, minute: float) -> None:
@@ -147,3 +142,9 @@ def test_metrics_end_to_end_on_a_crafted_history(repo: Path) -> None:
     assert error == "" and metrics["commits"] == 5
     assert metrics["rework_ratio"] == {"value": 40.0, "rating": "HIGH", "fixes": 2}
     assert metrics["trust_pass_rate"]["failed"] == 1 and metrics["trust_pass_rate"]["non_fix"] == 3
+
+
+def test_without_git_the_history_says_so(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    commits, error = read_commits(repo)
+    assert commits == [] and error.startswith("git is not available")

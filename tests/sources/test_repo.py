@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from git_repo import git
 
 from cockpit.sources.repo import parse_shortstat, parse_status, read_repo
 from cockpit.ui.widgets.repo_pane import render_repo
-
-ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev",
-       "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-       "HOME": "/nonexistent", "PATH": "/usr/bin:/bin"}
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, env=ENV, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -110,3 +102,10 @@ def test_porcelain_and_shortstat_parsing() -> None:
     assert parse_shortstat(" 1 file changed, 2 insertions(+)") == (1, 2, 0)
     assert parse_shortstat(" 3 files changed, 1 deletion(-)") == (3, 0, 1)
     assert parse_shortstat("") == (0, 0, 0)
+
+
+def test_without_git_the_pane_says_so(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    state = read_repo(repo)
+    assert not state.ok and state.message.startswith("git is not available")
+

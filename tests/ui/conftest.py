@@ -14,7 +14,7 @@ from cockpit.config.settings import Settings
 from cockpit.ingest.pipeline import Ingestor
 from cockpit.sources.discovery import Root, claude_roots, codex_roots
 from cockpit.store.db import open_db
-from cockpit.ui.app import CockpitApp
+from cockpit.ui.app import CockpitApp, make_app
 
 # Real transcripts the tests carry (tests/data/README.md): no neighbour folder is needed.
 SHARED = Path(__file__).resolve().parents[1] / "data"
@@ -38,7 +38,7 @@ class Workspace:
 
     def app(self, *, live: bool = False, live_minutes: float = 180.0, clock=lambda: FROZEN_NOW, **kwargs) -> CockpitApp:
         claude, codex = self.roots()
-        return CockpitApp(
+        return make_app(
             db_path=str(self.db), claude_roots=claude, codex_roots=codex,
             settings=Settings(live_minutes=live_minutes), clock=clock, live=live,
             **{"repo": str(self.root), **kwargs},

@@ -195,11 +195,11 @@ async def test_a_request_answered_behind_the_inbox_is_not_opened(workspace: Work
         approvals.close(conn, rid, approvals.EXPIRED, "timeout")
         conn.close()
         # The inbox has not polled yet: pressing a must look at the store, not at the stale list.
-        app.pending = [approvals.get(connect(workspace.db), rid)]
+        app.pending = (approvals.get(connect(workspace.db), rid),)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
-        assert app.pending == []
+        assert app.pending == ()
 
 
 def test_a_huge_write_is_shown_cut_with_a_count_and_escapes_stripped() -> None:
@@ -267,8 +267,8 @@ async def test_a_request_whose_hook_died_leaves_the_inbox_and_cannot_be_approved
         assert (gone.status, gone.decision) == (approvals.GONE, None)
         assert not app.pending
         # Pressing a on it again (a stale list) says why it cannot be answered.
-        app.pending = [gone]
-        app.open_request(rid)
+        app.pending = (gone,)
+        app.dashboard.inbox.open_request(rid)
         await pilot.pause()
         assert any(f"request {rid} cannot be answered: its hook is gone" in e for e in log.entries)
 

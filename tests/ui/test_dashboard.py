@@ -178,12 +178,12 @@ async def test_pause_holds_updates_until_resumed(workspace: Workspace, tmp_path:
         await pilot.press("p")
         assert app.paused
         assert "PAUSED" in str(app.screen.query_one("#status-line").render())
-        app._schedule_reload()
+        app.dashboard.schedule_reload()
         await pilot.pause()
-        assert app._missed_while_paused
+        assert app.dashboard.missed_while_paused
         await pilot.press("p")
         await pilot.pause()
-        assert not app.paused and not app._missed_while_paused
+        assert not app.paused and not app.dashboard.missed_while_paused
 
 
 async def test_typing_in_the_filter_never_triggers_app_keys(workspace: Workspace) -> None:
@@ -215,7 +215,7 @@ async def test_problems_found_at_start_are_logged_not_a_crash(workspace) -> None
 
     app = workspace.app()
     app.settings = replace(app.settings, errors=("config.toml: dashboard.bands must be four increasing percentages",))
-    app.problems = list(app.settings.errors)
+    app.problems = app.settings.errors
     async with app.run_test(size=(150, 50)):
         entries = app.dashboard.query_one(LogPane).entries
         assert any("dashboard.bands" in e for e in entries)

@@ -73,7 +73,7 @@ async def test_r_runs_the_selected_gate_and_a_changed_tree_turns_it_stale(worksp
         assert "gate check: pass" in log_text(app)
         assert "✔ pass" in table.get_row_at(0)[1].plain
         (repo / "ok.txt").write_text("ok, edited\n")
-        app.refresh_repo()
+        app.gates.refresh()
         assert await wait_for(lambda: state_of(app, "check") is GateState.STALE)
         await pilot.press("r")
         assert await wait_for(lambda: state_of(app, "check") is GateState.PASS)
@@ -174,7 +174,7 @@ async def test_the_palette_cannot_run_gates_in_read_only_mode(workspace: Workspa
     async with app.run_test(size=(150, 50)):
         assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
         app.action_rerun_all_gates()
-        assert app.gate_runner is not None and app.gate_runner.running() == frozenset()
+        assert app.gates.runner is not None and app.gates.running() == frozenset()
 
 
 async def test_auto_gates_stay_idle_unless_the_cockpit_is_live(workspace: Workspace) -> None:
@@ -201,7 +201,7 @@ async def test_last_run_ages_move_on_with_the_clock(workspace: Workspace) -> Non
         from cockpit.core.format import parse_ts
 
         now[0] = parse_ts(run.started_at) + timedelta(minutes=7)  # type: ignore[operator]
-        app._tick()
+        app.dashboard.tick()
         assert table.get_row_at(0)[3].plain == "7m ago"
 
 
@@ -222,16 +222,16 @@ async def test_issue_and_gate_panes_stack_in_a_narrow_terminal(workspace: Worksp
 async def test_the_repository_is_first_read_after_the_dashboard_panes_exist(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cockpit.ui.app import CockpitApp
+    from cockpit.ui.gates import GateControl
 
     mounted_at_read: list[bool] = []
-    original = CockpitApp.refresh_repo
+    original = GateControl.refresh
 
-    def refresh_repo(self: CockpitApp) -> None:
-        mounted_at_read.append(self.dashboard.is_mounted)
+    def refresh(self: GateControl) -> None:
+        mounted_at_read.append(self.app.dashboard.is_mounted)
         original(self)
 
-    monkeypatch.setattr(CockpitApp, "refresh_repo", refresh_repo)
+    monkeypatch.setattr(GateControl, "refresh", refresh)
     app = workspace.app(repo=str(make_repo(workspace.root, QUICK)))
     async with app.run_test(size=(150, 50)):
         assert await wait_for(lambda: state_of(app, "check") is GateState.UNKNOWN)
@@ -242,17 +242,19 @@ async def test_a_repository_read_arriving_while_the_app_shuts_down_is_dropped(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cockpit.sources.repo import RepoState
-    from cockpit.ui.messages import LiveIngestFailed, RepoRead, WorkingTreeChanged
+    from cockpit.ui.messages import HookEventsArrived, LiveIngestFailed, RepoRead, WorkingTreeChanged
 
     app = workspace.app()
     late: list[bool] = []
 
     # Shutting down removes the dashboard's panes while the screen is still stacked and messages still flow.
     def answer_late(_pane: LogPane) -> None:
-        late.append(app.dashboard.is_mounted)
-        app.post_message(RepoRead(RepoState(path=str(workspace.root), ok=False, message="late")))
-        app.post_message(WorkingTreeChanged("late watcher problem"))
-        app.post_message(LiveIngestFailed("late failure"))
+        dashboard = app.dashboard
+        late.append(dashboard.is_mounted)
+        dashboard.post_message(RepoRead(RepoState(path=str(workspace.root), ok=False, message="late")))
+        dashboard.post_message(WorkingTreeChanged("late watcher problem"))
+        dashboard.post_message(LiveIngestFailed("late failure"))
+        dashboard.post_message(HookEventsArrived(frozenset({"late"})))
 
     monkeypatch.setattr(LogPane, "on_unmount", answer_late, raising=False)
     async with app.run_test(size=(150, 50)) as pilot:

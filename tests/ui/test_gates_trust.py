@@ -12,8 +12,9 @@ from pathlib import Path
 from textual.widgets import Button
 
 from cockpit.cli import main
+from cockpit.config.gates import load_gate_config
 from cockpit.core.gate_rules import GateState
-from cockpit.sources.git import load_gate_config, tree_id
+from cockpit.sources.git import tree_id
 from cockpit.store.db import connect
 from cockpit.store.gate_runs import runs_for
 from cockpit.store.trust_records import find_trust
@@ -47,7 +48,7 @@ async def test_an_untrusted_clone_runs_no_auto_gate_and_says_so_once(workspace: 
         # The agent keeps editing: every new tree would start an auto gate of a trusted configuration.
         for n in range(3):
             (repo / "ok.txt").write_text(f"edit {n}\n")
-            app.refresh_repo()
+            app.gates.refresh()
             assert await wait_for(lambda: app.gate_board.tree != first_tree)  # type: ignore[union-attr]
             await pilot.pause(0.6)  # several debounce periods
         assert not marker.exists() and runs_for(connect(workspace.db), str(repo), "touchy") == []
@@ -95,7 +96,7 @@ async def test_trust_in_the_modal_is_cockpit_trust_and_auto_gates_then_run(works
         assert await wait_for(lambda: app.gate_board is not None and app.gate_board.trusted)
         marker.unlink()
         (repo / "ok.txt").write_text("the agent edits\n")
-        app.refresh_repo()
+        app.gates.refresh()
         assert await wait_for(lambda: marker.exists())
         assert "auto (tree changed)" in log_text(app)
 
@@ -117,7 +118,7 @@ async def test_an_auto_gate_writing_while_it_runs_is_cancelled_once(workspace: W
     app = workspace.app(repo=str(repo), auto_gates=True)
     async with app.run_test(size=(150, 50)) as pilot:
         for _ in range(40):  # what the working-tree watcher does: re-read the board on every write
-            app.refresh_repo()
+            app.gates.refresh()
             await pilot.pause(0.1)
         outcomes = [r.outcome for r in runs_for(connect(workspace.db), str(repo), "feeder")]
         assert outcomes in (["pass"], ["pass", "cancelled"]), outcomes

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.issue import IssueScreen
+from cockpit.ui.widgets.issues_pane import IssuesPane
 from cockpit.ui.widgets.issues_table import PAGE_ROWS, IssuesTable, queue_entries
 from cockpit.ui.widgets.log_pane import LogPane
 
@@ -24,7 +25,7 @@ async def test_the_real_export_fills_the_queue_in_bd_order(workspace: Workspace)
         assert await wait_for(lambda: table.row_count > 0)
         # 13 ready, 3 in progress, 238 blocked, as `cockpit issues --json` computes for this export; an issue
         # both in progress and blocked is listed once.
-        queue = app.screen.queue
+        queue = app.screen.query_one(IssuesPane).loaded.queue
         listed = {*queue.ready, *queue.in_progress, *(b.id for b in queue.blocked)}
         assert (len(queue.ready), len(queue.in_progress), len(queue.blocked)) == (13, 3, 238)
         # The table holds one page, never the whole queue; the title says where the page is.
@@ -139,7 +140,7 @@ async def test_the_queue_holds_summaries_and_the_issue_screen_reads_the_whole_is
     async with app.run_test(size=(150, 50)) as pilot:
         table = app.screen.query_one(IssuesTable)
         assert await wait_for(lambda: table.row_count == 3)
-        summary = app.screen.queue.issues["x-1"]
+        summary = app.screen.query_one(IssuesPane).loaded.queue.issues["x-1"]
         assert summary.summary and summary.description == "" and summary.comments == ()
         # x-2 and x-3 block each other: the loop is named, in the pane and once in the log.
         assert "⟳ 1 cycle —" in str(table.border_subtitle)
@@ -152,7 +153,7 @@ async def test_the_queue_holds_summaries_and_the_issue_screen_reads_the_whole_is
 
 async def test_the_beads_file_is_read_again_only_when_it_changes(workspace: Workspace, monkeypatch) -> None:
     import cockpit.sources.beads_files as beads_source
-    from cockpit.ui.app import LINKS_REFRESH_TICKS
+    from cockpit.ui.widgets.issues_pane import LINKS_REFRESH_TICKS
 
     reads: list[object] = []
     real_load = beads_source.load_queue
@@ -167,26 +168,25 @@ async def test_the_beads_file_is_read_again_only_when_it_changes(workspace: Work
     path.write_text('{"id": "x-1", "title": "first", "status": "open"}\n')
     app = workspace.app(repo=str(workspace.root / "repo"))
     async with app.run_test(size=(150, 50)) as pilot:
-        table = app.screen.query_one(IssuesTable)
+        table = app.screen.query_one(IssuesPane)
         assert await wait_for(lambda: table.row_count == 1)
         # Idle: every check (the timer's and these) only stats the file; not even the session links are redone.
         for _ in range(2 * LINKS_REFRESH_TICKS):
-            app._check_beads()
+            table.check_file()
             await pilot.pause()
         assert len(reads) == 1
         # New transcript lines make the links stale: they are redone from the issues in memory, unread.
-        app._links_stale = True
-        app._beads_ticks = LINKS_REFRESH_TICKS
-        app._check_beads()
-        assert await wait_for(lambda: not app._beads_busy and not app._links_stale)
+        table.sessions_changed(frozenset({"a-session"}), catch_up=True)
+        table.check_file()
+        assert await wait_for(lambda: not table.busy and not table.links_stale)
         assert len(reads) == 1
         path.write_text(path.read_text() + '{"id": "x-2", "title": "second", "status": "open"}\n')
-        app._check_beads()
+        table.check_file()
         assert await wait_for(lambda: table.row_count == 2)
         assert len(reads) == 2
         # A rewrite to the same size is a change too (its mtime, ctime or inode moved).
         path.write_text(path.read_text().replace("second", "sekond"))
-        app._check_beads()
+        table.check_file()
         assert await wait_for(lambda: len(reads) == 3)
         assert await wait_for(lambda: any(table.get_row_at(i)[4].plain == "sekond" for i in range(2)))
 
@@ -207,9 +207,9 @@ async def test_a_deferral_running_out_recomputes_the_queue_without_reading_the_f
                     f'{{"id": "x-2", "title": "later", "status": "open", "defer_until": "{soon}"}}\n')
     app = workspace.app(repo=str(workspace.root / "repo"))
     async with app.run_test(size=(150, 50)):
-        table = app.screen.query_one(IssuesTable)
+        table = app.screen.query_one(IssuesPane)
         assert await wait_for(lambda: table.row_count == 1)
-        assert app.screen.queue.wake_at is not None
-        assert await wait_for(lambda: app._check_beads() or table.row_count == 2, seconds=6)
-        assert app.screen.queue.ready == ("x-1", "x-2") and app.screen.queue.wake_at is None
+        assert table.loaded is not None and table.loaded.queue.wake_at is not None
+        assert await wait_for(lambda: table.check_file() or table.row_count == 2, seconds=6)
+        assert table.loaded.queue.ready == ("x-1", "x-2") and table.loaded.queue.wake_at is None
         assert len(reads) == 1

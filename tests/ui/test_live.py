@@ -77,8 +77,9 @@ async def test_junk_line_is_a_line_in_the_log_and_the_session_keeps_updating(wor
             handle.write(_token_count("2026-02-23T20:59:00.000Z", 999_999, 110_000))
         gauge = next(g for g in app.screen.query(ContextGauge) if g.view.session_id == CODEX_LIVE)
         assert await _wait_for(lambda: gauge.view.context is not None and gauge.view.context.prompt_tokens == 110_000)
-        entries = app.screen.query_one(LogPane).entries
-        assert any("1 line(s) skipped (invalid-json)" in e and rollout.name in e for e in entries)
+        log = app.screen.query_one(LogPane)
+        assert await _wait_for(
+            lambda: any("1 line(s) skipped (invalid-json)" in e and rollout.name in e for e in log.entries))
         await pilot.pause()
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import cockpit.ui.app as app_module
+import cockpit.ui.workers.retention as retention_worker
 from cockpit.store.db import connect
 from cockpit.store.pruning import last_prune
 from cockpit.ui.widgets.log_pane import LogPane
@@ -26,7 +26,7 @@ def _old_events(conn: sqlite3.Connection, count: int) -> None:
 
 @pytest.fixture
 def prompt_prune(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_module, "PRUNE_FIRST_SECONDS", 0.0)
+    monkeypatch.setattr(retention_worker, "FIRST_SECONDS", 0.0)
 
 
 async def test_the_dashboard_prunes_in_the_background_and_logs_it(workspace: Workspace, prompt_prune: None) -> None:

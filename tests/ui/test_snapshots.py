@@ -1,4 +1,5 @@
-"""Snapshots of each screen at a fixed size, with a frozen clock and no watchers."""
+"""Snapshots of every screen and modal at a fixed size, with a frozen clock and no watchers, and the dashboard
+in the light theme."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from cockpit.ui.widgets.gates_table import GatesTable
 from cockpit.ui.widgets.issues_table import IssuesTable
 from cockpit.ui.widgets.repo_pane import RepoPane
 
-from .conftest import Workspace
+from .conftest import Workspace, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +41,16 @@ async def settled(pilot) -> None:
     await pilot.pause()
 
 
+def pressing(*keys: str):
+    """What a snapshot runs first: wait for the dashboard to settle, then press `keys`."""
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
 def test_dashboard_snapshot(workspace: Workspace, snap_compare) -> None:
     assert snap_compare(workspace.app(live_minutes=600, repo=NO_REPO), terminal_size=(130, 40), run_before=settled)
 
@@ -56,12 +67,7 @@ def test_session_screen_snapshot(workspace: Workspace, snap_compare) -> None:
 
 
 def test_help_snapshot(workspace: Workspace, snap_compare) -> None:
-    async def open_help(pilot) -> None:
-        await settled(pilot)
-        await pilot.press("question_mark")
-        await pilot.pause()
-
-    assert snap_compare(workspace.app(repo=NO_REPO), terminal_size=(130, 40), run_before=open_help)
+    assert snap_compare(workspace.app(repo=NO_REPO), terminal_size=(130, 40), run_before=pressing("question_mark"))
 
 
 # A fixed path: the panes show it. Rebuilt for each run with fixed dates, so HEAD and tree ids never change.
@@ -106,9 +112,11 @@ def gated_repo() -> Path:
     return GATED_REPO
 
 
-def test_issues_and_gates_panes_snapshot(workspace: Workspace, snap_compare) -> None:
+def gated_workspace(workspace: Workspace, *, trusted: bool = True) -> Path:
+    """The gated repository, trusted as `cockpit trust` would, with a passing and a failing run recorded."""
+    from cockpit.config.gates import load_gate_config
     from cockpit.core.gate_rules import GateRun
-    from cockpit.sources.git import load_gate_config, tree_id
+    from cockpit.sources.git import tree_id
     from cockpit.store.db import connect
     from cockpit.store.gate_runs import record_run
     from cockpit.store.trust_records import trust_config
@@ -116,20 +124,69 @@ def test_issues_and_gates_panes_snapshot(workspace: Workspace, snap_compare) -> 
     repo = gated_repo()
     tree, _ = tree_id(str(repo))
     conn = connect(workspace.db)
-    trust_config(conn, str(repo), load_gate_config(repo), "snapshot")  # what `cockpit trust` records
+    if trusted:
+        trust_config(conn, str(repo), load_gate_config(repo), "snapshot")
     record_run(conn, str(repo), GateRun("tests", tree, "2026-02-23T20:55:00.000000Z", 12.4, "pass", 0, "pytest -q",
                                         "12 passed\n", 10))
     record_run(conn, str(repo), GateRun("lint", "0" * 40, "2026-02-23T19:00:00.000000Z", 0.8, "fail", 1,
                                         "ruff check .", "E501\n", 5, "exit code 1"))
     conn.close()
-    app = workspace.app(live_minutes=600, repo=str(repo))
+    return repo
 
-    async def focus_gates(pilot) -> None:
+
+def test_issues_and_gates_panes_snapshot(workspace: Workspace, snap_compare) -> None:
+    app = workspace.app(live_minutes=600, repo=str(gated_workspace(workspace)))
+    assert snap_compare(app, terminal_size=(150, 44), run_before=pressing("4"))
+
+
+def test_dashboard_light_theme_snapshot(workspace: Workspace, snap_compare) -> None:
+    app = workspace.app(live_minutes=600, repo=str(gated_workspace(workspace)), theme="cockpit-light")
+    assert snap_compare(app, terminal_size=(150, 44), run_before=settled)
+
+
+def test_gate_screen_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.ui.screens.gate import GateScreen
+
+    app = workspace.app(live_minutes=600, repo=str(gated_workspace(workspace)))
+
+    async def open_gate(pilot) -> None:
         await settled(pilot)
-        await pilot.press("4")
+        await pilot.press("4", "down", "enter")  # lint: its last run failed, on another tree
+        await wait_for(lambda: isinstance(app.screen, GateScreen))
         await pilot.pause()
+        assert isinstance(app.screen, GateScreen) and app.screen.gate == "lint"
 
-    assert snap_compare(app, terminal_size=(150, 44), run_before=focus_gates)
+    assert snap_compare(app, terminal_size=(130, 40), run_before=open_gate)
+
+
+def test_confirm_modal_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.ui.screens.confirm import ConfirmModal
+
+    app = workspace.app(live_minutes=600, repo=str(gated_workspace(workspace, trusted=False)))
+
+    async def ask_to_run(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("4", "r")  # an untrusted gate: r asks before anything runs
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+
+    assert snap_compare(app, terminal_size=(130, 40), run_before=ask_to_run)
+
+
+def test_issue_screen_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.ui.screens.issue import IssueScreen
+
+    app = workspace.app(live_minutes=600, repo=str(gated_workspace(workspace)))
+
+    async def open_issue(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("3", "down", "enter")  # sn-1, in progress: its commit is linked
+        # The links (sessions, commits) are read in a worker.
+        await wait_for(lambda: isinstance(app.screen, IssueScreen) and app.screen.links is not None)
+        await pilot.pause()
+        assert isinstance(app.screen, IssueScreen) and app.screen.issue.id == "sn-1" and app.screen.links is not None
+
+    assert snap_compare(app, terminal_size=(130, 40), run_before=open_issue)
 
 
 def test_vibe_report_snapshot(workspace: Workspace, snap_compare) -> None:
@@ -171,11 +228,72 @@ def test_learnings_screen_snapshot(workspace: Workspace, snap_compare) -> None:
                      " created_at) VALUES ('/r', '', ?, 'b', ?, ?, '258c7280-ae70', ?, '2026-02-23T20:00:00')",
                      (title, category, confidence, source))
     conn.close()
-    app = workspace.app(repo=NO_REPO)
+    assert snap_compare(workspace.app(repo=NO_REPO), terminal_size=(110, 30), run_before=pressing("L"))
 
-    async def open_learnings(pilot) -> None:
+
+def test_metrics_screen_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.ui.screens.metrics import MetricsScreen
+
+    app = workspace.app(live_minutes=600, repo=str(gated_workspace(workspace)))
+
+    async def open_metrics(pilot) -> None:
         await settled(pilot)
-        await pilot.press("L")
+        await pilot.press("M")
+        # The report is built in a worker.
+        await wait_for(lambda: isinstance(app.screen, MetricsScreen) and app.screen.report is not None)
         await pilot.pause()
+        assert isinstance(app.screen, MetricsScreen) and app.screen.report is not None
 
-    assert snap_compare(app, terminal_size=(110, 30), run_before=open_learnings)
+    assert snap_compare(app, terminal_size=(110, 40), run_before=open_metrics)
+
+
+SESSION = "258c7280-ae70-4798-800f-63464d01a85d"
+EDIT = {"file_path": "src/parser.py", "old_string": "def parse(row):\n    return row[:3]\n",
+        "new_string": "def parse(row):\n    # [bold]kept as written[/bold]\n    return row[:4]\n"}
+
+
+def request(workspace: Workspace, status: str, received: str, **fields: object) -> None:
+    from cockpit.store import approvals
+    from cockpit.store.db import connect
+
+    tool_name = str(fields.pop("tool_name", "Bash"))
+    tool_input = fields.pop("tool_input", {"command": "git push origin main", "description": "Push to remote"})
+    conn = connect(workspace.db)
+    try:
+        approvals.create(conn, {
+            "agent": "claude", "event": "PermissionRequest", "session_id": SESSION, "cwd": "/home/dev/spotter",
+            "tool_name": tool_name, "tool_input": tool_input, "input_hash": approvals.input_hash(tool_name, tool_input),
+            "summary": fields.pop("summary", "git push origin main"), "received_at": received, **fields,
+        }, status=status)
+    finally:
+        conn.close()
+
+
+def test_approvals_history_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.store import approvals
+
+    request(workspace, approvals.DECIDED, "2026-02-23T20:10:00.000Z", decision="allow", decided_by="cockpit-key",
+            decided_at="2026-02-23T20:10:04.200Z", latency_ms=4200, policy="Bash(git push:*)")
+    request(workspace, approvals.DECIDED, "2026-02-23T20:20:00.000Z", decision="deny", decided_by="cockpit-key",
+            decided_at="2026-02-23T20:20:09.000Z", latency_ms=9000, reason="not on main", summary="git push -f")
+    request(workspace, approvals.EXPIRED, "2026-02-23T20:30:00.000Z", decided_by="timeout",
+            decided_at="2026-02-23T20:32:00.000Z", summary="rm -r build")
+    assert snap_compare(workspace.app(repo=NO_REPO), terminal_size=(130, 30), run_before=pressing("h"))
+
+
+def test_approval_modal_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.store import approvals
+    from cockpit.ui.screens.approval import ApprovalModal
+
+    request(workspace, approvals.PENDING, "2026-02-23T20:59:18.000Z", tool_name="Edit", tool_input=EDIT,
+            summary="src/parser.py", policy="Edit(src/**)", policy_reason="edits outside tests")
+    app = workspace.app(repo=NO_REPO, inbox=True, live_minutes=10_000_000)
+
+    async def open_request(pilot) -> None:
+        await settled(pilot)
+        await wait_for(lambda: bool(app.pending))  # the inbox worker reads the store
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalModal)
+
+    assert snap_compare(app, terminal_size=(130, 40), run_before=open_request)

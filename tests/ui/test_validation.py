@@ -87,7 +87,7 @@ async def test_the_same_key_again_cancels_a_running_job(workspace: Workspace, mo
         assert f"{kind} is running" in log_text(app)
         await pilot.press(key)
         assert f"{kind}: cancelled" in log_text(app)  # at once: the UI does not wait for the request
-        assert app._job is None and app.status_note == ""
+        assert app.jobs.running is None and app.status_note == ""
         await pilot.pause(0.3)  # the late end of the cancelled job is dropped, not shown
         assert isinstance(app.screen, DashboardScreen) and log_text(app).count(f"{kind}: cancelled") == 1
 

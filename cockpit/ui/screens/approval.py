@@ -12,11 +12,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from cockpit.core.text import terminal_safe
 from cockpit.store.approvals import Request
+from cockpit.ui.themes import themed
 
 # A Write of a whole generated file must not freeze the modal: show this much, then say what was cut.
 MAX_SHOWN_LINES = 400
@@ -39,7 +41,7 @@ class Decision:
     whole_session: bool = False
 
 
-def render_request(request: Request, last_prompt: str) -> Text:
+def render_request(request: Request, last_prompt: str) -> Content:
     """The request as plain text: transcript and tool text is untrusted, never markup."""
     text = Text()
     text.append(f"{request.agent} session {request.session_id}", style="bold")
@@ -48,7 +50,7 @@ def render_request(request: Request, last_prompt: str) -> Text:
     text.append(terminal_safe(request.cwd) + "\n")
     if request.policy:
         text.append("policy: ", style="dim")
-        text.append(f"{request.policy}", style="bold yellow")
+        text.append(f"{request.policy}", style="bold $warning")
         if request.policy_reason:
             text.append(f"  ({request.policy_reason})")
         text.append("\n")
@@ -58,7 +60,7 @@ def render_request(request: Request, last_prompt: str) -> Text:
     text.append("\n")
     text.append(f"{request.tool_name}\n", style="bold")
     text.append_text(render_tool_input(request.tool_name, request.tool_input))
-    return text
+    return themed(text)
 
 
 def render_tool_input(tool_name: str, tool_input: Any) -> Text:
@@ -94,11 +96,11 @@ def render_tool_input(tool_name: str, tool_input: Any) -> Text:
                 if shown >= MAX_SHOWN_LINES:
                     continue
                 shown += 1
-                style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+                style = "$success" if line.startswith("+") else "$error" if line.startswith("-") else "dim"
                 cut = line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + " …"
                 text.append(terminal_safe(cut) + "\n", style=style)
         if total > shown:
-            text.append(f"… {total - shown} more diff lines not shown\n", style="bold yellow")
+            text.append(f"… {total - shown} more diff lines not shown\n", style="bold $warning")
         return text
     text.append(terminal_safe(json.dumps(tool_input, indent=2, ensure_ascii=False)))
     return text

@@ -12,12 +12,14 @@ from textual.widgets import DataTable, Footer, Header, Input
 
 from cockpit.core.text import one_line
 from cockpit.store import approvals
+from cockpit.ui.themes import ThemedText
 
 if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
 
-STATUS_STYLE = {"decided": "", "pending": "bold yellow", "expired": "red", "no-cockpit": "dim",
-                "answered-in-terminal": "cyan"}
+STATUS_STYLE = {"decided": "", "pending": "bold $warning", "expired": "$error", "no-cockpit": "dim",
+                "answered-in-terminal": "$primary"}
+DECISION_STYLE = {"allow": "$success", "deny": "$error"}
 
 
 class ApprovalsHistoryScreen(Screen[None]):
@@ -52,8 +54,8 @@ class ApprovalsHistoryScreen(Screen[None]):
                 continue
             table.add_row(
                 Text(r.received_at.replace("T", " ")[:19]),
-                Text(r.status, style=STATUS_STYLE.get(r.status, "")),
-                Text(r.decision or "-", style="green" if r.decision == "allow" else "red" if r.decision == "deny" else ""),
+                ThemedText(r.status, style=STATUS_STYLE.get(r.status, "")),
+                ThemedText(r.decision or "-", style=DECISION_STYLE.get(r.decision or "", "")),
                 Text(r.decided_by or "-"),
                 Text("" if r.latency_ms is None else f"{r.latency_ms / 1000:.1f}s", justify="right"),
                 Text(r.session_id[:8]),

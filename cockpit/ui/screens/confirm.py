@@ -14,6 +14,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from cockpit.ui.themes import themed
+
 DEBOUNCE_SECONDS = 0.3
 CHOICE_KEYS = ("o", "t", "y")  # the keys a Choice may use
 
@@ -57,7 +59,7 @@ class ConfirmModal(ModalScreen[str | None]):
             with VerticalScroll(id="question"):
                 text = Text(self.question_title + "\n\n", style="bold")
                 text.append_text(self.body)
-                yield Static(text, id="question-text")
+                yield Static(themed(text), id="question-text")
             with Horizontal(id="choices"):
                 yield Button("Cancel", id="cancel", variant="default")
                 for choice in self.choices:

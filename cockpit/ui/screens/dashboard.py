@@ -1,37 +1,49 @@
-"""The dashboard: context gauges, sessions, action log; live from the store."""
+"""The dashboard: context gauges, sessions, issues, gates, approvals and the action log; live from the store.
+
+The screen that background work serves: the workers post here (or to the pane a message is about, from
+where unhandled messages bubble up here). The screen keeps the session lists live (new transcript lines,
+hook events, pause), the status line and the log, and hands repository and job results to `app.gates`
+and `app.jobs`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input
 
-from cockpit.core.beads import Queue
-from cockpit.core.context import band
 from cockpit.core.models import SessionState, SessionView
-from cockpit.sources.beads_files import BeadsFile, read_issue
-from cockpit.store.queries import get_session, list_sessions, live_cutoff, search_sessions
-from cockpit.ui.screens.issue import IssueScreen
+from cockpit.services.gate_board import GateBoard
+from cockpit.store.approvals import Request
+from cockpit.store.queries import file_problems, get_session, list_sessions, live_cutoff, search_sessions
+from cockpit.ui import messages
+from cockpit.ui.screens.gate import GateScreen
+from cockpit.ui.screens.session import SessionScreen
 from cockpit.ui.widgets.approvals_table import ApprovalsTable
 from cockpit.ui.widgets.context_pane import ContextPane
 from cockpit.ui.widgets.gates_table import GatesTable
-from cockpit.ui.widgets.issues_table import IssuesTable
+from cockpit.ui.widgets.inbox_pane import InboxPane
+from cockpit.ui.widgets.issues_pane import IssuesPane
 from cockpit.ui.widgets.log_pane import LogPane
 from cockpit.ui.widgets.repo_pane import RepoPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
+from cockpit.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
 
 HISTORY_LIMIT = 2000
 NARROW_COLUMNS = 120
+# Time passing (ages, the set of live sessions) is redrawn this often.
+REFRESH_SECONDS = 5.0
+# The session list of thousands of rows is redrawn at most this often while agents write.
+TABLE_REFRESH_SECONDS = 0.5
 
 
 class DashboardScreen(Screen[None]):
@@ -49,15 +61,23 @@ class DashboardScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.filter_text = ""
-        self.waiting: set[str] = set()
-        self.queue: Queue | None = None
-        self.beads_path: Path | None = None
+        self.waiting: set[str] = set()  # sessions with a request waiting for a human
         self._filter_ids: set[str] | None = None
         self.views: list[SessionView] = []
+        # Redraws of the lists are coalesced: one timer at a time, brought forward when a sooner one is asked.
+        self._reload_timer: Timer | None = None
+        self._reload_delay = 0.0
+        self._changed_since_reload: set[str] = set()  # sessions whose open timeline must be redrawn
+        self.missed_while_paused = False
+        self._reported: dict[str, int] = {}  # file problems and skipped-line counts the log already has
 
     @property
     def cockpit(self) -> CockpitApp:
         return self.app  # type: ignore[return-value]
+
+    @property
+    def inbox(self) -> InboxPane:
+        return self.query_one(InboxPane)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -67,13 +87,11 @@ class DashboardScreen(Screen[None]):
             yield ContextPane(self.cockpit.settings.bands, id="context-pane", classes="pane")
             yield SessionsTable(id="sessions-pane", classes="pane")
             with Horizontal(id="work-row"):
-                yield IssuesTable(id="issues-pane", classes="pane")
+                yield IssuesPane(id="issues-pane", classes="pane")
                 yield GatesTable(id="gates-pane", classes="pane")
-            with Vertical(id="inbox-pane", classes="pane"):
-                yield ApprovalsTable(id="approvals-table")
-                yield LogPane(id="log-pane")
+            yield InboxPane(id="inbox-pane", classes="pane")
         yield Input(placeholder="filter: text in project, title, model, id or any prompt — Enter keeps, Esc clears", id="filter")
-        yield Static("", id="status-line")
+        yield StatusLine(id="status-line")
         yield Footer()
 
     def on_resize(self) -> None:
@@ -81,14 +99,19 @@ class DashboardScreen(Screen[None]):
         self.query_one("#work-row").set_class(self.size.width < NARROW_COLUMNS, "-narrow")
 
     def on_mount(self) -> None:
+        app = self.cockpit
         # Focused now and not scrolled to: the panes open at their top, the repository line first.
         self.set_focus(self.query_one(SessionsTable), scroll_visible=False)
         self.on_resize()
-        for message, style in self.cockpit.startup_notes():
+        for message, style in app.startup_notes():
             self.log_event(message, style)
         self.reload()
+        self.watch(app, "paused", self._pause_changed, init=False)
+        self.watch(app, "pending", self._pending_changed, init=False)
+        self.watch(app, "gate_board", self._show_gates, init=False)
+        self.set_interval(REFRESH_SECONDS, self.tick)
 
-    # ---- data ------------------------------------------------------------------------------
+    # ---- the session lists -------------------------------------------------------------------
 
     def reload(self) -> None:
         app = self.cockpit
@@ -100,6 +123,7 @@ class DashboardScreen(Screen[None]):
                 roots=app.roots_filter,
             )
         ]
+        app.sessions = tuple(self.views)
         live = [v for v in self.views if v.live]
         # Gauges need the sparkline and compactions: only live sessions pay for that detail.
         detailed = {
@@ -110,7 +134,7 @@ class DashboardScreen(Screen[None]):
             )
         }
         live = [self._mark_waiting(detailed.get(v.session_id, v)) for v in live]
-        app.notice_changes(live)
+        self.notice_changes(live)
         self.query_one(ContextPane).show(live, len(self.views) - len(live), app.settings.live_minutes)
         shown = [v for v in self.views if self._matches(v)]
         table = self.query_one(SessionsTable)
@@ -118,7 +142,6 @@ class DashboardScreen(Screen[None]):
         table.border_subtitle = (
             f"{len(shown)} of {len(self.views)} matching {self.filter_text!r}" if self.filter_text else f"{len(self.views)} sessions"
         )
-        self.update_status()
 
     def apply_update(self, session_ids: frozenset[str]) -> bool:
         """Redraw the gauges of these sessions at once. False when the whole screen must reload."""
@@ -139,12 +162,14 @@ class DashboardScreen(Screen[None]):
         for view in changed:
             pane.update_gauge(view)
         self.query_one(SessionsTable).update_rows(changed, now, app.settings.bands)
-        app.notice_changes(changed)
+        self.notice_changes(changed)
         return True
 
     def tick(self) -> None:
-        """Time passing: reload only when the set of live sessions changes, else refresh the "active" column."""
+        """Time passing: reload only when the set of live sessions changes, else refresh the ages shown."""
         app = self.cockpit
+        if app.paused or not app.is_running or app.screen is not self:
+            return
         now = app.clock()
         since = live_cutoff(now, app.settings.live_minutes)
         live_now = {
@@ -159,6 +184,7 @@ class DashboardScreen(Screen[None]):
             self.reload()
         else:
             self.query_one(SessionsTable).refresh_ages(now)
+        self._show_gates(app.gate_board)  # "last run 5m ago" moves on
 
     def _matches(self, view: SessionView) -> bool:
         if not self.filter_text:
@@ -167,24 +193,156 @@ class DashboardScreen(Screen[None]):
         hay = f"{view.agent.value} {view.project} {view.title} {view.model} {view.session_id} {view.state.value}".lower()
         return needle in hay or (self._filter_ids is not None and view.session_id in self._filter_ids)
 
-    def update_status(self) -> None:
+    def _mark_waiting(self, view: SessionView) -> SessionView:
+        if view.session_id in self.waiting and view.live:
+            return replace(view, state=SessionState.WAITING_APPROVAL)
+        return view
+
+    def _pending_changed(self, pending: tuple[Request, ...]) -> None:
+        """A session with a request waiting for a human shows so in the lists."""
+        waiting = {r.session_id for r in pending}
+        if waiting != self.waiting:
+            self.waiting = waiting
+            self.reload()
+
+    def _show_gates(self, board: GateBoard | None) -> None:
+        if board is not None and self.app.is_running:
+            self.query_one(GatesTable).show(board, self.cockpit.clock())
+
+    def on_beads_loaded(self, message: messages.BeadsLoaded) -> None:
+        """The issues pane showed the queue; the sessions list names the issue each session works on."""
+        if not self.app.is_running:
+            return
+        table = self.query_one(SessionsTable)
+        if message.session_issues != table.issues:
+            table.issues = message.session_issues
+            self.reload()
+
+    # ---- live updates ------------------------------------------------------------------------
+
+    def on_transcripts_ingested(self, message: messages.TranscriptsIngested) -> None:
         app = self.cockpit
-        status = self.query_one("#status-line", Static)
-        parts = []
-        if app.status_note:
-            parts.append(app.status_note)
+        if not app.is_running:
+            return
+        update = message.update
+        app.last_update_ms = update.seconds * 1000
+        self._changed_since_reload |= update.sessions
+        self.query_one(IssuesPane).sessions_changed(update.sessions, catch_up=update.catch_up)
+        if update.catch_up:
+            app.watch_mode = message.watch_mode
+            for error in update.errors:
+                app.problems += (error,)
+                self.log_event(error, "$warning")
+            self.log_event(f"caught up: {update.lines} new lines in {update.seconds:.2f} s; watching with {app.watch_mode}")
+        self._report_problems()
         if app.paused:
-            parts.append("PAUSED (p to resume)")
-        parts.append(f"watch: {app.watch_mode}")
-        if app.last_update_ms is not None:
-            parts.append(f"last update {app.last_update_ms:.1f} ms")
-        live = sum(1 for v in self.views if v.live)
-        over = sum(1 for v in self.views if v.live and v.context and band(v.context.pct, app.settings.bands) >= 1)
-        parts.append(f"{live} live, {over} over {app.settings.bands[0]:g}%")
-        if app.problems:
-            parts.append(f"{len(app.problems)} problems (cockpit doctor)")
-        status.update(Text("  ·  ".join(parts)))
-        status.set_class(app.paused, "-paused")
+            self.missed_while_paused = True
+            return
+        # Gauges of the sessions that changed are redrawn now; the full lists follow, coalesced.
+        needs_full = not self.apply_update(update.sessions) or update.catch_up
+        self.schedule_reload(0.03 if needs_full else TABLE_REFRESH_SECONDS)
+
+    def on_hook_events_arrived(self, message: messages.HookEventsArrived) -> None:
+        # The agent's hooks said something about these sessions (a turn ended, a session closed).
+        self._changed_since_reload |= message.sessions
+        if self.app.is_running:
+            self.schedule_reload(0.03)
+
+    def on_live_ingest_failed(self, message: messages.LiveIngestFailed) -> None:
+        app = self.cockpit
+        if not app.is_running:
+            return
+        app.watch_mode = "retrying"
+        app.problems += (f"live updates failed: {message.error}",)
+        self.log_event(f"live updates failed, retrying: {message.error}", "bold $error")
+
+    def _report_problems(self) -> None:
+        """Each unreadable file and each new batch of skipped lines becomes one line in the log."""
+        app = self.cockpit
+        for path, error in file_problems(app.db):
+            key = f"{path}\0{error}"
+            if key not in self._reported:
+                self._reported[key] = 1
+                app.problems += (f"{path}: {error}",)
+                self.log_event(f"{path}: {error}", "$warning")
+        for path, reason, count in app.db.execute("SELECT path, reason, count FROM skipped").fetchall():
+            key = f"{path}\0{reason}"
+            before = self._reported.get(key, 0)
+            if count > before:
+                self._reported[key] = count
+                if before == 0:
+                    app.problems += (f"{path}: {reason} lines skipped",)
+                self.log_event(f"{path}: {count - before} line(s) skipped ({reason}); the rest is read", "$warning")
+
+    def schedule_reload(self, delay: float = 0.03) -> None:
+        """Redraw the lists (and any open timeline of a changed session) after `delay`, coalescing bursts."""
+        if self.cockpit.paused:
+            self.missed_while_paused = True
+            return
+        if self._reload_timer is not None:
+            if delay >= self._reload_delay:
+                return  # a sooner redraw is already due
+            self._reload_timer.stop()
+        self._reload_delay = delay
+        self._reload_timer = self.set_timer(delay, self._reload_lists)
+
+    def _reload_lists(self) -> None:
+        self._reload_timer = None
+        if self.cockpit.paused or not self.app.is_running:
+            return
+        changed, self._changed_since_reload = self._changed_since_reload, set()
+        self.reload()
+        for screen in self.app.screen_stack:
+            if isinstance(screen, SessionScreen) and screen.session_id in changed:
+                screen.reload()
+
+    def _pause_changed(self, paused: bool) -> None:
+        self.log_event("live updates paused" if paused else "live updates resumed")
+        if not paused and self.missed_while_paused:
+            self.missed_while_paused = False
+            self.schedule_reload()
+            for screen in self.app.screen_stack:
+                if isinstance(screen, SessionScreen):
+                    self._changed_since_reload.add(screen.session_id)
+
+    def on_retention_pruned(self, message: messages.RetentionPruned) -> None:
+        result = message.result
+        if message.error:
+            self.log_event(f"retention: prune failed, trying again in an hour: {message.error}", "$warning")
+        elif result is not None and (result.deleted or result.trimmed):
+            self.log_event(f"retention: deleted {result.deleted} rows and trimmed {result.trimmed}"
+                           f" in {result.seconds:.1f} s; {result.space}", "dim")
+
+    # ---- alerts ----------------------------------------------------------------------------
+
+    def notice_changes(self, live: list[SessionView]) -> None:
+        """Bell, toast and a log line, once, when a session crosses the first band or compacts."""
+        for message, severity in self.query_one(ContextPane).crossings(live):
+            self.app.bell()
+            self.app.notify(message, severity=severity, markup=False, timeout=8)  # type: ignore[arg-type]
+            self.log_event(message, "bold $warning" if severity == "warning" else "bold $error")
+
+    # ---- the repository and the jobs -----------------------------------------------------------
+
+    def on_repo_read(self, message: messages.RepoRead) -> None:
+        if self.app.is_running:
+            self.query_one(RepoPane).show(message.state)
+
+    def on_gates_read(self, message: messages.GatesRead) -> None:
+        if self.app.is_running:
+            self.cockpit.gates.board_read(message.board, message.seconds)
+
+    def on_gate_run_finished(self, message: messages.GateRunFinished) -> None:
+        if self.app.is_running:
+            self.cockpit.gates.run_finished(message.run)
+
+    def on_working_tree_changed(self, message: messages.WorkingTreeChanged) -> None:
+        if self.app.is_running:
+            self.cockpit.gates.tree_edited(message.problem)
+
+    def on_job_finished(self, message: messages.JobFinished) -> None:
+        if self.app.is_running:
+            self.cockpit.jobs.finished(message)
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -199,57 +357,6 @@ class DashboardScreen(Screen[None]):
             self.set_focus(pane, scroll_visible=False)
         # The whole pane, its border and title included, comes into view, not only the focused table.
         self.query_one("#panes", VerticalScroll).scroll_to_widget(pane, animate=False)
-
-    def show_approvals(self, pending: list) -> None:  # type: ignore[type-arg]
-        """Fill the inbox and mark the sessions that wait for a human."""
-        app = self.cockpit
-        projects = {v.session_id: v.project for v in self.views}
-        self.query_one(ApprovalsTable).show(pending, projects, app.clock())
-        pane = self.query_one("#inbox-pane")
-        pane.border_title = f"5 Approvals ({len(pending)} waiting) / Log" if pending else "5 Approvals / Log"
-        pane.set_class(bool(pending), "-waiting")
-        waiting = {r.session_id for r in pending}
-        if waiting != self.waiting:
-            self.waiting = waiting
-            self.reload()
-
-    def _mark_waiting(self, view: SessionView) -> SessionView:
-        if view.session_id in self.waiting and view.live:
-            return replace(view, state=SessionState.WAITING_APPROVAL)
-        return view
-
-    def show_issues(self, beads: BeadsFile, queue: Queue) -> None:
-        table = self.query_one(IssuesTable)
-        self.queue = queue
-        self.beads_path = beads.path
-        table.show(queue, self.cockpit.clock().astimezone())
-        if beads.path is None:
-            table.border_subtitle = beads.error or f"no .beads/issues.jsonl in {self.cockpit.repo}"
-        else:
-            skipped = f", {beads.skipped_total} lines skipped" if beads.skipped_total else ""
-            loops = len(queue.cycles)
-            cycles = f" · ⟳ {loops} cycle{'s' if loops > 1 else ''}" if loops else ""
-            table.border_subtitle = (
-                f"○ {len(queue.ready)} ready · ▶ {len(queue.in_progress)} in progress · ✖ {len(queue.blocked)} blocked"
-                f"{cycles} — {beads.path}{skipped}"
-            )
-
-    def show_session_issues(self, session_issues: dict[str, tuple[str, ...]]) -> None:
-        table = self.query_one(SessionsTable)
-        if session_issues != table.issues:
-            table.issues = session_issues
-            self.reload()
-
-    def on_issues_table_issue_opened(self, event: IssuesTable.IssueOpened) -> None:
-        if self.queue is not None and event.issue_id in self.queue.issues:
-            issue = self.queue.issues[event.issue_id]
-            # The queue holds summaries: the issue's own line is read again for its description and comments.
-            if self.beads_path is not None:
-                issue = read_issue(self.beads_path, issue)
-            self.app.push_screen(IssueScreen(issue, self.queue))
-
-    def on_approvals_table_request_opened(self, event: ApprovalsTable.RequestOpened) -> None:
-        self.cockpit.open_request(event.request_id)
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -281,6 +388,9 @@ class DashboardScreen(Screen[None]):
 
     def on_sessions_table_session_opened(self, event: SessionsTable.SessionOpened) -> None:
         self.cockpit.open_session(event.session_id)
+
+    def on_gates_table_gate_opened(self, event: GatesTable.GateOpened) -> None:
+        self.app.push_screen(GateScreen(event.name))
 
     def log_event(self, message: str, style: str = "") -> None:
         self.query_one(LogPane).add(self.cockpit.clock(), message, style)

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -19,6 +20,7 @@ from cockpit.store.evidence import accept_report
 from cockpit.store.gate_runs import runs_for
 from cockpit.store.trust_records import who
 from cockpit.ui.screens.confirm import Choice, ConfirmModal
+from cockpit.ui.themes import ThemedText, themed
 from cockpit.ui.widgets.gates_table import STATE_MARK, STATE_STYLE
 
 ACCEPT_SHOWN_LINES = 200
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
 
 
-def describe(status: GateStatus, tree: str) -> Text:
+def describe(status: GateStatus, tree: str) -> Content:
     spec = status.spec
     text = Text()
     text.append(f"{spec.name}  ", style="bold")
@@ -53,31 +55,31 @@ def describe(status: GateStatus, tree: str) -> Text:
             text.append(f"\nexternal report {terminal_safe(external.path)}"
                         f" ({external.verdict or 'no verdict'}): not written by cockpit, so it does not"
                         " count; A shows it and lets you accept it",
-                        style="magenta")
+                        style="$secondary")
     if spec.why:
         text.append(f" · detected from {spec.why}", style="dim")
     text.append(f"\nworking tree {tree[:12] or '?'}", style="dim")
-    return text
+    return themed(text)
 
 
-def render_output(run: GateRun | None) -> Text:
+def render_output(run: GateRun | None) -> Content:
     """Gate output is untrusted text: plain, with control sequences already stripped by the runner."""
     if run is None:
-        return Text("no run yet: press r to run it", style="dim")
+        return themed(Text("no run yet: press r to run it", style="dim"))
     text = Text()
     head = f"{run.outcome} · exit {run.exit_code if run.exit_code is not None else '-'} · {run.duration_s:.1f} s"
     text.append(f"{run.started_at[:19].replace('T', ' ')} UTC · {head} · tree {run.tree[:10]}\n", style="bold")
     if run.note and not run.note.startswith("exit code"):
-        text.append(run.note + "\n", style="yellow")
+        text.append(run.note + "\n", style="$warning")
     if run.output_bytes and not run.output_tail:
         text.append(f"{bytes_size(run.output_bytes)} of output, no longer kept ([retention] gate_output_days)",
                     style="dim")
-        return text
+        return themed(text)
     if run.output_bytes > len(run.output_tail.encode()):
         text.append(f"… {bytes_size(run.output_bytes)} of output; showing the last {bytes_size(len(run.output_tail.encode()))}\n",
                     style="dim")
     text.append(run.output_tail or "(no output)")
-    return text
+    return themed(text)
 
 
 class GateScreen(Screen[None]):
@@ -111,6 +113,8 @@ class GateScreen(Screen[None]):
             table.add_column(name, key=name)
         self.reload()
         table.focus()
+        # A new board (a run started or ended, the tree changed) redraws the screen.
+        self.watch(self.app, "gate_board", self.reload, init=False)
 
     def reload(self) -> None:
         board = self.cockpit.gate_board
@@ -128,7 +132,7 @@ class GateScreen(Screen[None]):
         table.clear()
         for index, run in enumerate(self.runs):
             table.add_row(
-                Text(run.started_at[:19].replace("T", " ")), Text(run.outcome, style=_outcome_style(run.outcome)),
+                Text(run.started_at[:19].replace("T", " ")), ThemedText(run.outcome, style=_outcome_style(run.outcome)),
                 Text("" if run.exit_code is None else str(run.exit_code), justify="right"),
                 Text(f"{run.duration_s:.1f}s", justify="right"), Text(run.tree[:10]),
                 Text(bytes_size(run.output_bytes), justify="right"), Text(one_line(run.note, 60)), key=str(index),
@@ -161,7 +165,8 @@ class GateScreen(Screen[None]):
         return True
 
     def action_accept_report(self) -> None:
-        from cockpit.sources.git import REPORT_HASH_LIMIT, parse_report, read_regular
+        from cockpit.sources.agents_files import REPORT_HASH_LIMIT, parse_report
+        from cockpit.sources.files import read_regular
 
         board = self.cockpit.gate_board
         external = self._external()
@@ -183,16 +188,16 @@ class GateScreen(Screen[None]):
                     style="dim")
         body.append("\n".join(lines[:ACCEPT_SHOWN_LINES]))
         if len(lines) > ACCEPT_SHOWN_LINES:
-            body.append(f"\n… {len(lines) - ACCEPT_SHOWN_LINES} more lines", style="bold yellow")
+            body.append(f"\n… {len(lines) - ACCEPT_SHOWN_LINES} more lines", style="bold $warning")
         spec = board.get(self.gate).spec  # type: ignore[union-attr]
 
         def answered(choice: str | None) -> None:
             if choice != "accept":
                 return
             accept_report(self.cockpit.db.conn, board.root, spec.report, report, who("cockpit"))
-            self.cockpit.dashboard.log_event(f"gate {self.gate}: accepted the external report {report.path}"
-                                             f" ({report.verdict}, sha256 {report.sha256[:16]}…)", "green")
-            self.cockpit.refresh_repo()
+            self.cockpit.log_event(f"gate {self.gate}: accepted the external report {report.path}"
+                                   f" ({report.verdict}, sha256 {report.sha256[:16]}…)", "$success")
+            self.cockpit.gates.refresh()
 
         question = f"Accept this external report as evidence for gate {self.gate}?"
         choices = [Choice("accept", "Accept this report", "y")]
@@ -200,4 +205,4 @@ class GateScreen(Screen[None]):
 
 
 def _outcome_style(outcome: str) -> str:
-    return {"pass": "green", "warn": "yellow", "cancelled": "dim"}.get(outcome, "red")
+    return {"pass": "$gate-pass", "warn": "$warning", "cancelled": "dim"}.get(outcome, "$gate-fail")

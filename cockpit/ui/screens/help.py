@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 NOTES = (
@@ -24,6 +24,24 @@ NOTES = (
     "accepts it.",
     "Vibe, pre-mortem and retro ask Claude only with ANTHROPIC_API_KEY set; offline their reports say so.",
 )
+
+
+def key_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
+    """(key, description, tooltip) for every binding enabled on `screen` now: cockpit's own (they carry an
+    id) first, then the widgets' navigation keys."""
+    ours: list[tuple[str, str, str]] = []
+    others: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not active.enabled or not binding.description or binding.system:
+            continue
+        row = (binding.key_display or screen.app.get_key_display(binding), binding.description, binding.tooltip)
+        if row[1] in seen and row[1].startswith("Copy"):
+            continue
+        seen.add(row[1])
+        (ours if binding.id else others).append(row)
+    return ours + others
 
 
 class HelpScreen(ModalScreen[None]):

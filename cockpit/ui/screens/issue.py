@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from cockpit.core.beads import Issue, Queue
 from cockpit.core.text import one_line, strip_controls
-
-COMMITS_READ = 2000
+from cockpit.services.issue_links import IssueLinks, find_links
+from cockpit.ui.themes import themed
 
 
 def render_issue(issue: Issue, queue: Queue) -> Text:
@@ -65,50 +63,11 @@ def render_issue(issue: Issue, queue: Queue) -> Text:
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class IssueLinks:
-    """What the issue is linked to in this repository: sessions (with why and cost) and commits."""
-
-    sessions: tuple[tuple[str, str, str, float | None], ...] = ()  # id, title, why, cost
-    commits: tuple[tuple[str, str, str], ...] = ()  # sha, date, subject
-    error: str = ""
-
-
-def find_links(db_path: str, repo: str, issue_id: str, issues: Mapping[str, Issue]) -> IssueLinks:
-    """Runs in a worker: the store's sessions of this repo and its last COMMITS_READ commits."""
-    from cockpit.core.issue_refs import link
-    from cockpit.sources.git import repo_root
-    from cockpit.sources.gitlog import read_commits
-    from cockpit.store.db import connect
-    from cockpit.store.session_refs import session_refs, session_titles
-
-    commits, error = read_commits(repo, limit=COMMITS_READ)
-    conn = connect(db_path)
-    try:
-        root = repo_root(repo)[0] or repo.rstrip("/")
-        sessions = session_refs(conn, root)
-    finally:
-        conn.close()
-    links = link(issues, sessions, commits, root)
-    titles = session_titles(sessions)
-    costs = {s.session_id: s.cost_usd for s in sessions}
-    linked = tuple((sid, titles.get(sid, ""), why, costs.get(sid))
-                   for sid, why in sorted(links.issue_sessions.get(issue_id, {}).items()))
-    by_sha = {c.sha: c for c in commits}
-    shas = links.issue_commits.get(issue_id, ())
-    # Commits made during a linked session belong to the issue too.
-    for sid, *_ in linked:
-        shas += tuple(s for s in links.session_commits.get(sid, ()) if s not in shas)
-    rows = tuple((c.sha[:10], f"{c.when:%Y-%m-%d %H:%M}", one_line(c.subject, 80))
-                 for c in sorted((by_sha[s] for s in shas if s in by_sha), key=lambda c: c.when))
-    return IssueLinks(linked, rows, "" if error in ("", "no commits yet") else error)
-
-
-def render_links(links: IssueLinks | None) -> Text:
+def render_links(links: IssueLinks | None) -> Content:
     text = Text()
     if links is None:
         text.append("Linked sessions and commits: reading…\n", style="dim")
-        return text
+        return themed(text)
     known = [c for *_, c in links.sessions if c is not None]
     total = f"${sum(known):.2f}" if len(known) == len(links.sessions) else "$?"
     text.append(f"Sessions ({len(links.sessions)}, {total})\n", style="bold underline")
@@ -123,8 +82,8 @@ def render_links(links: IssueLinks | None) -> Text:
     if not links.commits:
         text.append("  none mention this id or were made during a linked session\n", style="dim")
     if links.error:
-        text.append(f"  git: {links.error}\n", style="yellow")
-    return text
+        text.append(f"  git: {links.error}\n", style="$warning")
+    return themed(text)
 
 
 class IssueScreen(Screen[None]):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +12,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+
+from cockpit.ui.messages import MetricsBuilt
+from cockpit.ui.workers import poster
+from cockpit.ui.workers.metrics import build_metrics
 
 if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
@@ -26,7 +32,7 @@ class MetricsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.period = "7d"
-        self.report: dict | None = None  # type: ignore[type-arg]
+        self.report: Mapping[str, Any] | None = None  # as `cockpit report --json` gives it
 
     @property
     def cockpit(self) -> CockpitApp:
@@ -43,27 +49,18 @@ class MetricsScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
+        app = self.cockpit
         self.title = f"metrics — last {self.period}"
         self.query_one("#metrics-text", Static).update(Text(f"reading the last {self.period}…", style="dim"))
-        db_path, repo, period, now = self.cockpit.db_path, self.cockpit.repo, self.period, self.cockpit.clock()
-        self.run_worker(lambda: self._build(db_path, repo, period, now), thread=True, exit_on_error=False,
-                        group="metrics", exclusive=True)
+        app.start_worker(partial(build_metrics, app.db_path, app.repo, self.period, app.clock(), poster(self)),
+                         group="metrics", what=f"building the metrics of the last {self.period}", exclusive=True)
 
-    def _build(self, db_path: str, repo: str, period: str, now) -> None:  # type: ignore[no-untyped-def]
-        from cockpit.services.report import build_report, parse_since, render_text
-        from cockpit.store.db import open_db
-
-        db = open_db(db_path)
-        try:
-            report = build_report(db, parse_since(period, now), repo=repo, now=now)
-        finally:
-            db.conn.close()
-        self.app.call_from_thread(self._show, report, render_text(report))
-
-    def _show(self, report: dict, text: str) -> None:  # type: ignore[type-arg]
-        self.report = report
+    def on_metrics_built(self, message: MetricsBuilt) -> None:
+        if message.period != self.period:
+            return  # the period changed while it was built
+        self.report = message.report
         # Commit subjects and issue titles are untrusted: plain text, never markup.
-        self.query_one("#metrics-text", Static).update(Text(text))
+        self.query_one("#metrics-text", Static).update(Text(message.text))
 
     def action_next_period(self) -> None:
         self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]

@@ -6,15 +6,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from cockpit.core.text import terminal_safe
+from cockpit.ui.themes import themed
 
-VERDICT_STYLE = {"PASS": "bold green", "WARN": "bold yellow", "FAIL": "bold red"}
+VERDICT_STYLE = {"PASS": "bold $gate-pass", "WARN": "bold $warning", "FAIL": "bold $gate-fail"}
 
 
-def render_markdown_plain(text: str) -> Text:
+def render_markdown_plain(text: str) -> Content:
     """Headings bold, the verdict line coloured; everything else exactly as written."""
     out = Text()
     for line in terminal_safe(text).splitlines():
@@ -24,7 +26,7 @@ def render_markdown_plain(text: str) -> Text:
         elif line.startswith("#"):
             style = "bold underline" if line.startswith("# ") else "bold"
         out.append(line + "\n", style=style)
-    return out
+    return themed(out)
 
 
 class ReportScreen(Screen[None]):

@@ -14,6 +14,7 @@ from cockpit.core.context import autocompact_tokens, band
 from cockpit.core.format import cost, forecast_text, pct, tokens
 from cockpit.core.text import one_line
 from cockpit.store.queries import get_session, session_calls, session_subagents, session_tools
+from cockpit.ui.themes import ThemedText, themed
 from cockpit.ui.widgets.sessions_table import BAND_STYLES
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ class SessionScreen(Screen[None]):
             f" cache read {tokens(u.cache_read_input_tokens)} · cost {cost(view.cost_usd)}"
             + (f" · {view.skipped_lines} skipped lines" if view.skipped_lines else "")
         )
-        summary.update(text)
+        summary.update(themed(text))
 
         calls = self.query_one("#calls", DataTable)
         calls.clear()
@@ -112,12 +113,13 @@ class SessionScreen(Screen[None]):
             while pending and pending[0].at <= call.ts:
                 c = pending.pop(0)
                 before = "?" if c.pre_tokens is None else f"{c.pre_tokens:,}"
-                calls.add_row(Text(_clock(c.at), style="bold red"), Text(f"── {c.trigger} compaction ──", style="bold red"),
-                              Text(before, style="bold red", justify="right"), Text(""), Text(""), Text("context reset"))
+                reset = "bold $util-critical"
+                calls.add_row(ThemedText(_clock(c.at), style=reset), ThemedText(f"── {c.trigger} compaction ──", style=reset),
+                              ThemedText(before, style=reset, justify="right"), Text(""), Text(""), Text("context reset"))
             share = 100.0 * call.context_tokens / window if window else 0.0
             calls.add_row(
                 Text(_clock(call.ts)), Text(call.model), Text(f"{call.context_tokens:,}", justify="right"),
-                Text("" if call.sidechain else pct(share), style="" if call.sidechain else BAND_STYLES[band(share, bands)], justify="right"),
+                ThemedText("" if call.sidechain else pct(share), style="" if call.sidechain else BAND_STYLES[band(share, bands)], justify="right"),
                 Text(f"{call.output_tokens:,}", justify="right"), Text(f"subagent {call.agent_id}" if call.sidechain else "main"),
             )
         tools = self.query_one("#tools", DataTable)
@@ -127,7 +129,7 @@ class SessionScreen(Screen[None]):
             result = "running" if tool.finished_at is None else ("error" if tool.is_error else "ok")
             tools.add_row(
                 Text(_clock(tool.started_at)), Text(tool.name), Text("" if duration is None else f"{duration:.1f}s", justify="right"),
-                Text(result, style="red" if tool.is_error else ""), Text(tool.agent_id or "main"), Text(one_line(tool.summary, 120)),
+                ThemedText(result, style="$error" if tool.is_error else ""), Text(tool.agent_id or "main"), Text(one_line(tool.summary, 120)),
             )
         comps = self.query_one("#compactions", DataTable)
         comps.clear()

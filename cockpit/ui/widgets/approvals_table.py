@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from cockpit.core.text import one_line
 from cockpit.store.approvals import Request
 from cockpit.store.queries import parse_ts
+from cockpit.ui.themes import ThemedText
 
 COLUMNS = ("waiting", "agent", "session", "project", "tool", "request", "policy")
 
@@ -50,7 +51,7 @@ class ApprovalsTable(DataTable[Text]):
         for r in requests:
             project = projects.get(r.session_id) or r.cwd
             self.add_row(
-                Text(waited(r.received_at, now), style="bold yellow", justify="right"),
+                ThemedText(waited(r.received_at, now), style="bold $warning", justify="right"),
                 Text(r.agent),
                 Text(r.session_id[:8]),
                 Text(one_line(project.rstrip("/").rsplit("/", 1)[-1], 20)),
@@ -66,7 +67,7 @@ class ApprovalsTable(DataTable[Text]):
 
     def refresh_waited(self, now: datetime) -> None:
         for r in self.requests:
-            self.update_cell(str(r.id), "waiting", Text(waited(r.received_at, now), style="bold yellow", justify="right"))
+            self.update_cell(str(r.id), "waiting", ThemedText(waited(r.received_at, now), style="bold $warning", justify="right"))
 
     @property
     def selected_request_id(self) -> int | None:

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from cockpit.core.context import DEFAULT_BANDS
+from cockpit.core.context import DEFAULT_BANDS, band
 from cockpit.core.models import SessionView
 from cockpit.ui.widgets.gauge import ContextGauge
 
@@ -22,6 +22,30 @@ class ContextPane(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.bands = bands
         self._order: list[str] = []
+        self._seen: dict[str, tuple[int, int]] = {}  # per session: the context band and compactions last seen
+        self._armed = False  # the first look only learns where each session stands
+
+    def crossings(self, live: list[SessionView]) -> list[tuple[str, str]]:
+        """(message, severity) once for each session that compacted or crossed the first band since the last look."""
+        found = []
+        for view in live:
+            level = band(view.context.pct, self.bands) if view.context else 0
+            compactions = len(view.compactions)
+            previous = self._seen.get(view.session_id)
+            self._seen[view.session_id] = (level, compactions)
+            if not self._armed or previous is None:
+                continue
+            name = view.title[:50] or view.session_id[:8]
+            if compactions > previous[1]:
+                last = view.compactions[-1]
+                found.append((f"{view.agent.value} {view.session_id[:8]} compacted ({last.trigger},"
+                              f" {last.pre_tokens or '?'} tokens): {name}", "error"))
+            elif level >= 1 and previous[0] < 1:
+                pct = view.context.pct if view.context else 0.0
+                found.append((f"{view.agent.value} {view.session_id[:8]} passed {self.bands[0]:g}% ({pct:.1f}%):"
+                              f" {name} — select it and press H for a handoff note", "warning"))
+        self._armed = True
+        return found
 
     def compose(self) -> ComposeResult:
         yield Static("", id="context-empty", classes="empty-message")

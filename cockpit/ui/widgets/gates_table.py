@@ -12,14 +12,15 @@ from textual.widgets import DataTable
 from cockpit.core.format import age, parse_ts
 from cockpit.core.gate_rules import GateKind, GateState, GateStatus
 from cockpit.core.text import one_line
-from cockpit.store.gate_runs import GateBoard
+from cockpit.services.gate_board import GateBoard
+from cockpit.ui.themes import ThemedText
 from cockpit.ui.widgets.fit import fill_table
 
 COLUMNS = ("gate", "state", "", "last run", "took", "detail")
 STATE_STYLE = {
-    GateState.PASS: "bold green", GateState.WARN: "bold yellow", GateState.FAIL: "bold red",
-    GateState.STALE: "yellow", GateState.RUNNING: "bold cyan", GateState.UNKNOWN: "dim",
-    GateState.UNTRUSTED: "bold magenta", GateState.EXTERNAL: "magenta",
+    GateState.PASS: "bold $gate-pass", GateState.WARN: "bold $warning", GateState.FAIL: "bold $gate-fail",
+    GateState.STALE: "$warning", GateState.RUNNING: "bold $primary", GateState.UNKNOWN: "dim",
+    GateState.UNTRUSTED: "bold $secondary", GateState.EXTERNAL: "$secondary",
 }
 STATE_MARK = {
     GateState.PASS: "✔ pass", GateState.WARN: "▲ warn", GateState.FAIL: "✘ fail", GateState.STALE: "◌ stale",
@@ -77,8 +78,8 @@ class GatesTable(DataTable[Text]):
         problems = list(board.config.errors) + ([board.error] if board.error else [])
         for index, problem in enumerate(problems):
             rows.append((f"!{index}", (Text("config" if index < len(board.config.errors) else "tree"),
-                                       Text("! error", style="bold red"), Text(""), Text(""), Text(""),
-                                       Text(one_line(problem, 160), style="red"))))
+                                       ThemedText("! error", style="bold $error"), Text(""), Text(""), Text(""),
+                                       ThemedText(one_line(problem, 160), style="$error"))))
         for status in board.statuses:
             spec, run = status.spec, status.run
             moment = started(status)
@@ -86,7 +87,7 @@ class GatesTable(DataTable[Text]):
             flags = ("!" if spec.required else "") + ("↻" if spec.auto else "")
             rows.append((spec.name, (
                 Text(spec.name, style="bold" if spec.required else ""),
-                Text(STATE_MARK[status.state], style=STATE_STYLE[status.state]),
+                ThemedText(STATE_MARK[status.state], style=STATE_STYLE[status.state]),
                 Text(flags, style="bold"),
                 Text(f"{age(moment, now)} ago" if moment else "", justify="right"),
                 Text(took, justify="right"),

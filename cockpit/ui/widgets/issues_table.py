@@ -16,12 +16,13 @@ from textual.widgets import DataTable
 from cockpit.core.beads import Blocked, Queue
 from cockpit.core.format import age
 from cockpit.core.text import one_line
+from cockpit.ui.themes import ThemedText
 from cockpit.ui.widgets.fit import fill_table
 
 COLUMNS = ("", "P", "type", "id", "title", "age", "who / blocked by")
 # When the pane is narrow, these give room to the title: blockers, then the type.
 CAPS = {6: 14, 2: 4}
-QUEUE_STYLE = {"ready": "bold green", "in progress": "bold cyan", "blocked": "red"}
+QUEUE_STYLE = {"ready": "bold $success", "in progress": "bold $primary", "blocked": "$error"}
 # One cell per queue: the pane shares its row with the gates. The subtitle spells them out.
 QUEUE_MARK = {"ready": "○", "in progress": "▶", "blocked": "✖"}
 # What `f` steps through: every queue in order, then each alone.
@@ -114,7 +115,7 @@ class IssuesTable(DataTable[Text]):
             blockers = ", ".join(blocked.blocked_by) if blocked else ""
             who = " ".join(part for part in (issue.assignee, f"<- {blockers}" if blockers else "") if part)
             rows.append((issue_id, (
-                Text(QUEUE_MARK[where], style=QUEUE_STYLE[where]),
+                ThemedText(QUEUE_MARK[where], style=QUEUE_STYLE[where]),
                 Text(f"P{issue.priority}", style="bold" if issue.priority <= 1 else ""),
                 Text(one_line(issue.issue_type, 10)),
                 Text(one_line(issue_id, 40)),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.text import Text
 from textual.widgets import RichLog
 
 from cockpit.core.text import one_line
+from cockpit.ui.themes import ThemedText
 
 
 class LogPane(RichLog):
@@ -16,9 +16,21 @@ class LogPane(RichLog):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(max_lines=500, wrap=False, markup=False, highlight=False, **kwargs)  # type: ignore[arg-type]
         self.entries: list[str] = []
+        self._styles: list[str] = []  # each entry's style, to draw it again in another theme
+
+    def on_mount(self) -> None:
+        # Lines are drawn once, in the theme of the moment: a theme switch draws them again in the new one.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
 
     def add(self, when: datetime, message: str, style: str = "") -> None:
-        """Log one line; `message` may hold untrusted text, so it is written as plain text."""
+        """Log one line; `message` may hold untrusted text, so it is written as plain text. `style` is a
+        Textual style ("bold $error"), coloured by the app's theme."""
         line = f"{when.astimezone().strftime('%H:%M:%S')}  {one_line(message, 300)}"
         self.entries.append(line)
-        self.write(Text(line, style=style))
+        self._styles.append(style)
+        self.write(ThemedText(line, style=style))
+
+    def _redraw(self) -> None:
+        self.clear()
+        for line, style in zip(self.entries[-self.max_lines:], self._styles[-self.max_lines:], strict=True):
+            self.write(ThemedText(line, style=style))

@@ -14,10 +14,11 @@ from cockpit.core.format import cost, pct, tokens
 from cockpit.core.models import SessionView
 from cockpit.core.text import one_line
 from cockpit.store.queries import parse_ts
+from cockpit.ui.themes import ThemedText
 
 # Numbers first and the title last, so a narrow terminal cuts the text, never a figure.
 COLUMNS = ("agent", "state", "ctx", "peak", "tokens", "cost", "active", "project", "issue", "model", "title")
-BAND_STYLES = ("", "yellow", "dark_orange", "red", "bold red")
+BAND_STYLES = ("", "$util-notice", "$util-warn", "$util-high", "bold $util-critical")
 
 
 def ago(ts: str | None, now: datetime) -> str:
@@ -58,13 +59,13 @@ def row_cells(view: SessionView, now: datetime, bands: tuple[float, ...], issues
     return (
         Text(view.agent.value, style=state_style),
         Text(view.state.value, style=state_style),
-        Text(pct(ctx_pct) if ctx_pct is not None else "-", style=ctx_style, justify="right"),
-        Text(pct(view.peak_pct), style=peak_style, justify="right"),
+        ThemedText(pct(ctx_pct) if ctx_pct is not None else "-", style=ctx_style, justify="right"),
+        ThemedText(pct(view.peak_pct), style=peak_style, justify="right"),
         Text(tokens(total), justify="right"),
         Text(cost(view.cost_usd), justify="right"),
         Text(ago(view.last_activity_at, now), justify="right"),
         Text(one_line(project, 24)),
-        Text(one_line(issue_label(issues), 18), style="cyan"),
+        ThemedText(one_line(issue_label(issues), 18), style="$primary"),
         Text(short_model(view.model)),
         Text(one_line(view.title, 60)),
     )

@@ -1,0 +1,26 @@
+"""Follow the agents' transcripts: the catch-up, then every appended line, into the store."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from cockpit.ingest.live import LiveIngest, LiveUpdate
+from cockpit.sources.discovery import Root
+from cockpit.ui.messages import LiveIngestFailed, TranscriptsIngested
+from cockpit.ui.workers import Post, keep_running
+
+
+def follow_transcripts(db_path: str, claude_roots: Sequence[Root], codex_roots: Sequence[Root], *,
+                       poll_seconds: float, force_polling: bool, stop: threading.Event, post: Post) -> None:
+    """Until `stop`: each ingested batch becomes TranscriptsIngested; a failure becomes LiveIngestFailed and
+    the ingest starts again (it resumes from the stored offsets)."""
+
+    def ingested(update: LiveUpdate) -> None:
+        # The watch is armed right after the catch-up: until then the ingest says "starting".
+        mode = ingest.mode if ingest.mode != "starting" else "polling" if force_polling else "watchfiles"
+        post(TranscriptsIngested(update, mode))
+
+    ingest = LiveIngest(db_path, claude_roots, codex_roots, ingested,
+                        poll_seconds=poll_seconds, force_polling=force_polling)
+    keep_running(ingest.run, stop, lambda error: post(LiveIngestFailed(error)))
