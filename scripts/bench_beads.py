@@ -204,12 +204,12 @@ def worker_idle(root: Path, seconds: float) -> dict[str, Any]:
     import asyncio
 
     from cockpit.config.settings import Settings
-    from cockpit.ui.app import CockpitApp
+    from cockpit.ui.app import make_app
     from cockpit.ui.widgets.issues_table import IssuesTable
 
     async def run() -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as scratch:
-            app = CockpitApp(db_path=str(Path(scratch) / "cockpit.db"), claude_roots=[], codex_roots=[],
+            app = make_app(db_path=str(Path(scratch) / "cockpit.db"), claude_roots=[], codex_roots=[],
                              settings=Settings(), live=False, repo=str(root))
             started = time.perf_counter()
             async with app.run_test(size=(160, 50)) as pilot:

@@ -51,7 +51,7 @@ def assistant(session_id: str, prompt: int) -> str:
 
 async def first_paint(args: argparse.Namespace, claude, codex) -> float:
     started = time.perf_counter()
-    app = CockpitApp(db_path=args.db, claude_roots=claude, codex_roots=codex, settings=Settings(), live=False)
+    app = make_app(db_path=args.db, claude_roots=claude, codex_roots=codex, settings=Settings(), live=False)
     async with app.run_test(size=(160, 50)) as pilot:
         while not app.screen.query(SessionsTable) or app.screen.query_one(SessionsTable).row_count == 0:
             await pilot.pause(0.005)
@@ -92,7 +92,7 @@ async def append_to_screen(args: argparse.Namespace, live_dir: Path, claude, cod
     transcript = live_dir / "projects" / "-bench-project" / f"{session_id}.jsonl"
     transcript.parent.mkdir(parents=True, exist_ok=True)
     transcript.write_text(assistant(session_id, 20_000))
-    app = CockpitApp(db_path=args.db, claude_roots=claude, codex_roots=codex, settings=Settings(), live=True)
+    app = make_app(db_path=args.db, claude_roots=claude, codex_roots=codex, settings=Settings(), live=True)
     timings = []
     async with app.run_test(size=(160, 50)) as pilot:
         while app.watch_mode != "watchfiles" or not _gauge(app, session_id):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -254,3 +255,22 @@ def test_only_sources_git_runs_git():
 
 def test_the_git_check_finds_a_command_line():
     assert _runs_git(ast.parse('import subprocess\nsubprocess.run(["git", "status"])\nx = ("git",)\ny = ["gh"]\n')) == [2, 3]
+
+
+def test_architecture_md_names_only_files_and_names_that_exist():
+    """ARCHITECTURE.md is the newcomer's map: every file it names exists, every module of the tree it lists is a
+    package here, and every class it names for a module (`path.py` (`Class`…) is defined there."""
+    text = (PACKAGE_ROOT.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    missing = []
+    for path in sorted(set(re.findall(r"`([a-z_/]+\.py)`", text))):
+        candidates = [PACKAGE_ROOT.parent / path, PACKAGE_ROOT / path, PACKAGE_ROOT / "ui" / path]
+        if not any(c.is_file() for c in candidates):
+            missing.append(path)
+    for package in re.findall(r"^  ([a-z]+)/ ", text, flags=re.MULTILINE):
+        if not (PACKAGE_ROOT / package / "__init__.py").is_file():
+            missing.append(f"{package}/")
+    for path, name in re.findall(r"`([a-z_/]+\.py)` \(`([A-Z]\w+)`", text):
+        source = next((c for c in (PACKAGE_ROOT / path, PACKAGE_ROOT / "ui" / path) if c.is_file()), None)
+        if source is not None and not re.search(rf"^class {name}\b", source.read_text(encoding="utf-8"), re.MULTILINE):
+            missing.append(f"{name} in {path}")
+    assert missing == []

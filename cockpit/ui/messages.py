@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from cockpit.core.gate_rules import GateRun
     from cockpit.ingest.live import LiveUpdate
     from cockpit.services.gate_board import GateBoard
+    from cockpit.services.issue_links import IssueLinks
     from cockpit.sources.beads_files import BeadsFile
     from cockpit.sources.repo import RepoState
     from cockpit.store.approvals import Request
@@ -136,6 +137,18 @@ class JobFinished(Message):
         self.cancel = cancel
         self.outcome = outcome
         self.error = error
+
+
+class IssueLinksRead(Message):
+    """The sessions and commits linked to one issue were read (or `links.error` says why not). For the
+    issue screen alone: it does not bubble."""
+
+    bubble = False
+
+    def __init__(self, issue_id: str, links: IssueLinks) -> None:
+        super().__init__()
+        self.issue_id = issue_id
+        self.links = links
 
 
 class MetricsBuilt(Message):

@@ -17,7 +17,7 @@ import asyncio, sys
 import cockpit
 from cockpit.ui.themes import load_themes
 from cockpit.config.settings import Settings
-from cockpit.ui.app import CockpitApp
+from cockpit.ui.app import make_app
 assert "site-packages" in cockpit.__file__ and "{repo}" not in cockpit.__file__, cockpit.__file__
 themes, errors = load_themes()
 assert not errors, errors
@@ -25,7 +25,7 @@ names = sorted(t.name for t in themes)
 assert names == ["cockpit-dark", "cockpit-light"], names
 
 async def main():
-    app = CockpitApp(db_path=sys.argv[1], claude_roots=[], codex_roots=[], settings=Settings(), live=False)
+    app = make_app(db_path=sys.argv[1], claude_roots=[], codex_roots=[], settings=Settings(), live=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "cockpit-dark"

@@ -180,7 +180,6 @@ def ingest_spotter(tmp_path: Path, repo: Path) -> Path:
     return db
 
 
-@pytest.mark.skipif(not SPOTTER.is_dir(), reason="shared data not found")
 def test_retro_of_a_real_long_session_offline_writes_files_and_indexes_learnings(repo: Path, tmp_path: Path,
                                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     conn = connect(ingest_spotter(tmp_path, repo))
@@ -195,7 +194,6 @@ def test_retro_of_a_real_long_session_offline_writes_files_and_indexes_learnings
     assert found and found[0]["session_id"] == result.session_id
 
 
-@pytest.mark.skipif(not SPOTTER.is_dir(), reason="shared data not found")
 def test_retro_online_trims_the_real_session_to_the_budget_and_redacts(repo: Path, tmp_path: Path) -> None:
     conn = connect(ingest_spotter(tmp_path, repo))
     api = FakeApi(message({"went_well": ["small steps"], "hard": ["context filled up"], "do_differently": ["hand off"],
@@ -212,7 +210,6 @@ def test_retro_online_trims_the_real_session_to_the_budget_and_redacts(repo: Pat
     assert "Hand off at 40 %" in (repo / result.retro_path).read_text()
 
 
-@pytest.mark.skipif(not SPOTTER.is_dir(), reason="shared data not found")
 def test_handoff_note_is_3_to_20_lines_goal_done_next(repo: Path, tmp_path: Path) -> None:
     conn = connect(ingest_spotter(tmp_path, repo))
     sid, note = draft_handoff(conn, str(repo), "")
@@ -233,7 +230,6 @@ def test_vibe_outside_a_repository_is_a_clear_error(tmp_path: Path, monkeypatch:
     assert shutil.which("git")
 
 
-@pytest.mark.skipif(not SPOTTER.is_dir(), reason="shared data not found")
 def test_the_conversation_of_a_claude_transcript_and_a_codex_rollout() -> None:
     from cockpit.sources.conversation import conversation
 

@@ -213,3 +213,29 @@ async def test_a_deferral_running_out_recomputes_the_queue_without_reading_the_f
         assert await wait_for(lambda: table.check_file() or table.row_count == 2, seconds=6)
         assert table.loaded.queue.ready == ("x-1", "x-2") and table.loaded.queue.wake_at is None
         assert len(reads) == 1
+
+
+async def test_links_that_cannot_be_read_are_a_line_on_the_issue_screen(workspace: Workspace, monkeypatch) -> None:
+    from cockpit.ui.messages import IssueLinksRead
+    from cockpit.ui.workers import issue_links
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(issue_links, "find_links", broken)
+    repo = workspace.root / "repo"
+    (repo / ".beads").mkdir(parents=True)
+    (repo / ".beads" / "issues.jsonl").write_text('{"id": "tp-9", "title": "Parse it", "status": "open"}\n')
+    posted: list[IssueLinksRead] = []
+    app = workspace.app(repo=str(repo))
+    async with app.run_test(size=(150, 50), message_hook=lambda m: posted.append(m) if isinstance(
+            m, IssueLinksRead) else None) as pilot:
+        table = app.screen.query_one(IssuesTable)
+        assert await wait_for(lambda: table.row_count == 1)
+        await pilot.press("3", "enter")
+        assert await wait_for(lambda: isinstance(app.screen, IssueScreen) and app.screen.links is not None)
+        # One message was posted (the hook may see it at more than one dispatch), for this issue.
+        assert len({id(m) for m in posted}) == 1 and posted[0].issue_id == "tp-9"
+        links = str(app.screen.query_one("#issue-links", Static).render())
+        assert "OSError: disk on fire" in links
+        assert "Parse it" in str(app.screen.query_one("#issue-body").query(Static).first().render())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,8 +14,11 @@ from textual.widgets import Footer, Header, Static
 
 from cockpit.core.beads import Issue, Queue
 from cockpit.core.text import one_line, strip_controls
-from cockpit.services.issue_links import IssueLinks, find_links
+from cockpit.services.issue_links import IssueLinks
+from cockpit.ui.messages import IssueLinksRead
 from cockpit.ui.themes import themed
+from cockpit.ui.workers import poster
+from cockpit.ui.workers.issue_links import read_issue_links
 
 
 def render_issue(issue: Issue, queue: Queue) -> Text:
@@ -108,15 +113,11 @@ class IssueScreen(Screen[None]):
         app = self.app
         db_path, repo = getattr(app, "db_path", ""), getattr(app, "repo", "")
         if db_path and repo:
-            self.run_worker(lambda: self._read_links(db_path, repo), thread=True, exit_on_error=False)
+            work = partial(read_issue_links, db_path, repo, self.issue.id, self.queue.issues, poster(self))
+            app.start_worker(work, group="issue-links", what=f"reading the links of {self.issue.id}")  # type: ignore[attr-defined]
 
-    def _read_links(self, db_path: str, repo: str) -> None:
-        try:
-            links = find_links(db_path, repo, self.issue.id, self.queue.issues)
-        except Exception as exc:  # noqa: BLE001 - the issue text stays readable when linking fails
-            links = IssueLinks(error=f"{type(exc).__name__}: {exc}")
-        self.app.call_from_thread(self._show_links, links)
-
-    def _show_links(self, links: IssueLinks) -> None:
-        self.links = links
-        self.query_one("#issue-links", Static).update(render_links(links))
+    def on_issue_links_read(self, message: IssueLinksRead) -> None:
+        if message.issue_id != self.issue.id:
+            return
+        self.links = message.links
+        self.query_one("#issue-links", Static).update(render_links(message.links))
