@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev",
-       "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-       "HOME": "/nonexistent", "PATH": "/usr/bin:/bin"}
+# One identity and no user or system config: what every test repository is committed with.
+IDENTITY = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev",
+            "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+ENV = {**IDENTITY, "HOME": "/nonexistent", "PATH": "/usr/bin:/bin"}
+# For a process that also runs the tests' own tools (python, cockpit): the caller's PATH.
+ENV_WITH_PATH = {**IDENTITY, "HOME": "/nonexistent", "PATH": os.environ["PATH"]}
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 

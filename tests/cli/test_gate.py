@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from git_repo import ENV_WITH_PATH
 
 from cockpit.cli import main
 from cockpit.core.gate_rules import GateState
@@ -18,9 +19,7 @@ from cockpit.sources.gaterunner import run_gate
 from cockpit.store.db import connect
 from cockpit.store.gate_runs import record_run, runs_for
 
-ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev",
-       "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-       "HOME": "/nonexistent", "PATH": os.environ["PATH"]}
+ENV = ENV_WITH_PATH
 
 GATES = """
 [gates.check]

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from conftest import claude_assistant, claude_user, write_jsonl
+from git_repo import ENV_WITH_PATH
 
 from cockpit.cli import main
 from cockpit.cli.terminal import out, out_json
@@ -60,9 +61,7 @@ SHOWN_BIDI = "\\u202e"
 FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
                        "\ufeff\ud800-\udfff\U000e0000-\U000e007f]")
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev",
-           "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-           "HOME": "/nonexistent", "PATH": os.environ["PATH"]}
+GIT_ENV = ENV_WITH_PATH
 
 # The gate command writes the clipboard itself when run; a gate name that is not allowed is an error
 # message quoting it.

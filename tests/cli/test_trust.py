@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from git_repo import ENV_WITH_PATH
 
 from cockpit.cli import main
 from cockpit.core.trust_rules import canonical_json
@@ -19,9 +19,7 @@ from cockpit.sources.git import tree_id
 from cockpit.store.db import connect
 
 Capsys = pytest.CaptureFixture[str]
-ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev",
-       "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-       "HOME": "/nonexistent", "PATH": os.environ["PATH"]}
+ENV = ENV_WITH_PATH
 
 
 def git(cwd: Path, *args: str) -> None:

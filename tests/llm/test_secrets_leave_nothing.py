@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import claude_assistant, claude_user, write_jsonl
+from git_repo import ENV_WITH_PATH
 
 from cockpit.cli import main
 from cockpit.core.redact import redact
@@ -133,9 +134,7 @@ def leaks(text: str, planted: list[Secret]) -> list[str]:
     return found
 
 
-ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@example.com", "GIT_COMMITTER_NAME": "Dev",
-       "GIT_COMMITTER_EMAIL": "d@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-       "PATH": os.environ["PATH"], "HOME": "/nonexistent"}
+ENV = ENV_WITH_PATH
 
 
 def git(repo: Path, *args: str, when: str = "") -> None:

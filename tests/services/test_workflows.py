@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fake_anthropic import FakeApi, llm, message
+from git_repo import ENV_WITH_PATH
 
 from cockpit.core.gate_rules import GateState, parse_frontmatter, parse_verdict
 from cockpit.ingest.pipeline import Ingestor
@@ -24,9 +24,7 @@ from cockpit.services.vibe import run_vibe
 from cockpit.store.db import connect, open_db
 from cockpit.store.learnings import search_learnings
 
-ENV = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@example.com", "GIT_COMMITTER_NAME": "Dev",
-       "GIT_COMMITTER_EMAIL": "d@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-       "PATH": os.environ["PATH"], "HOME": "/nonexistent"}
+ENV = ENV_WITH_PATH
 TOKEN = "ghp_" + "Q7w9" * 9
 GATES = '[gates.noop]\ncommand = "true"\n[gates.vibe]\nkind = "verdict"\n[gates.pre-mortem]\nkind = "verdict"\n'
 SPOTTER = Path(__file__).resolve().parents[1] / "data" / "claude" / "spotter"  # carried under tests/data

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from git_repo import IDENTITY
 
 from cockpit.cli import main
 from cockpit.core.gate_rules import GateState
@@ -20,8 +21,7 @@ from cockpit.ui.widgets.sessions_table import SessionsTable
 
 from .conftest import Workspace, wait_for
 
-ENV = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@example.com", "GIT_COMMITTER_NAME": "Dev",
-       "GIT_COMMITTER_EMAIL": "d@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+ENV = {**os.environ, **IDENTITY}
 
 
 def make_repo(root: Path, gates: str, *, trusted: bool = True) -> Path:

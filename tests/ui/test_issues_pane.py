@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+from git_repo import ENV as GIT_ENV
 from textual.widgets import Static
 
 from cockpit.ui.screens.dashboard import DashboardScreen
@@ -102,8 +103,7 @@ async def test_the_issue_screen_lists_linked_sessions_with_their_cost_and_commit
     repo = workspace.root / "repo"
     (repo / ".beads").mkdir(parents=True)
     (repo / ".beads" / "issues.jsonl").write_text('{"id": "tp-9", "title": "Parse it", "status": "in_progress"}\n')
-    env = {"GIT_AUTHOR_NAME": "D", "GIT_AUTHOR_EMAIL": "d@e", "GIT_COMMITTER_NAME": "D", "GIT_COMMITTER_EMAIL": "d@e",
-           "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
+    env = GIT_ENV
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, env=env, check=True)
     subprocess.run(["git", "add", "."], cwd=repo, env=env, check=True)
     subprocess.run(["git", "commit", "-q", "-m", "tp-9: start parsing"], cwd=repo, env=env, check=True)

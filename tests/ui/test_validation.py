@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from git_repo import IDENTITY
 
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.learnings import LearningsScreen
@@ -17,8 +18,7 @@ from cockpit.ui.widgets.log_pane import LogPane
 
 from .conftest import Workspace, wait_for
 
-ENV = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@example.com", "GIT_COMMITTER_NAME": "Dev",
-       "GIT_COMMITTER_EMAIL": "d@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+ENV = {**os.environ, **IDENTITY}
 
 
 @pytest.fixture(autouse=True)
