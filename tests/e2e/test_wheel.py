@@ -1,16 +1,51 @@
-"""The built wheel, installed outside the checkout, starts and finds its themes."""
+"""The built wheel, installed outside the checkout, starts and finds its themes; its metadata states its
+licences."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
+from email.parser import HeaderParser
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO / "tests" / "data"  # the real transcripts the tests carry
+LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE")
+
+
+def copy_checkout(dest: Path) -> Path:
+    """The working tree as a clone would hold it, with the uncommitted work: git's tracked and untracked files,
+    without the ignored ones (.venv, build/, caches). Building from the copy writes nothing into the checkout,
+    and no stale build/ folder there can slip deleted modules into the wheel."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, check=True).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if source.is_file():  # a file deleted in the working tree is still in the index
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel pip builds from a copy of the checkout, once for this module."""
+    work = tmp_path_factory.mktemp("wheel")
+    checkout = copy_checkout(work / "checkout")
+    dist = work / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist),
+         str(checkout)],
+        check=True, cwd=work,
+    )
+    return next(dist.glob("*.whl"))
 
 APP_CHECK = """
 import asyncio, sys
@@ -36,13 +71,7 @@ asyncio.run(main())
 """
 
 
-def test_wheel_installed_outside_checkout_runs_with_its_themes(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)],
-        check=True, cwd=tmp_path,
-    )
-    wheel = next(dist.glob("*.whl"))
+def test_wheel_installed_outside_checkout_runs_with_its_themes(tmp_path: Path, wheel: Path) -> None:
     fresh = tmp_path / "fresh"
     venv.EnvBuilder(with_pip=False).create(fresh)
     site = Path(sysconfig.get_path("purelib", vars={"base": str(fresh), "platbase": str(fresh)}))
@@ -78,3 +107,29 @@ def test_every_package_folder_is_listed_for_the_wheel() -> None:
         ".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "cockpit").rglob("__init__.py")
     }
     assert found <= listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
+
+
+def test_wheel_metadata_states_the_mit_licence_and_carries_every_licence_file(wheel: Path) -> None:
+    """PEP 639: an SPDX expression, no deprecated licence field or classifier, and each licence the code is
+    under (cockpit's own, gitleaks' for the generated secret rules, any other notice under cockpit/ or themes/)
+    listed and shipped byte for byte. tests/data, whose notices live beside it, is not in the wheel."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+        metadata = HeaderParser().parsestr(archive.read(f"{info}/METADATA").decode())
+        shipped = {n.removeprefix(f"{info}/licenses/"): archive.read(n) for n in names
+                   if n.startswith(f"{info}/licenses/")}
+    assert metadata["Metadata-Version"] in ("2.4", "2.5"), metadata["Metadata-Version"]
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata["License"] is None, "the deprecated License field is set"
+    assert not [c for c in metadata.get_all("Classifier") or [] if c.startswith("License ::")]
+    notices = {p.relative_to(REPO).as_posix() for folder in ("cockpit", "themes") for p in (REPO / folder).rglob("*")
+               if p.is_file() and p.name.upper().startswith(LICENCE_NAMES)}
+    expected = {"LICENSE", "cockpit/core/GITLEAKS_LICENSE"} | notices
+    assert sorted(metadata.get_all("License-File") or []) == sorted(expected)
+    assert shipped == {name: (REPO / name).read_bytes() for name in expected}
+    own = (REPO / "LICENSE").read_text()
+    assert own.startswith("MIT License\n") and "Copyright (c) 2026 the cockpit authors" in own
+    assert "Permission is hereby granted, free of charge" in own
+    assert "Copyright (c) 2019 Zachary Rice" in (REPO / "cockpit/core/GITLEAKS_LICENSE").read_text()
+    assert {n.split("/")[0] for n in names} == {"cockpit", info}, "the wheel ships more than the cockpit package"
