@@ -6,19 +6,23 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cockpit import __version__
 from cockpit.cli.context import Context
 from cockpit.cli.terminal import out, out_json
+
+if TYPE_CHECKING:
+    from cockpit.core.models import SessionView
 
 
 def _common(parser: argparse.ArgumentParser, *, sub: bool = True) -> None:
     # On sub-commands the defaults are suppressed so they never overwrite flags given before the command.
     d = argparse.SUPPRESS if sub else None
     parser.add_argument("--claude-dir", action="append", default=d if sub else [], metavar="DIR",
-                        help="Claude Code config dir or projects dir (repeatable; replaces discovery)")
+                        help="Claude Code config dir or projects dir (repeatable; replaces Claude's discovery, not Codex's)")
     parser.add_argument("--codex-dir", action="append", default=d if sub else [], metavar="DIR",
-                        help="CODEX_HOME or a folder of rollouts (repeatable; replaces discovery)")
+                        help="CODEX_HOME or a folder of rollouts (repeatable; replaces Codex's discovery, not Claude's)")
     parser.add_argument("--db", metavar="PATH", default=d, help="database file (default: the user data directory)")
     parser.add_argument("--config", metavar="PATH", default=d, help="settings file (default: the user config directory)")
     parser.add_argument("--live-minutes", type=_live_minutes, metavar="N", default=d,
@@ -120,9 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _progress(done: int, total: int) -> None:
+    from cockpit.core.format import plural
+
     width = 30
     filled = int(width * done / total) if total else width
-    sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+    sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{plural(total, 'file')}")
     if done == total:
         sys.stderr.write("\n")
     sys.stderr.flush()
@@ -131,6 +137,7 @@ def _progress(done: int, total: int) -> None:
 def cmd_index(ctx: Context) -> int:
     import time
 
+    from cockpit.core.format import plural
     from cockpit.core.text import exact_line
     from cockpit.store.queries import file_problems
 
@@ -153,8 +160,8 @@ def cmd_index(ctx: Context) -> int:
         out(f"warning: {exact_line(path)}: {exact_line(error)}", err=True)
     sessions = ctx.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
     out(
-        f"indexed {len(files)} files ({result.bytes / 1e6:.1f} MB new, {result.lines} lines) in {elapsed:.2f} s;"
-        f" {sessions} sessions in {ctx.db_path}"
+        f"indexed {plural(len(files), 'file')} ({result.bytes / 1e6:.1f} MB new, {plural(result.lines, 'line')})"
+        f" in {elapsed:.2f} s; {plural(sessions, 'session')} in {ctx.db_path}"
     )
     from cockpit.cli.prune import run_prune
     from cockpit.store.db import StoreError
@@ -166,7 +173,7 @@ def cmd_index(ctx: Context) -> int:
         out(f"warning: retention: not pruned: {exc}", err=True)
         return 0
     if pruned.deleted or pruned.trimmed:
-        out(f"retention: deleted {pruned.deleted} rows and trimmed {pruned.trimmed} in {pruned.seconds:.2f} s"
+        out(f"retention: deleted {plural(pruned.deleted, 'row')} and trimmed {pruned.trimmed} in {pruned.seconds:.2f} s"
             " (`cockpit prune --dry-run` shows the rules)")
     return 0
 
@@ -192,27 +199,45 @@ def cmd_sessions(ctx: Context) -> int:
     return 0
 
 
+def _pick_session(ctx: Context) -> tuple[SessionView | None, str]:
+    """The session `cockpit context` shows and why that one: the one named (or the newest whose id starts with
+    the prefix given), else the newest live one, else the newest one found."""
+    from cockpit.store.queries import get_session, list_sessions
+
+    sid = ctx.args.session
+    minutes = f"{ctx.settings.live_minutes:g} min"
+    if sid is not None:
+        found = get_session(ctx.db, sid)
+        if found is None:
+            return None, f"no session matches {sid!r}"
+        named = found.session_id == sid
+        return found, "the session named" if named else f"the newest session whose id starts with {sid!r}"
+    live = list_sessions(ctx.db, include_all=False, live_minutes=ctx.settings.live_minutes, roots=ctx.explicit_roots)
+    if live:
+        others = f"; {len(live) - 1} other live, `cockpit sessions` lists them" if len(live) > 1 else ""
+        return live[0], f"the newest live session (active in the last {minutes}{others})"
+    recent = list_sessions(ctx.db, limit=1, live_minutes=ctx.settings.live_minutes, roots=ctx.explicit_roots)
+    if not recent:
+        return None, "no session found"
+    return recent[0], f"the most recently active session (none is live: none active in the last {minutes})"
+
+
 def cmd_context(ctx: Context) -> int:
     from cockpit.core.context import autocompact_tokens
     from cockpit.core.format import gauge_line
-    from cockpit.store.queries import get_session, list_sessions
+    from cockpit.core.text import one_line
+    from cockpit.store.queries import get_session
 
     ingestor = ctx.ingestor()
     db = ctx.db
-    sid = ctx.args.session
-    target = None
     if db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0:
         ingestor.ingest_all()
-    # Only the chosen session's files are read: fast enough for a statusLine.
-    if sid is None:
-        recent = list_sessions(db, limit=1, live_minutes=ctx.settings.live_minutes, roots=ctx.explicit_roots)
-        target = recent[0].session_id if recent else None
-    else:
-        found = get_session(db, sid)
-        target = found.session_id if found else None
-    if target is None:
-        out("no session found" if sid is None else f"no session matches {sid!r}", err=True)
+    picked, why = _pick_session(ctx)
+    if picked is None:
+        out(why, err=True)
         return 1
+    target = picked.session_id
+    # Only the chosen session's files are read: fast enough for a statusLine.
     for record in list(ingestor.records.values()):
         if record.session_id == target:
             ingestor.ingest_file(record)
@@ -222,10 +247,16 @@ def cmd_context(ctx: Context) -> int:
         from cockpit.core.serialize import session_json
 
         data = session_json(view)
+        data["picked"] = why
         if view.context:
             data["autocompact_tokens"] = autocompact_tokens(view.context.window, view.agent)
         out_json(data)
     else:
+        # The project's last folder is enough to recognise it here; `--json` has the whole path.
+        project = os.path.basename(view.project.rstrip("/")) or view.project
+        names = [one_line(view.session_id), view.agent.value] + [one_line(p, 50) for p in (project, view.title) if p]
+        out(f"session {' · '.join(names)}")
+        out(f"picked: {why}")
         out(gauge_line(view, ctx.settings.bands))
     return 0
 
@@ -302,7 +333,7 @@ def cmd_dashboard(ctx: Context) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     import threading
 
-    from cockpit.demo.workspace import Simulator, create_workspace
+    from cockpit.demo.workspace import Simulator, create_workspace, remove_workspace
 
     workspace = create_workspace(Path(args.dir) if args.dir else None)
     dashboard_args = build_parser().parse_args(
@@ -332,7 +363,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         stop.set()
         thread.join(timeout=2)
         asking.join(timeout=2)
-    out(f"demo workspace left in {workspace.root}")
+        removed = remove_workspace(workspace)  # a --dir workspace is kept
+    out(f"demo workspace removed: {workspace.root}" if removed else f"demo workspace left in {workspace.root}")
     return 0
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cockpit.cli.terminal import whole
+from cockpit.core.format import plural
 from cockpit.core.text import exact_line
 
 
@@ -23,10 +25,11 @@ def _database_lines(db: dict[str, Any], retention: dict[str, Any] | None) -> lis
     if tables:
         width = max(len(t["name"]) for t in tables)
         for t in tables:
-            rows = "" if t["rows"] is None else f"{t['rows']} rows"
+            rows = "" if t["rows"] is None else plural(t["rows"], "row")
             rule = table_rule(t["name"], settings) if settings is not None else ""
             if t["name"] == "files" and db.get("gone_transcripts"):
-                rule += f"; {db['gone_transcripts']} of transcripts that no longer exist (kept: indexed nowhere else)"
+                rule += (f"; {plural(db['gone_transcripts'], 'row')} of transcripts that no longer exist"
+                         " (kept: indexed nowhere else)")
             size = "" if t["bytes"] is None else _size(t["bytes"])
             lines.append(f"  {exact_line(t['name']):<{width}} {rows:>13} {size:>9}  {rule}".rstrip())
     if db.get("sizes") and db["sizes"] != "dbstat":
@@ -34,7 +37,8 @@ def _database_lines(db: dict[str, Any], retention: dict[str, Any] | None) -> lis
     last = (retention or {}).get("last_prune")
     if retention is not None:
         when = (f"last pruned {last['at'][:16].replace('T', ' ')} UTC by {exact_line(str(last.get('by', '?')))}"
-                f" ({last.get('deleted', 0)} rows deleted, {last.get('trimmed', 0)} trimmed)" if last else "never pruned")
+                f" ({plural(last.get('deleted', 0), 'row')} deleted, {last.get('trimmed', 0)} trimmed)" if last
+                else "never pruned")
         lines.append(f"retention: {when}; `cockpit prune --dry-run` shows what would go")
     return lines
 
@@ -45,10 +49,10 @@ def render_doctor(report: dict[str, Any]) -> str:
     lines.append("roots:")
     for r in report["roots"]:
         mark = "ok " if r["exists"] else "-- "
-        extra = f"{r['files']} files" if r["exists"] else "not found"
+        extra = plural(r["files"], "file") if r["exists"] else "not found"
         lines.append(f"  {mark}{r['agent']:<6} {exact_line(r['path'])}  ({r['origin']}, {extra})")
     s = report["sessions"]
-    lines.append(f"files: {report['files']} ({report['subagent_files']} subagent files)")
+    lines.append(f"files: {report['files']} ({plural(report['subagent_files'], 'subagent file')})")
     lines.append(f"sessions: {s['claude']} claude, {s['codex']} codex")
     lines.extend(_database_lines(report["database"], report.get("retention")))
     cfg = report["config"]
@@ -80,18 +84,20 @@ def render_doctor(report: dict[str, Any]) -> str:
         lines.append(f"  pre-commit entry: {'installed in ' + exact_line(hook['path']) if hook['installed'] else 'not installed'}")
         lines.append(f"  beads: {exact_line(repo['beads']) if repo['beads'] else 'no .beads/issues.jsonl'}")
     elif repo:
-        lines.append(f"repository: none at {exact_line(repo['path'])} ({exact_line(repo.get('error', ''))})")
+        lines.append(f"repository: none at {exact_line(repo['path'])}:")
+        lines.append(f"    {whole(repo.get('error', ''))}")
     policy = report.get("approvals")
     if policy:
-        lines.append(f"critical steps: {policy['rules']} rules ({len(policy['added'])} added,"
-                     f" {len(policy['excluded'])} defaults excluded by you); nobody to answer -> {policy['on_no_cockpit']}")
+        lines.append(f"critical steps: {plural(policy['rules'], 'rule')} ({len(policy['added'])} added,"
+                     f" {plural(len(policy['excluded']), 'default')} excluded by you);"
+                     f" nobody to answer -> {policy['on_no_cockpit']}")
     if "llm" in report:
         lines.append("llm: " + ("ANTHROPIC_API_KEY set: vibe, pre-mortem and retro ask Claude" if report["llm"]["api_key"]
                                 else "no ANTHROPIC_API_KEY: vibe, pre-mortem and retro run offline"))
     if report["problems"]:
         lines.append("")
         lines.append("problems:")
-        lines.extend(f"  - {exact_line(p)}" for p in report["problems"])
+        lines.extend(f"  - {whole(p)}" for p in report["problems"])
     if report["fixes"]:
         lines.append("")
         lines.append("how to fix:")

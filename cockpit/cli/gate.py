@@ -7,7 +7,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from cockpit.cli.terminal import out, out_json
+from cockpit.cli.terminal import out, out_json, whole
 from cockpit.core.format import age, parse_ts
 from cockpit.core.gate_rules import GateKind, GateRun, GateState, GateStatus
 from cockpit.core.text import exact_line, one_line
@@ -67,7 +67,7 @@ def board_json(board: Any) -> dict[str, Any]:
 
 def render_board(board: Any, now: datetime) -> str:
     if not board.root:
-        return f"no gates: {exact_line(board.error)}\n"
+        return f"no gates: {whole(board.error)}\n"
     trust = "trusted" if board.trusted else "NOT TRUSTED"
     head = f"repo {exact_line(board.root)}  tree {board.tree[:10] or '?'}  gates {exact_line(board.config.source)} ({trust})"
     lines = [head]
@@ -75,7 +75,7 @@ def render_board(board: Any, now: datetime) -> str:
         lines.append(f"  ! {exact_line(untrusted_line(board.config.source))}")
     lines += [f"  ! {one_line(e, 300)}" for e in board.config.errors]
     if board.error:
-        lines.append(f"  ! {exact_line(board.error)}")
+        lines.append(f"  ! {whole(board.error)}")
     for status in board.statuses:
         spec, run = status.spec, status.run
         when = ""
@@ -175,7 +175,7 @@ def cmd_pre_commit(args: argparse.Namespace) -> int:
     board = check_staged(_open(args), _repo(args), run=args.run, accept_external=accept_external(args),
                          say=lambda line: out(line, err=True, flush=True))
     if not board.root:
-        out(f"cockpit gate pre-commit: {exact_line(board.error)}", err=True)
+        out(f"cockpit gate pre-commit: {whole(board.error)}", err=True)
         return 1
     reasons = blocking(board, _repo(args))
     if reasons:

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from cockpit.cli.terminal import out, out_json
+from cockpit.core.format import noun_for
 
 
 def add_prune_parser(subparsers: argparse._SubParsersAction, common: Any) -> None:
@@ -24,8 +25,8 @@ def render(result: Any) -> str:
         if not step.active:
             lines.append(f"{step.table:<17} {step.rule} (retention.{step.setting} = 0)")
             continue
-        what = "rows" if step.action == "delete" else ("captures" if step.table == "statusline" else "outputs")
-        lines.append(f"{step.table:<17} {verb[step.action]:<12} {step.rows:>8} {what:<8}"
+        what = "row" if step.action == "delete" else ("capture" if step.table == "statusline" else "output")
+        lines.append(f"{step.table:<17} {verb[step.action]:<12} {step.rows:>8} {noun_for(step.rows, what):<8}"
                      f" {step.rule} (retention.{step.setting})")
     lines.append("kept whatever the settings: pending approvals and the hook events they may be answered by,"
                  " each gate's last runs, each kind's newest report, trust, learnings")

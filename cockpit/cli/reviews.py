@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cockpit.cli.terminal import out, out_json
+from cockpit.cli.terminal import out, out_json, whole
+from cockpit.core.format import plural
 from cockpit.core.text import exact_line, one_line
 
 EXIT = {"PASS": 0, "FAIL": 2}
@@ -130,7 +131,7 @@ def _setup(args: argparse.Namespace, what: str, offline: str = "offline") -> tup
     repo = getattr(args, "repo", None) or "."
     root, error = repo_root(repo)
     if not root:
-        out(f"cockpit {what}: {error}", err=True)
+        out(f"cockpit {what}: {whole(error)}", err=True)
         return None
     llm, vibe, problems = configured_llm(root, model=getattr(args, "model", None))
     for problem in problems:
@@ -205,8 +206,10 @@ def cmd_retro(args: argparse.Namespace) -> int:
     else:
         f = result.facts
         out(f"retro of {one_line(result.session_id[:8])} {one_line(result.title)}")
+        counts = ", ".join(plural(n, noun) if isinstance(n, int) else f"{n} {noun}s" for n, noun in (
+            (f.get("compactions"), "compaction"), (f.get("tool_errors"), "tool error"), (f.get("commits"), "commit")))
         out(f"  {f.get('duration_minutes')} min, peak {f.get('peak_pct')}%, {f.get('minutes_above_40')} min above 40%,"
-            f" {f.get('compactions')} compactions, {f.get('tool_errors')} tool errors, {f.get('commits')} commits")
+            f" {counts}")
         for x in result.learnings:
             out(f"  - [{one_line(x.category, 40)}/{one_line(x.confidence, 40)}] {one_line(x.title)}")
         out(f"{one_line(result.note, 1000)}\nretro: {exact_line(result.retro_path)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from cockpit.core.text import dumps, terminal_safe
+from cockpit.core.text import dumps, exact_line, terminal_safe
 
 
 def out(text: object = "", *, err: bool = False, end: str = "\n", flush: bool = False) -> None:
@@ -19,6 +19,14 @@ def out(text: object = "", *, err: bool = False, end: str = "\n", flush: bool = 
     stream.write(terminal_safe(f"{text}{end}"))
     if flush:
         stream.flush()
+
+
+def whole(message: str, indent: str = "    ") -> str:
+    """A message from outside that may run over several lines (git's "dubious ownership" ends with the command
+    that fixes it), kept whole: its first line as it is, each further line on its own, after `indent`; blank
+    lines dropped, and every line one display line (`exact_line`)."""
+    lines = [exact_line(line.strip()) for line in message.strip().splitlines() if line.strip()]
+    return f"\n{indent}".join(lines)
 
 
 def out_json(value: Any, *, indent: int | None = 2, default: Any = None) -> None:

@@ -11,7 +11,7 @@ import argparse
 import shlex
 from typing import Any
 
-from cockpit.cli.terminal import out, out_json
+from cockpit.cli.terminal import out, out_json, whole
 from cockpit.core.gate_rules import GateConfig, GateKind
 from cockpit.core.text import exact_line, one_line
 from cockpit.core.trust_rules import source_label, spec_json
@@ -72,7 +72,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
     root, error = repo_root(_repo(args))
     if not root:
-        out(f"cockpit trust: {exact_line(error)}", err=True)
+        out(f"cockpit trust: {whole(error)}", err=True)
         return 1
     conn = _open(args)
     root = repo_key(root)

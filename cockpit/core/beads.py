@@ -103,6 +103,8 @@ class Queue:
     cycles: tuple[tuple[str, ...], ...] = ()
     # When the first deferral runs out: the queue changes then although the file does not.
     wake_at: datetime | None = None
+    # Ephemeral issues (wisps) that would be ready but are left out of it, as `bd ready` leaves them out.
+    ephemeral: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -437,16 +439,16 @@ def compute_queue(issues: Iterable[Issue], now: datetime) -> Queue:
     def child_of_deferred(issue: Issue) -> bool:
         return any(d.type == "parent-child" and d.depends_on_id in deferred_parents for d in issue.dependencies)
 
-    ready = [
+    candidates = [
         i for i in by_id.values()
         if i.status == "open"
         and not i.pinned
-        and not i.ephemeral
         and i.issue_type not in EXCLUDED_READY_TYPES
         and i.id not in blocked
         and not (i.defer_until is not None and _deferred(i, now))
         and not (deferred_parents and child_of_deferred(i))
     ]
+    ready = [i for i in candidates if not i.ephemeral]
     in_progress = [i for i in by_id.values() if i.status == "in_progress"]
     blocked_issues = sorted((by_id[i] for i in blocked), key=sort_key)
     counts = Counter(i.status for i in by_id.values())
@@ -458,4 +460,5 @@ def compute_queue(issues: Iterable[Issue], now: datetime) -> Queue:
         issues=by_id,
         cycles=dependency_cycles(by_id, blocked),
         wake_at=min((i.defer_until for i in deferred if i.defer_until), default=None),
+        ephemeral=tuple(i.id for i in sorted((i for i in candidates if i.ephemeral), key=sort_key)),
     )

@@ -9,6 +9,16 @@ from cockpit.core.models import SessionView
 from cockpit.core.text import one_line, terminal_safe
 
 
+def plural(count: int, noun: str, many: str = "") -> str:
+    """"1 commit", "2 commits", "0 commits"; `many` when adding an s is wrong ("1 fix", "3 fixes")."""
+    return f"{count} {noun_for(count, noun, many)}"
+
+
+def noun_for(count: int, noun: str, many: str = "") -> str:
+    """The noun alone, singular or plural for `count` (for a table whose numbers have their own column)."""
+    return noun if count == 1 else many or noun + "s"
+
+
 def tokens(n: int | None) -> str:
     """1234 -> 1.2k, 167094 -> 167.1k, 1000000 -> 1.00M; exact below 1,000."""
     if n is None:
@@ -49,7 +59,7 @@ def gauge_line(view: SessionView, bands: tuple[float, ...] = DEFAULT_BANDS) -> s
     compact_at = autocompact_tokens(ctx.window, view.agent)
     return (
         f"ctx {pct(ctx.pct)} {tokens(ctx.prompt_tokens)}/{tokens(ctx.window)}{assumed} [{level}]"
-        f" · compact ≈{tokens(compact_at)} · {len(view.compactions)} compaction(s) · {cost(view.cost_usd)}"
+        f" · compact ≈{tokens(compact_at)} · {plural(len(view.compactions), 'compaction')} · {cost(view.cost_usd)}"
     )
 
 

@@ -25,6 +25,11 @@ Rules (agentops-formats.md §2.7, factor X "small iterations"):
   fall into the "0-10" bucket. p90 uses the nearest-rank method.
 
 With zero commits every value is None and every rating "n/a". Floats are rounded to 2 decimals.
+
+Too small a sample is not graded: below MIN_GRADED_COMMITS commits or MIN_GRADED_HOURS active hours
+(a lone commit is "4 commits/h"; two fixes in three commits are "67% rework") the values are still
+given, every rating is "n/a", ``graded`` is false and ``ungraded_reason`` says why, e.g. "too few
+commits to grade: 1 (needs 5)".
 """
 
 from __future__ import annotations
@@ -38,11 +43,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cockpit.core.format import plural
+
 SESSION_GAP = timedelta(hours=2)
 MIN_SESSION_HOURS = 0.25
 TRUST_WINDOW = timedelta(minutes=10)
 SPIRAL_WINDOW = timedelta(minutes=30)
 SPIRAL_MIN_FIXES = 3
+MIN_GRADED_COMMITS = 5
+MIN_GRADED_HOURS = 1.0
 SIZE_BUCKETS: tuple[tuple[str, int, float], ...] = (
     ("0-10", 0, 10), ("11-50", 11, 50), ("51-200", 51, 200), ("201-500", 201, 500), ("501+", 501, math.inf),
 )
@@ -148,8 +157,22 @@ def _commit_size(commits: Sequence[CommitInfo]) -> dict[str, Any]:
             "median_files": round(float(statistics.median(len(c.files) for c in sized)), 2)}
 
 
-def compute_metrics(commits: Sequence[CommitInfo]) -> dict[str, Any]:
-    """Every metric of the module docstring, as a JSON-serialisable dict."""
+def ungraded_reason(commits: int, hours: float, *, min_commits: int = MIN_GRADED_COMMITS,
+                    min_hours: float = MIN_GRADED_HOURS) -> str:
+    """Why a sample of `commits` over `hours` active hours is too small to grade ("" when it is not)."""
+    if not commits:
+        return "no commits in range"
+    if commits < min_commits:
+        return f"too few commits to grade: {commits} (needs {min_commits})"
+    if hours < min_hours:
+        return f"too little active time to grade: {hours:g} h (needs {min_hours:g} h)"
+    return ""
+
+
+def compute_metrics(commits: Sequence[CommitInfo], *, min_commits: int = MIN_GRADED_COMMITS,
+                    min_hours: float = MIN_GRADED_HOURS) -> dict[str, Any]:
+    """Every metric of the module docstring, as a JSON-serialisable dict; ratings only for a sample of at
+    least `min_commits` commits over `min_hours` active hours."""
     ordered = sorted(commits, key=lambda c: _aware(c.when))
     times = [_aware(c.when) for c in ordered]
     fix_flags = [is_fix(c.subject) for c in ordered]
@@ -167,13 +190,20 @@ def compute_metrics(commits: Sequence[CommitInfo]) -> dict[str, Any]:
             fixes_by_scope[scope].append(when)
     spirals = _spirals(fixes_by_scope)
     avg = round(sum(s["duration_minutes"] for s in spirals) / len(spirals), 2) if spirals else None
-    spiral_rating = "n/a" if not total else ("ELITE" if avg is None else _rate(avg, False, 15, 30, 60))
+    reason = ungraded_reason(total, round(hours, 2), min_commits=min_commits, min_hours=min_hours)
+
+    def rate(value: float | None, high_is_good: bool, elite: float, high: float, medium: float) -> str:
+        return "n/a" if reason else _rate(value, high_is_good, elite, high, medium)
+
+    spiral_rating = "n/a" if reason else ("ELITE" if avg is None else _rate(avg, False, 15, 30, 60))
     return {
         "commits": total,
         "active_hours": round(hours, 2),
-        "velocity": {"value": velocity, "rating": _rate(velocity, True, 5, 3, 1)},
-        "rework_ratio": {"value": rework, "rating": _rate(rework, False, 30, 50, 70), "fixes": fixes},
-        "trust_pass_rate": {"value": trust, "rating": _rate(trust, True, 95, 80, 60),
+        "graded": not reason,
+        "ungraded_reason": reason or None,
+        "velocity": {"value": velocity, "rating": rate(velocity, True, 5, 3, 1)},
+        "rework_ratio": {"value": rework, "rating": rate(rework, False, 30, 50, 70), "fixes": fixes},
+        "trust_pass_rate": {"value": trust, "rating": rate(trust, True, 95, 80, 60),
                             "failed": failed, "non_fix": non_fix},
         "debug_spirals": {"count": len(spirals), "avg_minutes": avg, "rating": spiral_rating, "spirals": spirals},
         "commit_size": _commit_size(ordered),
@@ -184,29 +214,42 @@ def _show(value: object, unit: str = "") -> str:
     return "n/a" if value is None else f"{value}{unit}"
 
 
+def _ungraded(metrics: dict[str, Any]) -> str:
+    """Why the metrics carry no ratings ("" when they do); metrics from before grading limits are graded."""
+    return "" if metrics.get("graded", True) else str(metrics.get("ungraded_reason") or "not graded")
+
+
 def render_metrics_lines(metrics: dict[str, Any]) -> list[str]:
-    """Short plain-text lines for `cockpit report`."""
+    """Short plain-text lines for `cockpit report`: no rating when the sample is too small, and why."""
     if not metrics.get("commits"):
         return ["git: no commits in range"]
     spirals, size = metrics["debug_spirals"], metrics["commit_size"]
+    why = _ungraded(metrics)
+
+    def rated(text: str, rating: str) -> str:
+        return text if why else f"{text}  {rating}"
+
+    fixes = metrics["rework_ratio"]["fixes"]
     return [
-        f"git: {metrics['commits']} commits over {metrics['active_hours']} active h",
-        f"velocity {_show(metrics['velocity']['value'])} commits/h  {metrics['velocity']['rating']}",
-        f"rework {_show(metrics['rework_ratio']['value'], '%')} ({metrics['rework_ratio']['fixes']} fix{'es' if metrics['rework_ratio']['fixes'] != 1 else ''})"
-        f"  {metrics['rework_ratio']['rating']}",
-        f"trust pass {_show(metrics['trust_pass_rate']['value'], '%')}  {metrics['trust_pass_rate']['rating']}",
-        f"debug spirals {spirals['count']} (avg {_show(spirals['avg_minutes'], ' min')})  {spirals['rating']}",
+        f"git: {plural(metrics['commits'], 'commit')} over {metrics['active_hours']} active h",
+        *([f"  no grades: {why}"] if why else []),
+        rated(f"velocity {_show(metrics['velocity']['value'])} commits/h", metrics["velocity"]["rating"]),
+        rated(f"rework {_show(metrics['rework_ratio']['value'], '%')} ({plural(fixes, 'fix', 'fixes')})",
+              metrics["rework_ratio"]["rating"]),
+        rated(f"trust pass {_show(metrics['trust_pass_rate']['value'], '%')}", metrics["trust_pass_rate"]["rating"]),
+        rated(f"debug spirals {spirals['count']} (avg {_show(spirals['avg_minutes'], ' min')})", spirals["rating"]),
         f"commit size median {_show(size['median_lines'])} lines, p90 {_show(size['p90_lines'])},"
         f" median {_show(size['median_files'])} files",
     ]
 
 
 def render_metrics_markdown(metrics: dict[str, Any]) -> list[str]:
-    """A markdown section: a metric table and a commit-size bucket table."""
+    """A markdown section: a metric table and a commit-size bucket table; no ratings on too small a sample."""
     lines = ["## Git metrics (factor X — small iterations)", ""]
     if not metrics.get("commits"):
         return [*lines, "No commits in range."]
     spirals, size = metrics["debug_spirals"], metrics["commit_size"]
+    why = _ungraded(metrics)
     rows = [
         ("Commits", str(metrics["commits"]), ""),
         ("Active hours", str(metrics["active_hours"]), ""),
@@ -217,14 +260,18 @@ def render_metrics_markdown(metrics: dict[str, Any]) -> list[str]:
         ("Median / p90 lines", f"{_show(size['median_lines'])} / {_show(size['p90_lines'])}", ""),
         ("Median files", _show(size["median_files"]), ""),
     ]
-    lines += ["| Metric | Value | Rating |", "| --- | --- | --- |"]
-    lines += [f"| {name} | {value} | {rating} |" for name, value, rating in rows]
+    if why:
+        lines += [f"No grades: {why}.", "", "| Metric | Value |", "| --- | --- |"]
+        lines += [f"| {name} | {value} |" for name, value, _rating in rows]
+    else:
+        lines += ["| Metric | Value | Rating |", "| --- | --- | --- |"]
+        lines += [f"| {name} | {value} | {rating} |" for name, value, rating in rows]
     lines += ["", "| Lines changed | Commits |", "| --- | --- |"]
     lines += [f"| {bucket['range']} | {bucket['count']} |" for bucket in size["buckets"]]
     if spirals["spirals"]:
         lines += ["", "Debug spirals:"]
         for spiral in spirals["spirals"]:
             scope = str(spiral["scope"]).replace("`", "'")  # a backtick in a scope would break the code span
-            lines.append(f"- `{scope}`: {spiral['commits']} fixes in {spiral['duration_minutes']} min"
+            lines.append(f"- `{scope}`: {plural(spiral['commits'], 'fix', 'fixes')} in {spiral['duration_minutes']} min"
                          f" from {spiral['start']}")
     return lines

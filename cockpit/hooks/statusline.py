@@ -2,7 +2,8 @@
 
 The statusLine JSON is the only place Claude Code states the context window (1M or 200k), so it
 is kept per session and the dashboard's gauge prefers it. Runs on every transcript change: stdlib
-and plain sqlite3 only. `--then CMD` runs the user's own statusLine with the same input after ours.
+and plain sqlite3 only. `--then CMD` runs the user's own statusLine with the same input; every line it
+prints follows ours.
 """
 
 from __future__ import annotations
@@ -89,9 +90,10 @@ def main(argv: list[str]) -> int:
                                     timeout=5).stdout.decode("utf-8", "replace")
         except (OSError, subprocess.TimeoutExpired):
             theirs = ""
-        first = theirs.split("\n", 1)[0].removesuffix("\r") if theirs.strip() else ""
-        if first:
-            # The user's own statusLine keeps its colours; anything else a terminal would obey is shown.
-            line = f"{line} │ {terminal_safe(first, multiline=False, keep_styles=True)}"
+        # Every line of the user's own statusLine, below ours, as Claude Code shows a multi-line one; it
+        # keeps its colours, anything else a terminal would obey is shown. Blank lines at the end are dropped.
+        lines = [terminal_safe(part.removesuffix("\r"), multiline=False, keep_styles=True)
+                 for part in theirs.rstrip("\r\n").split("\n")] if theirs.strip() else []
+        line = "\n".join([line, *lines])
     sys.stdout.write(line + "\n")
     return 0

@@ -1,10 +1,12 @@
 """Keeps the store current while the dashboard runs: catch up once, then follow changes.
 
 Runs in one background thread with its own connection (the single writer). It reports which
-sessions changed through a callback; it never touches the UI. A store write that still fails
-after the ingest's own retries leaves `run` with a StoreError (logged here): the caller reports
-it and runs again later, and the new catch-up starts from the committed cursors, so nothing
-appended meanwhile is lost.
+sessions changed through a callback; it never touches the UI. A transcript folder that appears while
+it runs (`~/.claude` created after start) is watched within a poll interval, without a restart.
+
+A store write that still fails after the ingest's own retries leaves `run` with a StoreError (logged
+here): the caller reports it and runs again later, and the new catch-up starts from the committed
+cursors, so nothing appended meanwhile is lost.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from cockpit.core.models import Agent
 from cockpit.ingest.pipeline import FileRecord, Ingestor
-from cockpit.sources.discovery import Root, claude_scan_dir, codex_scan_dirs
+from cockpit.sources.discovery import Root, scan_dirs
 from cockpit.sources.watcher import watch_transcripts
 from cockpit.store.db import StoreError, open_db
 
@@ -59,15 +61,8 @@ class LiveIngest:
         self.paused = threading.Event()
 
     def folders(self) -> list[str]:
-        """The folders to watch, each once even when two roots reach it (a symlink, two spellings)."""
-        folders = [claude_scan_dir(r.path) for r in self.claude_roots if r.exists]
-        for root in self.codex_roots:
-            if root.exists:
-                folders.extend(codex_scan_dirs(root.path))
-        unique: dict[str, str] = {}
-        for folder in folders:
-            unique.setdefault(os.path.realpath(folder), folder)
-        return list(unique.values())
+        """The folders to watch now, each once even when two roots reach it (a symlink, two spellings)."""
+        return scan_dirs(self.claude_roots, self.codex_roots)
 
     def run(self, stop: threading.Event) -> None:
         db = open_db(self.db_path)
@@ -125,10 +120,18 @@ class LiveIngest:
                 on_change(missed)
 
         self.mode = "polling" if self.force_polling else "watchfiles"
-        self.mode = watch_transcripts(
-            self.folders(), on_change, stop, poll_seconds=self.poll_seconds,
-            force_polling=self.force_polling, snapshot=snapshot, on_ready=on_ready,
-        )
+        while not stop.is_set():
+            watched = self.folders()
+            # A root missing at start (no ~/.claude yet), or its projects / sessions folder, may appear at any
+            # time: each poll interval the folders are looked at again, and the watch starts over on the new
+            # set; `on_ready` then reads what the new folders already hold.
+            self.mode = watch_transcripts(
+                watched, on_change, stop, poll_seconds=self.poll_seconds,
+                force_polling=self.force_polling, snapshot=snapshot, on_ready=on_ready,
+                recheck=lambda watched=watched: self.folders() != watched,
+            )
+            if not stop.is_set():
+                log.info("transcript folders changed: now watching %s", ", ".join(self.folders()) or "none")
 
     def _agent_for(self, path: str) -> Agent | None:
         location = os.path.abspath(path)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.config.settings import Settings
+from cockpit.core.format import plural
 from cockpit.sources.discovery import Root
 from cockpit.store.queries import (
     file_problems,
@@ -50,7 +51,7 @@ def doctor_report(db: Any, db_path: Path, ingestor: Any, roots: Sequence[Root], 
     for error in ingestor.discovery_errors:
         problems.append(error)
     for file, n in incomplete_files(db):
-        problems.append(f"{file}: incomplete last line ({n} bytes), waiting for the agent to finish it")
+        problems.append(f"{file}: incomplete last line ({plural(n, 'byte')}), waiting for the agent to finish it")
     if settings.errors:
         problems.extend(settings.errors)
         fixes.append(f"fix the settings file {config_path}")

@@ -32,7 +32,8 @@ def issue_text(issue: Issue) -> str:
     return "\n\n".join(parts)
 
 
-def resolve_intent(conn: sqlite3.Connection, root: str, *, explicit: str = "") -> Intent:
+def resolve_intent(conn: sqlite3.Connection, root: str, *, explicit: str = "", session: str = "") -> Intent:
+    """`session` (an id the caller chose) is asked before the repository's other sessions."""
     if explicit.strip():
         return Intent(explicit.strip(), "--intent", one_line(explicit, 60))
     from cockpit.sources.beads_files import read_beads
@@ -41,6 +42,7 @@ def resolve_intent(conn: sqlite3.Connection, root: str, *, explicit: str = "") -
     beads = read_beads(Path(root))
     sessions = sorted(session_refs(conn, root), key=lambda s: s.ended_at or datetime.min.replace(tzinfo=UTC),
                       reverse=True)
+    sessions.sort(key=lambda s: s.session_id != session)  # stable: the chosen one first
     if beads.path is not None:
         queue = compute_queue(beads.issues, datetime.now(UTC))
         working = [i for i in queue.in_progress if i in queue.issues]

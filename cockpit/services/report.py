@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
+from cockpit.core.format import noun_for, plural
 from cockpit.core.text import exact_line, one_line
 from cockpit.store.interventions import interventions
 from cockpit.store.llm_calls import call_totals
@@ -29,12 +30,16 @@ def parse_since(text: str, now: datetime) -> datetime:
     return now - timedelta(hours=amount * {"h": 1, "d": 24, "w": 168}[unit])
 
 
+def _interventions(totals: dict[str, Any]) -> str:
+    return (f"{plural(totals['requests'], 'approval request')}, {totals['denied']} denied,"
+            f" {plural(totals['interrupts'], 'interrupt')}")
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     inter = report["interventions"]
     lines = [f"# cockpit report since {report['since'][:10]}", "", "## Interventions (factor VIII)", ""]
     totals = inter["totals"]
-    lines.append(f"{totals['requests']} approval requests, {totals['denied']} denied, {totals['interrupts']} interrupts;"
-                 f" {totals['interventions_per_session']} interventions per session.")
+    lines.append(f"{_interventions(totals)}; {totals['interventions_per_session']} interventions per session.")
     lines += ["", "| day | requests | denied | interrupts |", "|---|---:|---:|---:|"]
     lines += [f"| {d['day']} | {d['requests']} | {d['denied']} | {d['interrupts']} |" for d in inter["days"]]
     lines += ["", "| session | title | requests | denied | interrupts |", "|---|---|---:|---:|---:|"]
@@ -129,7 +134,8 @@ def _issue_lines(issues: dict[str, Any], markdown: bool) -> list[str]:
         for row in issues["linked"][:15]:
             cost = "$?" if row["cost_usd"] is None else f"${row['cost_usd']:.2f}"
             lines.append(f"  {one_line(row['id'], 40):<14} {one_line(row['status'], 20):<11}"
-                         f" {row['sessions']:>2} sessions {row['commits']:>3} commits"
+                         f" {row['sessions']:>2} {noun_for(row['sessions'], 'session'):<8}"
+                         f" {row['commits']:>3} {noun_for(row['commits'], 'commit'):<7}"
                          f" {cost:>9}  {one_line(row['title'], 50)}")
         return lines
     lines = ["", "## Issues (factor I)", "", head + ".", "", "| issue | status | sessions | commits | cost | title |",
@@ -146,8 +152,7 @@ def render_text(report: dict[str, Any]) -> str:
     inter = report["interventions"]
     totals = inter["totals"]
     lines = [f"since {report['since'][:16]}",
-             f"interventions: {totals['requests']} approval requests, {totals['denied']} denied,"
-             f" {totals['interrupts']} interrupts ({totals['interventions_per_session']} per session)"]
+             f"interventions: {_interventions(totals)} ({totals['interventions_per_session']} per session)"]
     for day in inter["days"]:
         lines.append(f"  {day['day']}  requests {day['requests']:>3}  denied {day['denied']:>3}  interrupts {day['interrupts']:>3}")
     if "git" in report:

@@ -95,7 +95,7 @@ class _Change:
 
 
 def _gather(conn: sqlite3.Connection, repo: str, *, intent_text: str, staged: bool, commit_range: str,
-            max_lines: int, fail_lines: int) -> _Change:
+            max_lines: int, fail_lines: int, session: str = "") -> _Change:
     root, error = repo_root(repo)
     if not root:
         raise RuntimeError(error or f"{repo} is not a git repository")
@@ -107,7 +107,7 @@ def _gather(conn: sqlite3.Connection, repo: str, *, intent_text: str, staged: bo
     else:
         tree = tree_id(root, staged=staged)[0]
     board = read_board(conn, root, staged=staged, root=root, tree=tree)
-    intent = resolve_intent(conn, root, explicit=intent_text)
+    intent = resolve_intent(conn, root, explicit=intent_text, session=session)
     # The checks read the raw diff: the secrets check must see the secret to say one was added.
     det = deterministic_checks(parse_diff(diff), board.statuses, intent.text, max_lines=max_lines,
                                fail_lines=fail_lines)
@@ -160,10 +160,10 @@ def vibe_request(conn: sqlite3.Connection, repo: str, llm: Llm, *, intent_text: 
 
 def run_vibe(conn: sqlite3.Connection, repo: str, llm: Llm, *, intent_text: str = "", staged: bool = False,
              commit_range: str = "", cancel: threading.Event | None = None, now: datetime | None = None,
-             max_lines: int = 400, fail_lines: int = 1500, write: bool = True) -> VibeResult:
+             max_lines: int = 400, fail_lines: int = 1500, write: bool = True, session: str = "") -> VibeResult:
     now = now or datetime.now(UTC)
     ch = _gather(conn, repo, intent_text=intent_text, staged=staged, commit_range=commit_range,
-                 max_lines=max_lines, fail_lines=fail_lines)
+                 max_lines=max_lines, fail_lines=fail_lines, session=session)
     out = Outbound()
     intent, det, change = _cleaned(out, ch)
     review: list[Finding] = []

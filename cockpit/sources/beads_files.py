@@ -1,4 +1,6 @@
-"""Find and read a repository's beads issues (`.beads/issues.jsonl` or a `bd backup` table dump).
+"""Find and read a repository's beads issues: `.beads/issues.jsonl`, a `bd backup` table dump, or, when
+neither is there and `bd` is on PATH, the Dolt database through `bd export` (beads ≥ 1.0.5 writes no
+JSONL unless asked; sources/bd.py runs it).
 
 Reading never raises: a missing file, an unreadable one or a junk line becomes a count or an error
 string in the result, because beads is optional and its files are written by other tools.
@@ -6,6 +8,9 @@ string in the result, because beads is optional and its files are written by oth
 The file is read line by line (100k issues are ~165 MB of JSON, mostly descriptions), each line decoded
 with orjson; the dashboard asks for summaries and reads one issue whole again when it is opened.
 `beads_key` tells from a few stat calls whether the file changed, so a caller reads it again only then.
+Through bd the export goes to a private temporary file that is read whole and deleted at once (no copy of
+the issues stays behind), and the last read is kept until the Dolt files change, so the several readers
+of one dashboard run bd once per change.
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ from __future__ import annotations
 import gc
 import json
 import os
+import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,6 +42,7 @@ from cockpit.core.beads import (
     parse_dependency,
     parse_issue_line,
 )
+from cockpit.sources import bd
 from cockpit.sources.tailer import open_regular
 
 EXPORT = Path(".beads") / "issues.jsonl"
@@ -43,6 +52,9 @@ READ_BUFFER = 1 << 20
 # A file rewritten while it is read is read again, at most this many times, then taken as it came.
 READ_ATTEMPTS = 3
 BACKUP_TABLES = ("dependencies.jsonl", "labels.jsonl", "comments.jsonl")
+# How often bd is asked again when no Dolt file tells of changes (a remote server) or its last answer failed.
+BD_RETRY_SECONDS = 60.0
+BD_SOURCE = "bd export (Dolt)"
 
 FileKey = tuple[object, ...]
 """What identifies one version of the beads file(s): path, device, inode, size, mtime and ctime in ns."""
@@ -52,8 +64,8 @@ FileKey = tuple[object, ...]
 class BeadsFile:
     """What was read: the issues in file order, why lines were skipped, and where they came from."""
 
-    path: Path | None
-    layout: str  # "export", "backup" or "missing"
+    path: Path | None  # the file read; for "bd", the folder of the Dolt databases
+    layout: str  # "export", "backup", "bd" or "missing"
     issues: tuple[Issue, ...] = ()
     skipped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SKIP_REASONS, 0))
     mtime: float | None = None
@@ -64,12 +76,20 @@ class BeadsFile:
     def skipped_total(self) -> int:
         return sum(self.skipped.values())
 
+    @property
+    def source(self) -> str:
+        """Where the issues came from, for a person: the file, or "bd export (Dolt)"."""
+        if self.layout == "bd":
+            return BD_SOURCE
+        return str(self.path) if self.path is not None else ""
+
 
 def find_beads(root: Path) -> tuple[Path, str] | None:
     """The issues file for the repository at or above `root`, with its layout, or None.
 
     Like bd, look upward for the nearest `.beads`. When both an export and a backup dump exist the
-    newer one wins, since from bd v1.0.5 the export is opt-in and may be left stale.
+    newer one wins, since from bd v1.0.5 the export is opt-in and may be left stale. A `.beads` with
+    neither is read through `bd` when it is on PATH: ("bd" layout, the folder of its Dolt databases).
     """
     start = root.resolve()
     for folder in (start, *start.parents):
@@ -85,9 +105,35 @@ def find_beads(root: Path) -> tuple[Path, str] | None:
         if candidates:
             _, _, path, layout = max(candidates)
             return path, layout
-        if (folder / ".beads").is_dir() or (folder / ".git").exists():
+        beads_dir = folder / ".beads"
+        if beads_dir.is_dir():
+            if bd.find_bd(folder)[0] is None:
+                return None
+            return bd.dolt_dir(beads_dir) or beads_dir / bd.DOLT_DIRS[-1], "bd"
+        if (folder / ".git").exists():
             return None  # the repository's own root: never read another project's issues above it
     return None
+
+
+def _beads_dir(path: Path) -> Path:
+    """The `.beads` folder of a "bd" layout's path (the folder of its Dolt databases)."""
+    return path.parent
+
+
+def _bd_key(path: Path) -> FileKey:
+    """What identifies the issues bd would export: which bd, the Dolt files, bd's own settings; and, when no
+    Dolt file is here to tell of changes or bd's last answer was a failure, the minute, so it is asked again."""
+    beads_dir = _beads_dir(path)
+    exe, _ = bd.find_bd(beads_dir.parent)
+    dolt = bd.dolt_key(beads_dir)
+    parts: list[object] = ["bd", bd.exe_key(exe) if exe else None, dolt,
+                           *(_stat_key(beads_dir / name, (beads_dir / name).stat()) if (beads_dir / name).exists()
+                             else (name, None) for name in ("metadata.json", "config.yaml", "last-touched"))]
+    with _bd_reads_lock:
+        last = _bd_reads.get(beads_dir)
+    if not dolt or (last is not None and last[1].error):
+        parts.append(("every", int(time.monotonic() // BD_RETRY_SECONDS)))
+    return tuple(parts)
 
 
 def _stat_key(path: Path, st: os.stat_result) -> tuple[object, ...]:
@@ -103,8 +149,10 @@ def beads_key(root: Path) -> FileKey:
     try:
         found = find_beads(root)
         if found is None:
-            return ("missing", (root / ".beads").is_dir())
+            return _missing_key(root)
         path, layout = found
+        if layout == "bd":
+            return _bd_key(path)
         parts: list[object] = [layout, _stat_key(path, path.stat())]
         if layout == "backup":
             for name in BACKUP_TABLES:
@@ -244,6 +292,11 @@ def _cyclic_gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+def _read_issues(handle: IO[bytes], *, summary: bool) -> tuple[list[Issue], dict[str, int]]:
+    skipped = dict.fromkeys(SKIP_REASONS, 0)
+    return _parse(iter_json_lines(handle, skipped), skipped, summary), skipped
+
+
 def _read_stable(path: Path, read: Callable[[IO[bytes]], Any]) -> tuple[Any, os.stat_result]:
     """`read(handle)` on the file, again when it was rewritten in place while it was read (that could splice
     two versions into one line); the last attempt is taken as it came. A replacing rename needs no retry:
@@ -270,23 +323,77 @@ def read_beads(root: Path, *, summary: bool = False) -> BeadsFile:
         return BeadsFile(path=None, layout="missing", error=str(exc))
     if found is None:
         folder = root / ".beads"
-        hint = f"{folder} has no issues.jsonl (recent bd writes it only on `bd export`)" if folder.is_dir() else None
-        return BeadsFile(path=None, layout="missing", error=hint, key=("missing", folder.is_dir()))
+        return BeadsFile(path=None, layout="missing", error=_missing_hint(root) if folder.is_dir() else None,
+                         key=_missing_key(root))
     path, layout = found
     key = beads_key(root)
-
-    def read(handle: IO[bytes]) -> tuple[list[Issue], dict[str, int]]:
-        skipped = dict.fromkeys(SKIP_REASONS, 0)
-        return _parse(iter_json_lines(handle, skipped), skipped, summary), skipped
-
+    if layout == "bd":
+        return _read_through_bd(path, key)
     try:
         with _cyclic_gc_paused():
-            (issues, skipped), st = _read_stable(path, read)
+            (issues, skipped), st = _read_stable(path, partial(_read_issues, summary=summary))
     except OSError as exc:
         return BeadsFile(path=path, layout=layout, error=f"cannot read {path}: {exc.strerror or exc}")
     if layout == "backup":
         issues = _attach_backup_tables(issues, path.parent, skipped, summary)
     return BeadsFile(path=path, layout=layout, issues=tuple(issues), skipped=skipped, mtime=st.st_mtime, key=key)
+
+
+def _missing_key(root: Path) -> FileKey:
+    """No file: whether `.beads` exists (the message shown differs) is what can change."""
+    return ("missing", (root / ".beads").is_dir())
+
+
+def _missing_hint(root: Path) -> str:
+    folder = root / ".beads"
+    _, refused = bd.find_bd(root)
+    why = f"`bd` is not used: {refused}" if refused else "`bd` is not on PATH to read its Dolt database"
+    return f"{folder} has no issues.jsonl and {why} (or write the file with `bd export -o .beads/issues.jsonl`)"
+
+
+_bd_export_lock = threading.Lock()  # one bd export at a time; the others wait, then find its result
+_bd_reads_lock = threading.Lock()  # held only to look up or store in _bd_reads: `beads_key` never waits for bd
+_bd_reads: dict[Path, tuple[FileKey, BeadsFile]] = {}  # the last read through bd, by `.beads` folder
+
+
+def _read_through_bd(path: Path, key: FileKey) -> BeadsFile:
+    """The issues of a Dolt-backed repository, exported by bd to a private file read whole, then deleted.
+
+    Whole, not as summaries: no file remains to read an issue's description from later. The result is kept
+    until `key` changes, so every reader of one version runs bd once."""
+    beads_dir = _beads_dir(path)
+    with _bd_export_lock:
+        with _bd_reads_lock:
+            last = _bd_reads.get(beads_dir)
+        if last is not None and last[0] == key:
+            return last[1]
+        result = _export_and_read(path, key)
+        with _bd_reads_lock:
+            _bd_reads[beads_dir] = (key, result)
+        if result.error:
+            # Kept under the key that asks again in a minute, the one `beads_key` gives from now on.
+            again = _bd_key(path)
+            with _bd_reads_lock:
+                _bd_reads[beads_dir] = (again, result)
+        return result
+
+
+def _export_and_read(path: Path, key: FileKey) -> BeadsFile:
+    beads_dir = _beads_dir(path)
+    exe, refused = bd.find_bd(beads_dir.parent)
+    if exe is None:
+        return BeadsFile(path=None, layout="bd", error=refused or "bd is no longer on PATH", key=key)
+    with tempfile.TemporaryDirectory(prefix="cockpit-bd-") as tmp:
+        dest = Path(tmp) / "issues.jsonl"
+        error = bd.export_issues(exe, beads_dir.parent, dest)
+        if error:
+            return BeadsFile(path=None, layout="bd", error=error, key=key)
+        try:
+            with _cyclic_gc_paused():
+                (issues, skipped), _ = _read_stable(dest, partial(_read_issues, summary=False))
+        except OSError as exc:
+            return BeadsFile(path=None, layout="bd", error=f"cannot read bd's export: {exc.strerror or exc}", key=key)
+    return BeadsFile(path=path, layout="bd", issues=tuple(issues), skipped=skipped, mtime=time.time(), key=key)
 
 
 def load_queue(root: Path, now: datetime, *, summary: bool = True) -> tuple[BeadsFile, Queue]:

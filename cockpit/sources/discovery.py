@@ -22,7 +22,7 @@ MAX_DEPTH = 8
 class Root:
     agent: Agent
     path: str
-    exists: bool
+    exists: bool  # when the roots were resolved; discovery looks at the folder itself every time
     origin: str  # "flag", "env", "default"
 
 
@@ -100,9 +100,14 @@ def _walk_jsonl(top: str, errors: list[str]) -> Iterator[str]:
             errors.append(f"{printable(folder)}: {exc.strerror or exc}")
 
 
-def claude_scan_dir(root: str) -> str:
-    projects = os.path.join(root, "projects")
-    return projects if os.path.isdir(projects) else root
+def claude_scan_dirs(root: Root) -> list[str]:
+    """Where a Claude root's transcripts are now: its `projects` folder. A folder given by a flag may be a
+    projects folder itself; a config dir (the default, CLAUDE_CONFIG_DIR) without one holds no transcript yet
+    (its history.jsonl is the prompt history, not a session)."""
+    projects = os.path.join(root.path, "projects")
+    if os.path.isdir(projects):
+        return [projects]
+    return [root.path] if root.origin == "flag" and os.path.isdir(root.path) else []
 
 
 def classify_claude(path: str) -> TranscriptFile:
@@ -123,14 +128,28 @@ def classify_claude(path: str) -> TranscriptFile:
 def discover_claude(roots: Sequence[Root], errors: list[str]) -> list[TranscriptFile]:
     found: list[TranscriptFile] = []
     for root in roots:
-        if root.exists:
-            found.extend(classify_claude(p) for p in _walk_jsonl(claude_scan_dir(root.path), errors))
+        for folder in claude_scan_dirs(root):
+            found.extend(classify_claude(p) for p in _walk_jsonl(folder, errors))
     return found
 
 
-def codex_scan_dirs(root: str) -> list[str]:
-    dirs = [os.path.join(root, d) for d in ("sessions", "archived_sessions") if os.path.isdir(os.path.join(root, d))]
-    return dirs or [root]
+def codex_scan_dirs(root: Root) -> list[str]:
+    """Where a Codex root's rollouts are now: `sessions` and `archived_sessions`, else the folder itself (a
+    folder of rollouts given by a flag); nothing while the folder does not exist."""
+    path = root.path
+    dirs = [os.path.join(path, d) for d in ("sessions", "archived_sessions") if os.path.isdir(os.path.join(path, d))]
+    return dirs or ([path] if os.path.isdir(path) else [])
+
+
+def scan_dirs(claude: Sequence[Root], codex: Sequence[Root]) -> list[str]:
+    """Every folder transcripts are in now, each once even when two roots reach it (a symlink, two spellings).
+    Asked again, it sees a root or a projects / sessions folder created since."""
+    folders = [f for root in claude for f in claude_scan_dirs(root)]
+    folders += [f for root in codex for f in codex_scan_dirs(root)]
+    unique: dict[str, str] = {}
+    for folder in folders:
+        unique.setdefault(os.path.realpath(folder), folder)
+    return list(unique.values())
 
 
 def classify_codex(path: str) -> TranscriptFile | None:
@@ -144,9 +163,7 @@ def classify_codex(path: str) -> TranscriptFile | None:
 def discover_codex(roots: Sequence[Root], errors: list[str]) -> list[TranscriptFile]:
     by_id: dict[str, TranscriptFile] = {}
     for root in roots:
-        if not root.exists:
-            continue
-        for folder in codex_scan_dirs(root.path):
+        for folder in codex_scan_dirs(root):
             archived = os.path.basename(folder) == "archived_sessions"
             for p in _walk_jsonl(folder, errors):
                 tf = classify_codex(p)

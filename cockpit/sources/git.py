@@ -80,10 +80,11 @@ def _git(root: str, *args: str, env: Mapping[str, str] | None = None, stdin: byt
 
 
 def repo_root(path: str | os.PathLike[str]) -> tuple[str, str]:
-    """(top-level directory, error). A bare repository or a plain directory is an error message."""
+    """(top-level directory, error). A bare repository or a plain directory is an error message: git's whole
+    message (several lines for "dubious ownership", whose last line is the command that fixes it)."""
     code, out = _git(str(path), "rev-parse", "--show-toplevel")
     if code != 0:
-        return "", out.splitlines()[-1] if out else f"{path} is not a git repository"
+        return "", out or f"{path} is not a git repository"
     return out, ""
 
 
@@ -115,7 +116,7 @@ def find_repo(path: str | os.PathLike[str]) -> tuple[RepoPlace | None, str]:
         return RepoPlace(lines[3], lines[2], shallow=lines[1] == "true"), ""
     if not lines and "not a git repository" in run.error:
         return None, f"{where} is not a git repository"
-    return None, f"git failed: {run.error[:200]}"
+    return None, f"git failed: {run.error}"
 
 
 def has_commits(root: str) -> bool:
@@ -217,22 +218,30 @@ def _diff(root: str, *args: str) -> tuple[int, str]:
     return code, out.decode("utf-8", "replace")
 
 
+# What vibe judges is the code: `.agents/` (the reports, retros, handoffs and learnings cockpit and ao write
+# there) is left out of the change as it is left out of the tree id, or each vibe would judge the last one's report.
+CODE_ONLY = ("--", ".", f":(exclude){AGENTS_DIR}")
+
+
 def read_change(root: str, *, staged: bool = False, commit_range: str = "") -> tuple[str, str, str]:
     """(diff text, description, error) of the working tree vs HEAD (untracked files included),
-    the staged change, or a commit range."""
+    the staged change, or a commit range; `.agents/` left out of each."""
     if commit_range:
-        code, text = _diff(root, "diff", "--no-color", "--no-ext-diff", commit_range)
+        code, text = _diff(root, "diff", "--no-color", "--no-ext-diff", commit_range, *CODE_ONLY)
         return (text, f"commits {commit_range}", "") if code == 0 else ("", "", text.strip()[-300:])
     base = "HEAD" if has_commits(root) else EMPTY_TREE
     if staged:
-        code, text = _diff(root, "diff", "--no-color", "--no-ext-diff", "--cached", base)
+        code, text = _diff(root, "diff", "--no-color", "--no-ext-diff", "--cached", base, *CODE_ONLY)
         return (text, "staged changes", "") if code == 0 else ("", "", text.strip()[-300:])
-    code, text = _diff(root, "diff", "--no-color", "--no-ext-diff", base)
+    code, text = _diff(root, "diff", "--no-color", "--no-ext-diff", base, *CODE_ONLY)
     if code != 0:
         return "", "", text.strip()[-300:]
-    _, listing = _diff(root, "ls-files", "-z", "--others", "--exclude-standard")
+    _, listing = _diff(root, "ls-files", "-z", "--others", "--exclude-standard", *CODE_ONLY)
     untracked = [name for name in listing.split("\0") if name][:MAX_UNTRACKED]
     for name in untracked:
         _, extra = _diff(root, "diff", "--no-color", "--no-index", "--", "/dev/null", name)
         text += extra
-    return text, "working tree vs HEAD" + (f" ({len(untracked)} untracked files included)" if untracked else ""), ""
+    from cockpit.core.format import plural  # here: the hooks import this module and must start fast
+
+    included = f" ({plural(len(untracked), 'untracked file')} included)" if untracked else ""
+    return text, f"working tree vs HEAD{included}", ""

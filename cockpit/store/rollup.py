@@ -15,9 +15,14 @@ import sqlite_utils
 
 from cockpit.core.context import resolve_window
 from cockpit.core.models import Agent, Usage
-from cockpit.core.pricing import LONG_CONTEXT_TOKENS, cost_of
+from cockpit.core.pricing import PRICE_DAYS, TIER_STARTS, group_cost
 
 _IDS = "(SELECT value FROM json_each(?))"
+# A request's pricing tier (how many of the prompt sizes where some model's rates change it exceeds) and
+# period (how many of the days some model's rates changed it reached); inlined: integers and ISO days only.
+_PROMPT = "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens)"
+_TIER = " + ".join(f"({_PROMPT} > {int(start)})" for start in TIER_STARTS) or "0"
+_PERIOD = " + ".join(f"(substr(ts, 1, 10) >= '{day.isoformat()}')" for day in PRICE_DAYS) or "0"
 
 
 def refresh_rollup(db: sqlite_utils.Database, session_id: str) -> None:
@@ -32,15 +37,15 @@ def session_cost(db: sqlite_utils.Database, session_id: str) -> float | None:
 def _costs(db: sqlite_utils.Database, ids: str) -> dict[str, float | None]:
     costs: dict[str, float | None] = {}
     rows = db.execute(
-        f"""SELECT session_id, model, (input_tokens + cache_creation_input_tokens + cache_read_input_tokens) > ?,
+        f"""SELECT session_id, model, {_TIER}, {_PERIOD},
                   SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_input_tokens),
                   SUM(cache_read_input_tokens), SUM(cache_creation_1h_tokens)
-           FROM api_calls WHERE session_id IN {_IDS} GROUP BY 1, 2, 3""",
-        (LONG_CONTEXT_TOKENS, ids),
+           FROM api_calls WHERE session_id IN {_IDS} GROUP BY 1, 2, 3, 4""",
+        (ids,),
     ).fetchall()
-    for sid, model, long_context, inp, out, cc, cr, c1h in rows:
-        # Pricing tiers depend on one request's prompt; a group holds requests of one tier only.
-        cost = cost_of(model, Usage(inp, out, cc, cr, c1h), long_context=bool(long_context))
+    for sid, model, tier, period, inp, out, cc, cr, c1h in rows:
+        # Rates depend on one request's prompt and day; a group holds requests priced alike only.
+        cost = group_cost(model, Usage(inp, out, cc, cr, c1h), tier, period)
         if sid in costs and costs[sid] is None:
             continue
         costs[sid] = None if cost is None else (costs.get(sid) or 0.0) + cost

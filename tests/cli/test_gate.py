@@ -246,7 +246,7 @@ def test_repo_given_before_the_sub_command_is_honoured(repo: Path, tmp_path: Pat
                               env={**ENV, "PYTHONPATH": str(Path(__file__).parents[2])})
         assert done.returncode == 0, done.stderr
         out = json.loads(done.stdout)
-        assert out["repo"] == str(repo) if command[0] == "gates" else out["ready"] == ["r-1"]
+        assert out["repo"] == str(repo) if command[0] == "gates" else [i["id"] for i in out["ready"]] == ["r-1"]
 
 
 def test_pre_commit_run_vibes_the_staged_change_for_a_required_vibe_gate(repo: Path, tmp_path: Path) -> None:

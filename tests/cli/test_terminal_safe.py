@@ -163,8 +163,11 @@ def test_sessions_show_the_title_and_project_inert(ws, capsys) -> None:
 
 def test_context_of_a_hostile_session_argument_is_inert(ws, capsys) -> None:
     code, stdout, stderr = run(capsys, "context", ws["session"][:8], *flags(ws))
-    assert code == 0 and stdout.startswith("ctx ")
-    assert_inert(stdout + stderr)
+    session, picked, gauge = stdout.splitlines()
+    assert code == 0 and session.startswith(f"session {ws['session']} · claude · ") and gauge.startswith("ctx ")
+    assert picked == "picked: the newest session whose id starts with " + repr(ws["session"][:8])
+    # The session it picked is named with its project's folder and its title, shown inert.
+    assert_inert(stdout + stderr, "T" + SHOWN_OSC52 + SHOWN_BIDI, "proj\\x1b]0;pwned\\x07\\u202e")
     code, stdout, stderr = run(capsys, "context", "zz" + OSC52, *flags(ws))
     assert code == 1
     assert_inert(stdout + stderr, SHOWN_OSC52)

@@ -19,6 +19,11 @@ from cockpit.core.gitmetrics import (
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
+def graded(commits: list[CommitInfo]) -> dict:
+    """The metrics with every sample graded, however small: the rating rules, apart from the grading minimum."""
+    return compute_metrics(commits, min_commits=1, min_hours=0)
+
+
 def commit(minute: float, subject: str, files: tuple[str, ...] = ("src/a.py",), plus: int = 5,
            minus: int = 0) -> CommitInfo:
     return CommitInfo(f"sha{minute}", T0 + timedelta(minutes=minute), subject, files, plus, minus)
@@ -68,21 +73,21 @@ def test_zero_commits_gives_none_and_na_everywhere_without_dividing_by_zero() ->
 
 def test_rework_ratio_is_fix_commits_over_all_commits_in_percent() -> None:
     commits = [commit(i * 60, "feat: x") for i in range(3)] + [commit(300, "fix: y")]
-    rework = compute_metrics(commits)["rework_ratio"]
+    rework = graded(commits)["rework_ratio"]
     assert rework == {"value": 25.0, "rating": "ELITE", "fixes": 1}
 
 
 def test_rework_ratings_follow_the_thresholds() -> None:
     def rating(fixes: int) -> str:
         commits = [commit(i, "fix: a" if i < fixes else "feat: b") for i in range(10)]
-        return compute_metrics(commits)["rework_ratio"]["rating"]
+        return graded(commits)["rework_ratio"]["rating"]
 
     assert [rating(n) for n in (2, 3, 5, 7)] == ["ELITE", "HIGH", "MEDIUM", "LOW"]
 
 
 def test_a_fix_9_minutes_after_a_feat_on_the_same_scope_fails_trust() -> None:
     commits = [commit(0, "feat(api): a"), commit(9, "fix(api): b"), commit(100, "feat(ui): c")]
-    trust = compute_metrics(commits)["trust_pass_rate"]
+    trust = graded(commits)["trust_pass_rate"]
     assert trust == {"value": 50.0, "rating": "LOW", "failed": 1, "non_fix": 2}
 
 
@@ -108,7 +113,7 @@ def test_trust_with_only_fix_commits_is_na() -> None:
 
 def test_three_fixes_within_30_minutes_on_one_scope_are_one_spiral() -> None:
     commits = [commit(0, "fix(db): a"), commit(10, "fix(db): b"), commit(30, "fix(db): c")]
-    spirals = compute_metrics(commits)["debug_spirals"]
+    spirals = graded(commits)["debug_spirals"]
     assert spirals["count"] == 1 and spirals["avg_minutes"] == 30.0 and spirals["rating"] == "MEDIUM"
     assert spirals["spirals"] == [{"scope": "db", "start": T0.isoformat(),
                                    "end": (T0 + timedelta(minutes=30)).isoformat(),
@@ -117,13 +122,13 @@ def test_three_fixes_within_30_minutes_on_one_scope_are_one_spiral() -> None:
 
 def test_three_fixes_spanning_31_minutes_are_no_spiral() -> None:
     commits = [commit(0, "fix(db): a"), commit(15, "fix(db): b"), commit(31, "fix(db): c")]
-    spirals = compute_metrics(commits)["debug_spirals"]
+    spirals = graded(commits)["debug_spirals"]
     assert spirals["count"] == 0 and spirals["avg_minutes"] is None and spirals["rating"] == "ELITE"
 
 
 def test_five_fixes_in_one_window_are_one_spiral_of_five() -> None:
     commits = [commit(m, f"fix(db): {m}") for m in (0, 2, 4, 6, 8)]
-    spirals = compute_metrics(commits)["debug_spirals"]
+    spirals = graded(commits)["debug_spirals"]
     assert spirals["count"] == 1 and spirals["spirals"][0]["commits"] == 5
     assert spirals["avg_minutes"] == 8.0 and spirals["rating"] == "ELITE"
 
@@ -134,8 +139,35 @@ def test_fixes_on_different_scopes_do_not_form_a_spiral() -> None:
 
 
 def test_a_lone_commit_counts_as_a_quarter_hour_session() -> None:
-    metrics = compute_metrics([commit(0, "feat: a")])
+    metrics = graded([commit(0, "feat: a")])
     assert metrics["active_hours"] == 0.25 and metrics["velocity"] == {"value": 4.0, "rating": "HIGH"}
+
+
+def test_a_lone_commit_is_measured_but_not_graded_and_says_why() -> None:
+    metrics = compute_metrics([commit(0, "feat: a")])
+    assert metrics["velocity"] == {"value": 4.0, "rating": "n/a"}
+    assert (metrics["graded"], metrics["ungraded_reason"]) == (False, "too few commits to grade: 1 (needs 5)")
+    ratings = [metrics[k]["rating"] for k in ("velocity", "rework_ratio", "trust_pass_rate", "debug_spirals")]
+    assert ratings == ["n/a"] * 4
+    text = render_metrics_lines(metrics)
+    assert text[:2] == ["git: 1 commit over 0.25 active h", "  no grades: too few commits to grade: 1 (needs 5)"]
+    assert not any(word in line for line in text for word in ("ELITE", "HIGH", "MEDIUM", "LOW"))
+    markdown = render_metrics_markdown(metrics)
+    assert "No grades: too few commits to grade: 1 (needs 5)." in markdown and "| Metric | Value |" in markdown
+    assert not any("Rating" in line or "HIGH" in line or "ELITE" in line for line in markdown)
+
+
+def test_five_commits_in_under_an_hour_are_not_graded_either() -> None:
+    metrics = compute_metrics([commit(m, "feat: a") for m in (0, 10, 20, 30, 40)])
+    assert metrics["ungraded_reason"] == "too little active time to grade: 0.67 h (needs 1 h)"
+    assert metrics["velocity"]["rating"] == "n/a"
+
+
+def test_five_commits_over_an_hour_are_graded() -> None:
+    metrics = compute_metrics([commit(m, "feat: a") for m in (0, 15, 30, 45, 60)])
+    assert (metrics["graded"], metrics["ungraded_reason"]) == (True, None)
+    assert metrics["velocity"] == {"value": 5.0, "rating": "HIGH"} and metrics["rework_ratio"]["rating"] == "ELITE"
+    assert "velocity 5.0 commits/h  HIGH" in render_metrics_lines(metrics)
 
 
 def test_a_gap_over_two_hours_splits_sessions_and_is_not_active_time() -> None:
@@ -175,7 +207,7 @@ def test_binary_only_commit_lands_in_the_smallest_bucket() -> None:
 
 def test_metrics_are_json_serialisable_and_render_as_text_and_markdown() -> None:
     commits = [commit(0, "feat(db): a"), commit(4, "fix(db): b"), commit(8, "fix(db): c"), commit(9, "fix(db): d")]
-    metrics = compute_metrics(commits)
+    metrics = graded(commits)
     assert json.loads(json.dumps(metrics)) == metrics
     text = render_metrics_lines(metrics)
     assert text[0] == "git: 4 commits over 0.25 active h" and any("rework 75.0%" in line for line in text)

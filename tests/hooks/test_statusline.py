@@ -30,7 +30,29 @@ def test_prints_the_gauge_from_current_usage(tmp_path: Path) -> None:
 def test_then_runs_the_users_statusline_with_the_same_input(tmp_path: Path) -> None:
     user_line = "python3 -c 'import sys,json; print(json.load(sys.stdin)[\"model\"][\"id\"])'"
     out = statusline(tmp_path / "c.db", json.dumps(STATUS), "--then", user_line)
-    assert out.stdout.strip().endswith("│ claude-opus-4-6[1m]")
+    assert out.stdout.splitlines() == ["ctx 26.1% 261.4k/1.00M · compact ≈967.0k", "claude-opus-4-6[1m]"]
+
+
+def test_then_keeps_every_line_of_the_users_statusline_below_ours(tmp_path: Path) -> None:
+    """Claude Code shows a multi-line statusLine whole: each of the user's lines stays, in order, colours kept,
+    anything else a terminal would obey shown escaped; only the trailing blank lines go."""
+    user_line = ("printf 'model %s\\n\\033[32mbranch main\\033[0m\\r\\n\\ncost $0.12 \\033]0;x\\007\\n\\n\\n' "
+                 "\"$(python3 -c 'import sys,json; print(json.load(sys.stdin)[\"model\"][\"id\"])')\"")
+    out = statusline(tmp_path / "c.db", json.dumps(STATUS), "--then", user_line)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n") == [
+        "ctx 26.1% 261.4k/1.00M · compact ≈967.0k",
+        "model claude-opus-4-6[1m]",
+        "\x1b[32mbranch main\x1b[0m",
+        "",
+        "cost $0.12 \\x1b]0;x\\x07",
+        "",
+    ]
+
+
+def test_then_with_a_silent_command_prints_only_ours(tmp_path: Path) -> None:
+    out = statusline(tmp_path / "c.db", json.dumps(STATUS), "--then", "printf '\\n\\n'")
+    assert out.stdout == "ctx 26.1% 261.4k/1.00M · compact ≈967.0k\n"
 
 
 def test_malformed_input_still_prints_a_line(tmp_path: Path) -> None:

@@ -192,7 +192,7 @@ def test_the_change_vibe_judges(repo: Path) -> None:
     (repo / "new.txt").write_text("fresh\n")
     diff, description, error = read_change(str(repo))
     assert error == "" and "+beta" in diff and "+fresh" in diff
-    assert description == "working tree vs HEAD (1 untracked files included)"
+    assert description == "working tree vs HEAD (1 untracked file included)"
     assert read_change(str(repo), staged=True)[:2] == ("", "staged changes")
     git(repo, "add", "a.txt")
     assert "+beta" in read_change(str(repo), staged=True)[0]

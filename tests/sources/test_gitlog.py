@@ -133,7 +133,7 @@ def test_parse_log_ignores_garbage_lines_and_bad_dates() -> None:
 
 def test_metrics_end_to_end_on_a_crafted_history(repo: Path) -> None:
     history = [("feat(api): endpoint", 0), ("fix(api): typo", 4), ("docs: readme", 30),
-               ("Fixes #3 in parser", 45), ("refactor: prefix names", 50)]
+               ("Fixes #3 in parser", 45), ("refactor: prefix names", 70)]
     for i, (subject, minute) in enumerate(history):
         (repo / f"f{i}.txt").write_text(f"{subject}\n")
         commit_all(repo, subject, minute)
