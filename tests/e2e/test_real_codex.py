@@ -28,7 +28,7 @@ from standin_responses_api import Answer, StandinResponsesApi, Usage, function_o
 from cockpit.cli import main as cockpit_main
 from cockpit.core import codex
 from cockpit.core import models as core_models
-from cockpit.core.pricing import cost_of
+from cockpit.core.pricing import request_cost
 from cockpit.sources.conversation import conversation
 from cockpit.store.db import open_db
 from cockpit.store.queries import session_tools
@@ -191,8 +191,8 @@ def test_a_real_codex_session_is_read_whole(tmp_path: Path, codex_exe: Path,
         "state": "idle",
     }
     assert got == expected, why
-    cost = sum(cost_of(MODEL, core_models.Usage(u.input_tokens - u.cached_tokens, u.output_tokens, 0,
-                                                u.cached_tokens), long_context=False) or 0.0 for u in sent)
+    cost = sum(request_cost(MODEL, core_models.Usage(u.input_tokens - u.cached_tokens, u.output_tokens, 0,
+                                                     u.cached_tokens)) or 0.0 for u in sent)
     assert session["cost_usd"] == pytest.approx(cost, abs=1e-6)
 
     db = open_db(world.db)
