@@ -274,3 +274,14 @@ def test_architecture_md_names_only_files_and_names_that_exist():
         if source is not None and not re.search(rf"^class {name}\b", source.read_text(encoding="utf-8"), re.MULTILINE):
             missing.append(f"{name} in {path}")
     assert missing == []
+
+
+def test_the_app_is_wiring_only():
+    """ui/app.py stays a small file of wiring, and CockpitApp has no mixins: one base, Textual's App."""
+    from textual.app import App
+
+    from cockpit.ui.app import CockpitApp
+
+    lines = (PACKAGE_ROOT / "ui" / "app.py").read_text(encoding="utf-8").count("\n")
+    assert lines <= 300, f"ui/app.py has {lines} lines: move what is not wiring to a screen, a pane or ui/workers/"
+    assert CockpitApp.__bases__ == (App,)

@@ -322,7 +322,8 @@ def _cmd_prune(ctx: Context) -> int:
 
 
 def cmd_dashboard(ctx: Context) -> int:
-    from cockpit.ui.app import make_app, prepare_process_pool
+    from cockpit.ui.app import make_app
+    from cockpit.ui.workers.live import prepare_process_pool
 
     prepare_process_pool()
     app = make_app(ctx, theme=getattr(ctx.args, "theme", None))
@@ -353,7 +354,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         kwargs={"speed": args.speed}, name="demo-approvals", daemon=True,
     )
     asking.start()
-    from cockpit.ui.app import make_app, prepare_process_pool
+    from cockpit.ui.app import make_app
+    from cockpit.ui.workers.live import prepare_process_pool
 
     prepare_process_pool()
     app = make_app(ctx, theme=getattr(args, "theme", None), subtitle=f"demo workspace {workspace.root}")

@@ -71,6 +71,12 @@ def raise_requests(db: Path, repo: Path, stop: threading.Event, *, speed: float 
             procs.append(proc)
             procs = [p for p in procs if p.poll() is None]
     finally:
+        # Ended, not left behind: a hook still waiting would outlive the demo and its workspace.
         for proc in procs:
             if proc.poll() is None:
                 proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable
@@ -42,6 +43,15 @@ class Workspace:
     repo: Path  # a git repo with a few days of history
     claude_dir: Path  # a Claude config dir: claude_dir/"projects"/<slug>/<uuid>.jsonl
     codex_dir: Path  # a CODEX_HOME: codex_dir/"sessions"/YYYY/MM/DD/rollout-…-<uuid>.jsonl
+    temporary: bool = False  # made under the temporary folder (no --dir): removed when the demo ends
+
+
+def remove_workspace(ws: Workspace) -> bool:
+    """Delete a temporary workspace (a folder the user named is theirs to keep); True when it is gone."""
+    if not ws.temporary:
+        return False
+    shutil.rmtree(ws.root, ignore_errors=True)
+    return not ws.root.exists()
 
 
 # ---- paths -------------------------------------------------------------------------------------
@@ -152,7 +162,7 @@ def create_workspace(root: Path | None = None, *, seed: int = 7, now: datetime |
     if (base / STATE_FILE).exists() or repo.exists():
         raise FileExistsError(f"{base} already holds a demo workspace")
     branch, commit = build_repo(repo, now)
-    ws = Workspace(base, repo, base / "claude", base / "codex")
+    ws = Workspace(base, repo, base / "claude", base / "codex", temporary=root is None)
     (ws.claude_dir / "projects").mkdir(parents=True, exist_ok=True)
     (ws.codex_dir / "sessions").mkdir(parents=True, exist_ok=True)
     ids = random.Random(f"{seed}:ids")

@@ -12,7 +12,7 @@ from cockpit.core.beads import Issue, compute_queue
 from cockpit.core.issue_refs import branch_ids, link
 from cockpit.core.text import one_line
 from cockpit.sources.git import current_branch
-from cockpit.store.session_detail import last_prompt
+from cockpit.store.session_detail import newest_prompt
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +60,10 @@ def resolve_intent(conn: sqlite3.Connection, root: str, *, explicit: str = "", s
                     return Intent(issue_text(issue),
                                   f"beads issue {issue.id} (in progress, named in session {sessions[0].session_id[:8]})",
                                   one_line(issue.title, 60), issue.id)
+    # The prompts table, not only the transcript's own last-prompt record: most sessions have no such record.
     for session in sessions:
-        prompt = last_prompt(conn, session.session_id)
+        prompt = newest_prompt(conn, session.session_id)
         if prompt.strip():
             return Intent(prompt.strip(), f"last prompt of session {session.session_id[:8]}", one_line(prompt, 60))
-    return Intent("", "none found: no in-progress issue, no session here; pass --intent TEXT")
+    found = f"{len(sessions)} session(s) here recorded no prompt" if sessions else "no session here"
+    return Intent("", f"none found: no in-progress issue, {found}; pass --intent TEXT")

@@ -5,6 +5,7 @@ post typed messages (ui/messages.py) to the screen or pane they serve. Every wor
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.reactive import var
 from textual.screen import Screen
@@ -29,12 +31,11 @@ from cockpit.store.queries import utc_now
 from cockpit.ui.bindings import APP_BINDINGS
 from cockpit.ui.gates import GateControl
 from cockpit.ui.jobs import JobControl
+from cockpit.ui.key_state import why_not
 from cockpit.ui.messages import WorkerFailed
 from cockpit.ui.palette import CockpitCommands
-from cockpit.ui.screens.approval import ApprovalModal
 from cockpit.ui.screens.approvals_history import ApprovalsHistoryScreen
 from cockpit.ui.screens.dashboard import DashboardScreen
-from cockpit.ui.screens.gate import GateScreen
 from cockpit.ui.screens.help import HelpScreen, key_rows
 from cockpit.ui.screens.learnings import LearningsScreen
 from cockpit.ui.screens.metrics import MetricsScreen
@@ -121,6 +122,16 @@ class CockpitApp(App[None]):
 
     # ---- lifecycle -------------------------------------------------------------------------
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """The app in this terminal until `q`. The process ends right after: the interpreter's last garbage
+        collections would walk every object Textual made (about 0.2 s at exit), so they are frozen instead and
+        the operating system reclaims them. (A headless run, a snapshot's, is followed by more work: no freeze.)"""
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            if not kwargs.get("headless"):
+                gc.freeze()
+
     async def on_mount(self) -> None:
         # The workers and timers below answer into the dashboard's panes: they start once those exist.
         await self.push_screen(DashboardScreen())
@@ -192,34 +203,39 @@ class CockpitApp(App[None]):
     # ---- which keys work now -------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The one table of keys that depend on state. False removes a key (read-only, or a screen where it
-        means nothing), None greys it out (nothing to act on now); every other action is always enabled."""
-        if action == "approve_step":  # read-only shows the request but cannot answer it
-            return None if self.read_only else bool(self.pending) and not isinstance(self.screen, ApprovalModal)
-        # Keys that work on the dashboard and a gate's screen, with what they also need (None: nothing more).
-        needs: dict[str, Callable[[], bool | None] | None] = {
-            "rerun_gate": self.gates.can_rerun, "cancel_gate": self.gates.can_cancel,
-            "rerun_all_gates": self.gates.can_run_all,
-            "run_vibe": None, "run_premortem": None, "run_retro": None, "draft_handoff": None,
-        }
-        if action not in needs:
-            return True
-        if self.read_only or not isinstance(self.screen, DashboardScreen | GateScreen):
-            return False
-        rule = needs[action]
-        return True if rule is None else rule()
+        """False removes a key (read-only, or a screen where it means nothing), None greys it out (it cannot act
+        now: pressing it says why in the log); every other action is always enabled."""
+        why = self.why_not(action)
+        return False if why is None else None if why else True
+
+    def why_not(self, action: str) -> str | None:
+        """"" when `action` can act now, why not when it cannot, None when it means nothing here."""
+        return why_not(self, action)
+
+    def on_key(self, event: events.Key) -> None:
+        """A greyed-out key (check_action said None) does nothing in Textual: here it says why, in the log."""
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.enabled:
+            return
+        why = self.why_not(active.binding.action.removeprefix("app."))
+        if why:
+            key = self.get_key_display(active.binding)
+            self.log_event(f"{key} ({active.binding.description}): {why}", "$warning")
+            if not isinstance(self.screen, DashboardScreen):
+                self.notify(why, title=f"{key}: {active.binding.description}", markup=False, timeout=4)
 
     # ---- actions: each hands the key to the screen or object that serves it -----------------------
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(key_rows(self.screen)))
+            self.push_screen(HelpScreen(key_rows(self.screen, self.why_not)))
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
 
     def action_toggle_theme(self) -> None:
         self.theme = "cockpit-light" if self.theme == "cockpit-dark" else "cockpit-dark"
+        self.log_event(f"theme: {self.theme} (T switches back)", "dim")
 
     def action_focus_pane(self, pane_id: str) -> None:
         if not isinstance(self.screen, DashboardScreen):
@@ -267,20 +283,6 @@ class CockpitApp(App[None]):
         """A new screen of this kind, unless it is the one on top."""
         if not isinstance(self.screen, screen):
             self.push_screen(screen())
-
-def prepare_process_pool() -> None:
-    """Start multiprocessing's resource tracker while stderr is still the real one.
-
-    Once Textual owns the terminal, sys.stderr has no usable file descriptor and the tracker (started
-    lazily by the ingest's process pool) fails with "bad value(s) in fds_to_keep".
-    """
-    try:
-        from multiprocessing import resource_tracker
-
-        resource_tracker.ensure_running()
-    except Exception:  # noqa: BLE001 - without it the catch-up simply parses in one process
-        pass
-
 
 def make_app(ctx: Any = None, **options: Any) -> CockpitApp:
     """The one factory, used by the CLI and the tests. The CLI passes its Context (database, roots, settings

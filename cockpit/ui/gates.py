@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import threading
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.timer import Timer
 
 from cockpit.core.gate_rules import GateKind, GateRun, GateState, GateStatus, wants_auto_run
-from cockpit.core.text import terminal_safe
+from cockpit.core.text import one_line, terminal_safe
 from cockpit.core.trust_rules import source_label, trust_fix
 from cockpit.services.gate_board import GateBoard
 from cockpit.sources.gaterunner import GateRunner
@@ -33,6 +34,15 @@ if TYPE_CHECKING:
 
 # Edits that never touch .git are also caught without the watcher: git runs at least this often (1 s ticks).
 REPO_REFRESH_TICKS = 10
+
+
+def no_repository(path: str, error: str) -> str:
+    """Why there is no working tree to act on, in one line (git's own words when it said something else)."""
+    if not Path(path).exists():
+        return f"{path} does not exist"
+    if not error or "not a git repository" in error:
+        return f"{path} is not a git repository"
+    return one_line(error, 200)
 
 
 class GateControl:
@@ -131,7 +141,7 @@ class GateControl:
         note = f" — {run.note}" if run.note else ""
         self.app.log_event(f"gate {run.gate}: {run.outcome} in {run.duration_s:.1f} s{note}", style)
         if run.outcome in ("fail", "timeout", "error"):
-            self.app.notify(f"gate {run.gate}: {run.outcome}{note}", severity="error", timeout=6)
+            self.app.notify(f"gate {run.gate}: {run.outcome}{note}", severity="error", timeout=6, markup=False)
         self.refresh()
 
     def tree_edited(self, problem: str) -> None:
@@ -157,17 +167,43 @@ class GateControl:
         name = self.app.dashboard.query_one(GatesTable).selected_gate
         return board.get(name) if name else None
 
-    def can_rerun(self) -> bool | None:
-        status = self.selected()
-        return True if status is not None and status.spec.name not in self.running() else None
+    # Why a gate key cannot act now ("" when it can): the footer greys it, the key says this in the log.
 
-    def can_cancel(self) -> bool | None:
-        status = self.selected()
-        return True if status is not None and status.spec.name in self.running() else None
-
-    def can_run_all(self) -> bool | None:
+    def why_no_board(self) -> str:
         board = self.app.gate_board
-        return True if board is not None and any(s.spec.kind is GateKind.COMMAND for s in board.statuses) else None
+        if board is None:
+            return "the repository is still being read"
+        if not board.root:
+            return no_repository(self.app.repo, board.error)
+        return ""
+
+    def why_not_rerun(self) -> str:
+        status = self.selected()
+        if why := self.why_no_board():
+            return why
+        if status is None:
+            return "no gate is selected (cockpit.toml declares none here)" if not self.app.gate_board.statuses else (
+                "no gate is selected: choose one in pane 4")
+        if status.spec.name in self.running():
+            return f"gate {status.spec.name} is already running (x cancels it)"
+        return ""
+
+    def why_not_cancel(self) -> str:
+        status = self.selected()
+        if why := self.why_no_board():
+            return why
+        if status is None:
+            return "no gate is selected: choose one in pane 4"
+        if status.spec.name not in self.running():
+            return f"gate {status.spec.name} is not running: nothing to cancel"
+        return ""
+
+    def why_not_run_all(self) -> str:
+        if why := self.why_no_board():
+            return why
+        if not any(s.spec.kind is GateKind.COMMAND for s in self.app.gate_board.statuses):  # type: ignore[union-attr]
+            return "no command gate here (cockpit.toml [gates.NAME] command = …)"
+        return ""
 
     def _start(self, status: GateStatus, why: str, *, confirmed: bool = False) -> bool:
         """Start a command gate. Without `confirmed` (the user said yes in the untrusted-gate modal) only a

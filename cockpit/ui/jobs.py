@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 
 from cockpit.ui.messages import JobFinished
 from cockpit.ui.screens.report import ReportScreen
-from cockpit.ui.widgets.issues_table import IssuesTable
-from cockpit.ui.widgets.sessions_table import SessionsTable
+from cockpit.ui.subjects import issue_subject, repo_root, session_subject
 from cockpit.ui.workers import jobs, poster
 
 if TYPE_CHECKING:
@@ -27,34 +26,58 @@ class JobControl:
         self.app = app
         self.running: tuple[str, threading.Event] | None = None  # the job's kind and its cancel event
 
+    # Each key finds its subject the same way from every pane (ui/subjects.py) and the log says which.
+
     def vibe(self) -> None:
-        self._start("vibe", "validating the working tree against its intent (v again cancels)", jobs.vibe)
+        if self._cancelled("vibe"):
+            return
+        subject = session_subject(self.app, this_repo_only=True)
+        intent = f"the intent of {subject.label}" if subject.id else "the intent of its branch's issue (no session yet)"
+        self._start("vibe", f"the working tree of {repo_root(self.app)} against {intent} (v again cancels)",
+                    jobs.vibe(subject.id))
 
     def premortem(self) -> None:
-        issue = self._selected_issue()
-        self._start("pre-mortem", f"for {issue or 'the in-progress issue'} (m again cancels)", jobs.premortem(issue))
+        if self._cancelled("pre-mortem"):
+            return
+        subject = issue_subject(self.app)
+        if self._missing("pre-mortem", subject.missing):
+            return
+        self._start("pre-mortem", f"of {subject.label} (m again cancels)", jobs.premortem(subject.id))
 
     def retro(self) -> None:
-        session = self._selected_session()
-        self._start("retro", f"of session {session[:8] or 'latest'} (t again cancels)", jobs.retro(session))
+        if self._cancelled("retro"):
+            return
+        subject = session_subject(self.app)
+        if self._missing("retro", subject.missing):
+            return
+        self._start("retro", f"of {subject.label} (t again cancels)", jobs.retro(subject.id))
 
     def handoff(self) -> None:
-        session = self._selected_session()
-        self._start("handoff", f"drafting a handoff note for {session[:8] or 'the latest session'}",
-                    jobs.handoff(session))
+        subject = session_subject(self.app)
+        if self._missing("handoff", subject.missing):
+            return
+        self._start("handoff", f"drafting a handoff note for {subject.label}", jobs.handoff(subject.id))
+
+    def _missing(self, kind: str, why: str) -> bool:
+        if why:
+            self.app.log_event(f"{kind}: nothing to act on: {why}", "$warning")
+        return bool(why)
+
+    def _cancelled(self, kind: str) -> bool:
+        """The same key again while its job runs cancels it (said in the log)."""
+        if self.running is None or self.running[0] != kind:
+            return False
+        # The UI is free at once; a request already sent finishes in the background and is dropped.
+        self.running[1].set()
+        self.running = None
+        self.app.status_note = ""
+        self.app.log_event(f"{kind}: cancelled (an answer that still arrives is ignored)", "$warning")
+        return True
 
     def _start(self, kind: str, label: str, job: jobs.Job) -> None:
         app = self.app
         if self.running is not None:
-            running, cancel = self.running
-            if running == kind:
-                # The UI is free at once; a request already sent finishes in the background and is dropped.
-                cancel.set()
-                self.running = None
-                app.status_note = ""
-                app.log_event(f"{kind}: cancelled (an answer that still arrives is ignored)", "$warning")
-            else:
-                app.log_event(f"{running} is running: press its key again to cancel it first", "$warning")
+            app.log_event(f"{kind}: {self.running[0]} is running: press its key again to cancel it first", "$warning")
             return
         cancel = threading.Event()
         self.running = (kind, cancel)
@@ -82,10 +105,3 @@ class JobControl:
         except OSError as exc:
             text = f"{outcome.path} could not be read back: {exc}"
         app.push_screen(ReportScreen(outcome.title, text))
-
-    def _selected_issue(self) -> str:
-        table = self.app.dashboard.query_one(IssuesTable)
-        return (table.selected_issue_id or "") if table.has_focus else ""
-
-    def _selected_session(self) -> str:
-        return self.app.dashboard.query_one(SessionsTable).selected_session_id or ""

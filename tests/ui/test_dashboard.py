@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,17 @@ async def test_panes_fit_without_scrolling_at_full_size(workspace: Workspace) ->
             assert panes.scroll_y == 0
         assert all(shows(app, app.screen.query_one(f"#{p}"))
                    for p in ("context-pane", "sessions-pane", "issues-pane", "gates-pane", "inbox-pane"))
+
+
+async def test_a_filter_that_looks_like_markup_is_shown_as_typed(workspace: Workspace) -> None:
+    """The sessions pane's subtitle quotes the filter: "[/x]" or "[bold]" are text, never markup (a closing tag
+    with no opening one used to raise in Textual's markup parser)."""
+    app = workspace.app(live_minutes=10_000_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        table = app.screen.query_one(SessionsTable)
+        await pilot.press("slash")
+        await pilot.press(*"[/x][bold]")
+        await pilot.pause()
+        assert table.row_count == 0
+        # The getter gives the subtitle back as markup: the brackets come back escaped, so they were text.
+        assert re.fullmatch(r"0 of \d+ sessions matching '\\\[/x]\\\[bold]'", table.border_subtitle), table.border_subtitle

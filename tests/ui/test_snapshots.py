@@ -55,6 +55,13 @@ def test_dashboard_snapshot(workspace: Workspace, snap_compare) -> None:
     assert snap_compare(workspace.app(live_minutes=600, repo=NO_REPO), terminal_size=(130, 40), run_before=settled)
 
 
+# Beside an agent's terminal: zoomed (one pane, the pane strip, the context line) below 36 rows, stacked above.
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40), (140, 44)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dashboard_in_a_split_snapshot(workspace: Workspace, snap_compare, size: tuple[int, int]) -> None:
+    app = workspace.app(live_minutes=600, repo=str(gated_workspace(workspace)))
+    assert snap_compare(app, terminal_size=size, run_before=settled)
+
+
 def test_session_screen_snapshot(workspace: Workspace, snap_compare) -> None:
     app = workspace.app(live_minutes=600, repo=NO_REPO)
 
@@ -297,3 +304,20 @@ def test_approval_modal_snapshot(workspace: Workspace, snap_compare) -> None:
         assert isinstance(app.screen, ApprovalModal)
 
     assert snap_compare(app, terminal_size=(130, 40), run_before=open_request)
+
+
+def test_approval_modal_in_an_80_column_split_snapshot(workspace: Workspace, snap_compare) -> None:
+    from cockpit.store import approvals
+    from cockpit.ui.screens.approval import ApprovalModal
+
+    request(workspace, approvals.PENDING, "2026-02-23T20:59:18.000Z", policy="Bash(git push:*)")
+    app = workspace.app(repo=NO_REPO, inbox=True, live_minutes=10_000_000)
+
+    async def open_request(pilot) -> None:
+        await settled(pilot)
+        await wait_for(lambda: bool(app.pending))
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalModal)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_request)

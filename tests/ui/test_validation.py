@@ -14,6 +14,7 @@ from git_repo import IDENTITY
 from cockpit.ui.screens.dashboard import DashboardScreen
 from cockpit.ui.screens.learnings import LearningsScreen
 from cockpit.ui.screens.report import ReportScreen
+from cockpit.ui.widgets.issues_pane import IssuesPane
 from cockpit.ui.widgets.log_pane import LogPane
 
 from .conftest import Workspace, wait_for
@@ -80,6 +81,8 @@ async def test_the_same_key_again_cancels_a_running_job(workspace: Workspace, mo
     repo = make_repo(workspace.root)
     app = workspace.app(repo=str(repo))
     async with app.run_test(size=(150, 50)) as pilot:
+        assert await wait_for(lambda: app.dashboard.query_one(IssuesPane).loaded is not None)
+        await pilot.press("2", "down")  # no session ran in this repository: the user picks one
         await pilot.press(key)
         assert await wait_for(lambda: started.is_set())
         assert f"{kind} running" in app.status_note
@@ -96,7 +99,10 @@ async def test_m_writes_a_premortem_for_the_in_progress_issue(workspace: Workspa
     repo = make_repo(workspace.root)
     app = workspace.app(repo=str(repo))
     async with app.run_test(size=(150, 50)) as pilot:
+        assert await wait_for(lambda: app.dashboard.query_one(IssuesPane).loaded is not None)
+        await pilot.press("4")  # from any pane: the issue in progress, not what pane 3 highlights
         await pilot.press("m")
+        assert "pre-mortem: of w-1 “Add the parser” (in progress)" in log_text(app)
         assert await wait_for(lambda: isinstance(app.screen, ReportScreen), seconds=15)
         body = str(app.screen.query_one("#report-text").render())
         assert "Pre-mortem: Add the parser" in body and "no acceptance criteria" in body
@@ -106,7 +112,7 @@ async def test_m_writes_a_premortem_for_the_in_progress_issue(workspace: Workspa
 async def test_t_and_H_on_a_session_and_L_lists_the_learnings(workspace: Workspace) -> None:
     app = workspace.app(repo=str(workspace.root))
     async with app.run_test(size=(150, 50)) as pilot:
-        await pilot.press("2")
+        await pilot.press("2", "down", "up")  # the highlighted session: these sessions ran elsewhere
         await pilot.press("t")
         assert await wait_for(lambda: isinstance(app.screen, ReportScreen), seconds=20)
         assert "# Retro:" in str(app.screen.query_one("#report-text").render())

@@ -120,6 +120,8 @@ class ApprovalModal(ModalScreen[Decision | None]):
         border: thick $warning; background: $surface; padding: 0 1; }
     ApprovalModal #request { height: auto; max-height: 30; }
     ApprovalModal #buttons { height: 3; }
+    /* Four buttons fit an 80-column split: each as wide as its label, not Textual's 16-cell minimum. */
+    ApprovalModal #buttons Button { min-width: 0; margin: 0 1 0 0; }
     ApprovalModal #reason { display: none; }
     ApprovalModal #reason.-active { display: block; }
     /* Toasts sit bottom-right, over the buttons at 80×24: none here; the log has each, the dashboard shows them. */
@@ -144,7 +146,7 @@ class ApprovalModal(ModalScreen[Decision | None]):
                 if not self.read_only:
                     yield Button("Allow (y)", id="allow", variant="success")
                     yield Button("Deny (n)", id="deny", variant="error")
-                    yield Button("Allow rule for session (A)", id="allow-session", variant="warning",
+                    yield Button("Allow rule, session (A)", id="allow-session", variant="warning",
                                  disabled=not self.request.policy)
 
     def on_mount(self) -> None:

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
+from cockpit.core.format import plural
 from cockpit.core.models import SessionState, SessionView
 from cockpit.services.gate_board import GateBoard
 from cockpit.store.approvals import Request
@@ -25,12 +26,15 @@ from cockpit.store.queries import file_problems, get_session, list_sessions, liv
 from cockpit.ui import messages
 from cockpit.ui.screens.gate import GateScreen
 from cockpit.ui.screens.session import SessionScreen
-from cockpit.ui.widgets.approvals_table import ApprovalsTable
+from cockpit.ui.subjects import session_subject
 from cockpit.ui.widgets.context_pane import ContextPane
+from cockpit.ui.widgets.context_summary import ContextSummary
 from cockpit.ui.widgets.gates_table import GatesTable
 from cockpit.ui.widgets.inbox_pane import InboxPane
 from cockpit.ui.widgets.issues_pane import IssuesPane
 from cockpit.ui.widgets.log_pane import LogPane
+from cockpit.ui.widgets.pane_tabs import PaneTabs
+from cockpit.ui.widgets.panes import Panes
 from cockpit.ui.widgets.repo_pane import RepoPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
 from cockpit.ui.widgets.status_line import StatusLine
@@ -39,7 +43,6 @@ if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
 
 HISTORY_LIMIT = 2000
-NARROW_COLUMNS = 120
 # Time passing (ages, the set of live sessions) is redrawn this often.
 REFRESH_SECONDS = 5.0
 # The session list of thousands of rows is redrawn at most this often while agents write.
@@ -47,14 +50,23 @@ TABLE_REFRESH_SECONDS = 0.5
 
 
 class DashboardScreen(Screen[None]):
+    AUTO_FOCUS = "#sessions-pane"
+    # The pane keys are named by the pane strip (short terminal) or the panes' own titles: not in the footer.
     BINDINGS = [
-        Binding("1", "focus_pane('context-pane')", "Context", id="pane-context", tooltip="Jump to the context gauges"),
-        Binding("2", "focus_pane('sessions-pane')", "Sessions", id="pane-sessions", tooltip="Jump to the sessions list"),
-        Binding("3", "focus_pane('issues-pane')", "Issues", id="pane-issues", tooltip="Jump to the beads queue"),
-        Binding("4", "focus_pane('gates-pane')", "Gates", id="pane-gates", tooltip="Jump to the gates"),
-        Binding("5", "focus_pane('inbox')", "Approvals", id="pane-approvals",
-                tooltip="Jump to the approvals waiting for you, then the action log"),
-        Binding("slash", "filter", "Filter", id="filter-sessions", tooltip="Filter sessions by text, prompt or title"),
+        Binding("1", "focus_pane('context-pane')", "Context", id="pane-context", show=False,
+                tooltip="Show and focus the context gauges"),
+        Binding("2", "focus_pane('sessions-pane')", "Sessions", id="pane-sessions", show=False,
+                tooltip="Show and focus the sessions list"),
+        Binding("3", "focus_pane('issues-pane')", "Issues", id="pane-issues", show=False,
+                tooltip="Show and focus the beads queue"),
+        Binding("4", "focus_pane('gates-pane')", "Gates", id="pane-gates", show=False,
+                tooltip="Show and focus the gates"),
+        Binding("5", "focus_pane('inbox')", "Approvals/Log", id="pane-approvals", show=False,
+                tooltip="Show the approvals waiting for you and the action log, where every result and error is"),
+        Binding("z", "toggle_zoom", "Zoom", id="toggle-zoom", show=False,
+                tooltip="One pane at a time, or every pane stacked (chosen by the terminal's height until pressed)"),
+        Binding("slash", "filter", "Filter", id="filter-sessions", show=False,
+                tooltip="Filter sessions by text, prompt or title"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
     ]
 
@@ -70,6 +82,7 @@ class DashboardScreen(Screen[None]):
         self._changed_since_reload: set[str] = set()  # sessions whose open timeline must be redrawn
         self.missed_while_paused = False
         self._reported: dict[str, int] = {}  # file problems and skipped-line counts the log already has
+        self._session_subject = False  # t and H had a session to act on at the last reload
 
     @property
     def cockpit(self) -> CockpitApp:
@@ -81,28 +94,22 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        # Beside an agent's terminal (80×24 and up) the panes are taller than the screen: they scroll.
-        with VerticalScroll(id="panes", can_focus=False):
-            yield RepoPane("repo: reading…", id="repo-pane")
-            yield ContextPane(self.cockpit.settings.bands, id="context-pane", classes="pane")
-            yield SessionsTable(id="sessions-pane", classes="pane")
-            with Horizontal(id="work-row"):
-                yield IssuesPane(id="issues-pane", classes="pane")
-                yield GatesTable(id="gates-pane", classes="pane")
-            yield InboxPane(id="inbox-pane", classes="pane")
+        yield RepoPane("repo: reading…", id="repo-pane")
+        yield ContextSummary(id="context-summary")
+        yield PaneTabs(id="pane-tabs")
+        yield Panes(self.cockpit.settings.bands, id="panes")
         yield Input(placeholder="filter: text in project, title, model, id or any prompt — Enter keeps, Esc clears", id="filter")
         yield StatusLine(id="status-line")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_resize(self) -> None:
-        # Side by side the issue and gate panes need ~120 columns to show a title; below that they stack.
-        self.query_one("#work-row").set_class(self.size.width < NARROW_COLUMNS, "-narrow")
+        self.query_one(Panes).layout_panes()
 
     def on_mount(self) -> None:
         app = self.cockpit
-        # Focused now and not scrolled to: the panes open at their top, the repository line first.
+        # Focused now and not scrolled to: the panes open at their top, the context gauges first.
         self.set_focus(self.query_one(SessionsTable), scroll_visible=False)
-        self.on_resize()
+        self.query_one(Panes).layout_panes()
         for message, style in app.startup_notes():
             self.log_event(message, style)
         self.reload()
@@ -124,6 +131,9 @@ class DashboardScreen(Screen[None]):
             )
         ]
         app.sessions = tuple(self.views)
+        if (found := bool(session_subject(app).id)) != self._session_subject:
+            self._session_subject = found
+            app.refresh_bindings()  # t and H have a session to act on, or no longer
         live = [v for v in self.views if v.live]
         # Gauges need the sparkline and compactions: only live sessions pay for that detail.
         detailed = {
@@ -139,9 +149,10 @@ class DashboardScreen(Screen[None]):
         shown = [v for v in self.views if self._matches(v)]
         table = self.query_one(SessionsTable)
         table.show(shown, now, app.settings.bands)
-        table.border_subtitle = (
-            f"{len(shown)} of {len(self.views)} matching {self.filter_text!r}" if self.filter_text else f"{len(self.views)} sessions"
-        )
+        # Plain Content: the filter is what the user typed, "[" included.
+        table.border_subtitle = Content(
+            f"{len(shown)} of {plural(len(self.views), 'session')} matching {self.filter_text!r}" if self.filter_text
+            else plural(len(self.views), "session"))
 
     def apply_update(self, session_ids: frozenset[str]) -> bool:
         """Redraw the gauges of these sessions at once. False when the whole screen must reload."""
@@ -199,7 +210,8 @@ class DashboardScreen(Screen[None]):
         return view
 
     def _pending_changed(self, pending: tuple[Request, ...]) -> None:
-        """A session with a request waiting for a human shows so in the lists."""
+        """A session with a request waiting for a human shows so in the lists (and pane 5's tab counts them)."""
+        self.query_one(Panes).show_tabs()
         waiting = {r.session_id for r in pending}
         if waiting != self.waiting:
             self.waiting = waiting
@@ -347,18 +359,18 @@ class DashboardScreen(Screen[None]):
     # ---- actions ---------------------------------------------------------------------------
 
     def action_focus_pane(self, pane_id: str) -> None:
-        # set_focus now, not focus() (scheduled): a key typed right after the digit must reach the pane.
-        if pane_id == "inbox":
-            table = self.query_one(ApprovalsTable)
-            pane = self.query_one("#inbox-pane")
-            self.set_focus(table if table.display else self.query_one(LogPane), scroll_visible=False)
-        else:
-            pane = self.query_one(f"#{pane_id}")
-            self.set_focus(pane, scroll_visible=False)
-        # The whole pane, its border and title included, comes into view, not only the focused table.
-        self.query_one("#panes", VerticalScroll).scroll_to_widget(pane, animate=False)
+        self.query_one(Panes).focus_pane("inbox-pane" if pane_id == "inbox" else pane_id)
+
+    def action_toggle_zoom(self) -> None:
+        zoomed = self.query_one(Panes).toggle_zoom()
+        self.log_event("one pane at a time: 1–5 switch, z stacks them all" if zoomed else "every pane stacked: z zooms",
+                       "dim")
 
     def action_filter(self) -> None:
+        panes = self.query_one(Panes)
+        if panes.zoom:
+            panes.zoomed = "sessions-pane"  # what the filter narrows
+            panes.layout_panes()
         field = self.query_one("#filter", Input)
         field.add_class("-active")
         field.focus()

@@ -19,6 +19,7 @@ from cockpit.core.text import one_line, terminal_safe
 from cockpit.store.evidence import accept_report
 from cockpit.store.gate_runs import runs_for
 from cockpit.store.trust_records import who
+from cockpit.ui.bindings import shown_here
 from cockpit.ui.screens.confirm import Choice, ConfirmModal
 from cockpit.ui.themes import ThemedText, themed
 from cockpit.ui.widgets.gates_table import STATE_MARK, STATE_STYLE
@@ -87,6 +88,7 @@ class GateScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="back-from-gate"),
         Binding("A", "accept_report", "Accept report", id="accept-external-report",
                 tooltip="Show the external report this verdict gate ignores, and accept it as evidence"),
+        shown_here("rerun-gate"), shown_here("rerun-all-gates"), shown_here("cancel-gate"),
     ]
 
     def __init__(self, name: str) -> None:
@@ -177,7 +179,7 @@ class GateScreen(Screen[None]):
         data = read_regular(full, REPORT_HASH_LIMIT)
         report = parse_report(external.path, data, external.mtime)
         if data is None or not report.sha256:
-            self.cockpit.notify(f"{external.path} cannot be read whole; nothing to accept", severity="error")
+            self.cockpit.notify(f"{external.path} cannot be read whole; nothing to accept", severity="error", markup=False)
             return
         lines = terminal_safe(data.decode("utf-8", "replace")).splitlines()
         body = Text()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from cockpit.ui.themes import themed
 
 NOTES = (
     "Context % is the last request's prompt (input + cache writes + cache reads) divided by the window,",
@@ -26,17 +30,22 @@ NOTES = (
 )
 
 
-def key_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
-    """(key, description, tooltip) for every binding enabled on `screen` now: cockpit's own (they carry an
-    id) first, then the widgets' navigation keys."""
+def key_rows(screen: Screen[object], why_not: Callable[[str], str | None] | None = None) -> list[tuple[str, str, str]]:
+    """(key, description, note) for every binding on `screen` now: cockpit's own (they carry an id) first, then
+    the widgets' navigation keys. A key greyed out in the footer is listed with why it cannot act now
+    (`why_not` answers for an action), so the help never hides a key the footer shows."""
     ours: list[tuple[str, str, str]] = []
     others: list[tuple[str, str, str]] = []
     seen: set[str] = set()
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not active.enabled or not binding.description or binding.system:
+        if not binding.description or binding.system:
             continue
-        row = (binding.key_display or screen.app.get_key_display(binding), binding.description, binding.tooltip)
+        note = binding.tooltip
+        if not active.enabled:
+            reason = why_not(binding.action.removeprefix("app.")) if why_not else ""
+            note = f"not now: {reason}" if reason else "not now"
+        row = (binding.key_display or screen.app.get_key_display(binding), binding.description, note)
         if row[1] in seen and row[1].startswith("Copy"):
             continue
         seen.add(row[1])
@@ -60,10 +69,12 @@ class HelpScreen(ModalScreen[None]):
         for key, description, tooltip in self.rows:
             text.append(f"{key:<{width}}", style="bold")
             text.append(description)
-            if tooltip and tooltip != description:
+            if tooltip.startswith("not now"):
+                text.append(f"  ({tooltip})", style="$warning")
+            elif tooltip and tooltip != description:
                 text.append(f"  — {tooltip}", style="dim")
             text.append("\n")
         text.append("\nNumbers\n\n", style="bold")
         text.append("\n".join(NOTES))
         with VerticalScroll(id="help-body"):
-            yield Static(text)
+            yield Static(themed(text))

@@ -26,8 +26,17 @@ def _clock(ts: str | None) -> str:
 
 
 class SessionScreen(Screen[None]):
+    # Priority: the focused table would take ← / → to scroll sideways; shift+← / → still do that.
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the dashboard"),
+        Binding("left", "switch_tab(-1)", "Previous tab", id="previous-tab", priority=True, key_display="←",
+                tooltip="The previous tab: calls, tools, compactions, subagents"),
+        Binding("right", "switch_tab(1)", "Next tab", id="next-tab", priority=True, key_display="→",
+                tooltip="The next tab: calls, tools, compactions, subagents"),
+        Binding("shift+left", "scroll_table(-1)", "Scroll left", id="scroll-table-left", show=False,
+                tooltip="Scroll the table to the left"),
+        Binding("shift+right", "scroll_table(1)", "Scroll right", id="scroll-table-right", show=False,
+                tooltip="Scroll the table to the right"),
     ]
 
     def __init__(self, session_id: str) -> None:
@@ -59,6 +68,19 @@ class SessionScreen(Screen[None]):
         self.query_one("#subagents", DataTable).add_columns("agent id", "model", "calls", "peak context", "file")
         self.reload()
         self.query_one("#calls", DataTable).focus()
+
+    def action_switch_tab(self, step: int) -> None:
+        """The next or previous tab, its table focused, whichever widget had the focus."""
+        tabs = self.query_one(TabbedContent)
+        ids = [pane.id for pane in tabs.query(TabPane) if pane.id]
+        current = ids.index(tabs.active) if tabs.active in ids else 0
+        tabs.active = ids[(current + step) % len(ids)]
+        self.query_one(f"#{tabs.active} DataTable", DataTable).focus()
+
+    def action_scroll_table(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        table = self.query_one(f"#{tabs.active} DataTable", DataTable)
+        table.scroll_relative(x=step * max(8, table.size.width // 2), animate=False)
 
     def reload(self) -> None:
         """Redraw from the store, keeping each table's cursor and scroll where the user left them."""

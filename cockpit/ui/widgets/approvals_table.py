@@ -12,9 +12,11 @@ from textual.widgets import DataTable
 from cockpit.core.text import one_line
 from cockpit.store.approvals import Request
 from cockpit.store.queries import parse_ts
+from cockpit.ui.bindings import shown_here
 from cockpit.ui.themes import ThemedText
 
-COLUMNS = ("waiting", "agent", "session", "project", "tool", "request", "policy")
+# What to decide on first: in an 80-column split the request is whole and the project is what gets cut.
+COLUMNS = ("waiting", "agent", "session", "tool", "request", "policy", "project")
 
 
 def waited(received_at: str, now: datetime) -> str:
@@ -28,6 +30,7 @@ def waited(received_at: str, now: datetime) -> str:
 class ApprovalsTable(DataTable[Text]):
     BINDINGS = [
         Binding("enter,a", "open_request", "Decide", id="open-approval", tooltip="Open the selected request to decide"),
+        shown_here("approval-history"),
     ]
 
     class RequestOpened(Message):
@@ -54,10 +57,10 @@ class ApprovalsTable(DataTable[Text]):
                 ThemedText(waited(r.received_at, now), style="bold $warning", justify="right"),
                 Text(r.agent),
                 Text(r.session_id[:8]),
-                Text(one_line(project.rstrip("/").rsplit("/", 1)[-1], 20)),
                 Text(one_line(r.tool_name, 20)),
                 Text(one_line(r.summary, 80)),
                 Text(one_line(r.policy, 30)),
+                Text(one_line(project.rstrip("/").rsplit("/", 1)[-1], 20)),
                 key=str(r.id),
             )
         ids = [r.id for r in requests]

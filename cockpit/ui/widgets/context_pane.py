@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from cockpit.core.context import DEFAULT_BANDS, band
 from cockpit.core.models import SessionView
+from cockpit.ui.bindings import shown_here
 from cockpit.ui.widgets.gauge import ContextGauge
 
 
@@ -17,6 +18,7 @@ def _gauge_id(session_id: str) -> str:
 
 class ContextPane(VerticalScroll, can_focus=True):
     BORDER_TITLE = "1 Context"
+    BINDINGS = [shown_here("run-retro"), shown_here("draft-handoff")]
 
     def __init__(self, bands: tuple[float, ...] = DEFAULT_BANDS, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -43,7 +45,7 @@ class ContextPane(VerticalScroll, can_focus=True):
             elif level >= 1 and previous[0] < 1:
                 pct = view.context.pct if view.context else 0.0
                 found.append((f"{view.agent.value} {view.session_id[:8]} passed {self.bands[0]:g}% ({pct:.1f}%):"
-                              f" {name} — select it and press H for a handoff note", "warning"))
+                              f" {name} — highlight it in pane 2 and press H for a handoff note", "warning"))
         self._armed = True
         return found
 
@@ -89,3 +91,7 @@ class ContextPane(VerticalScroll, can_focus=True):
                     self.move_child(gauge, before=0)
         self._order = order
         self.border_subtitle = f"{len(live)} live"
+        # A blank line between gauges, none after the last: the pane's rows are counted in a split.
+        gauges = list(self.query(ContextGauge))
+        for index, gauge in enumerate(gauges):
+            gauge.styles.margin = (0, 0, 1 if index < len(gauges) - 1 else 0, 0)

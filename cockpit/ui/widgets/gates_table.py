@@ -6,6 +6,7 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -13,6 +14,7 @@ from cockpit.core.format import age, parse_ts
 from cockpit.core.gate_rules import GateKind, GateState, GateStatus
 from cockpit.core.text import one_line
 from cockpit.services.gate_board import GateBoard
+from cockpit.ui.bindings import shown_here
 from cockpit.ui.themes import ThemedText
 from cockpit.ui.widgets.fit import fill_table
 
@@ -52,7 +54,10 @@ def detail(status: GateStatus) -> str:
 
 class GatesTable(DataTable[Text]):
     BORDER_TITLE = "4 Gates"
-    BINDINGS = [Binding("enter", "open_gate", "Output", id="open-gate", tooltip="Open the gate's last output and runs")]
+    BINDINGS = [
+        Binding("enter", "open_gate", "Output", id="open-gate", tooltip="Open the gate's last output and runs"),
+        shown_here("rerun-gate"), shown_here("rerun-all-gates"), shown_here("cancel-gate"),
+    ]
 
     class GateOpened(Message):
         def __init__(self, name: str) -> None:
@@ -106,8 +111,9 @@ class GatesTable(DataTable[Text]):
             source += " (NOT trusted)"
         counts = {s: sum(1 for x in board.statuses if x.state is s) for s in GateState}
         summary = " ".join(f"{n} {s.value}" for s, n in counts.items() if n)
-        self.border_subtitle = f"{summary} · ! required ↻ auto — {source} · {tree}" if board.root else (
-            board.error or "no repository")
+        # Plain Content: the configuration's name and git's error are not ours and may hold "[".
+        self.border_subtitle = Content(f"{summary} · ! required ↻ auto — {source} · {tree}" if board.root else (
+            board.error or "no repository"))
 
     @property
     def selected_gate(self) -> str | None:

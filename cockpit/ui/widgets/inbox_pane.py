@@ -43,6 +43,8 @@ def not_waiting_reason(status: str | None) -> str:
 
 
 class InboxPane(Vertical):
+    BORDER_TITLE = "5 Approvals / Log"
+
     def __init__(self, **kwargs: str) -> None:
         super().__init__(**kwargs)
         self.deciding: dict[int, Decision] = {}  # decisions taken but not yet written, by request id

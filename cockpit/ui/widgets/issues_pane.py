@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.content import Content
 from textual.worker import Worker
 
 from cockpit.sources.beads_files import beads_key, read_issue
@@ -98,6 +99,7 @@ class IssuesPane(IssuesTable):
         warning = self.loaded.warning if self.loaded is not None else ""
         self.loaded = message
         self._show(message)
+        app.refresh_bindings()  # `m` depends on the issues in progress
         loops = message.queue.cycles
         if loops and loops != cycles:
             app.log_event(f"beads: {len(loops)} dependency cycle(s) keep their issues blocked: "
@@ -110,14 +112,15 @@ class IssuesPane(IssuesTable):
         beads, queue = loaded.beads, loaded.queue
         self.show(queue, self.cockpit.clock().astimezone())
         if beads.path is None:
-            self.border_subtitle = beads.error or f"no .beads/issues.jsonl in {self.cockpit.repo}"
+            # Plain Content: an error, a path or a file name may hold "[", never read as markup.
+            self.border_subtitle = Content(beads.error or f"no .beads/issues.jsonl in {self.cockpit.repo}")
         else:
             skipped = f", {beads.skipped_total} lines skipped" if beads.skipped_total else ""
             count = len(queue.cycles)
             cycles = f" · ⟳ {count} cycle{'s' if count > 1 else ''}" if count else ""
-            self.border_subtitle = (
+            self.border_subtitle = Content(
                 f"○ {len(queue.ready)} ready · ▶ {len(queue.in_progress)} in progress · ✖ {len(queue.blocked)} blocked"
-                f"{cycles} — {beads.path}{skipped}"
+                f"{cycles} — {beads.source}{skipped}"
             )
 
     def on_issues_table_issue_opened(self, event: IssuesTable.IssueOpened) -> None:

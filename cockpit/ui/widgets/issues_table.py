@@ -16,8 +16,10 @@ from textual.widgets import DataTable
 from cockpit.core.beads import Blocked, Queue
 from cockpit.core.format import age
 from cockpit.core.text import one_line
+from cockpit.ui.bindings import shown_here
 from cockpit.ui.themes import ThemedText
 from cockpit.ui.widgets.fit import fill_table
+from cockpit.ui.widgets.picked_row import PickedRowTable
 
 COLUMNS = ("", "P", "type", "id", "title", "age", "who / blocked by")
 # When the pane is narrow, these give room to the title: blockers, then the type.
@@ -45,7 +47,7 @@ def queue_entries(queue: Queue, view: str = "all") -> list[tuple[str, str]]:
     return entries
 
 
-class IssuesTable(DataTable[Text]):
+class IssuesTable(PickedRowTable):
     BORDER_TITLE = TITLE
     BINDINGS = [
         Binding("enter", "open_issue", "Issue", id="open-issue", tooltip="Open the selected issue"),
@@ -53,8 +55,9 @@ class IssuesTable(DataTable[Text]):
                 tooltip="Show the next page of issues"),
         Binding("left_square_bracket", "turn_page(-1)", "Previous page", id="issues-previous-page", show=False,
                 tooltip="Show the previous page of issues"),
-        Binding("f", "cycle_view", "Queue", id="issues-queue", show=False,
+        Binding("f", "cycle_view", "Queue", id="issues-queue",
                 tooltip="Show every queue, or only the ready, in-progress or blocked issues"),
+        shown_here("run-premortem"),
     ]
 
     class IssueOpened(Message):
@@ -174,6 +177,10 @@ class IssuesTable(DataTable[Text]):
             self.action_turn_page(-1, row=PAGE_ROWS - 1)
         else:
             super().action_cursor_up()
+
+    def picked_issue_id(self) -> str | None:
+        """The highlighted issue when the user chose it (moved the cursor or clicked), else None."""
+        return self.selected_issue_id if self.picked_by_user else None
 
     def action_open_issue(self) -> None:
         if self.selected_issue_id:

@@ -43,9 +43,7 @@ def render_repo(state: RepoState) -> Content:
 
 
 class RepoPane(Static):
-    DEFAULT_CSS = """
-    RepoPane { height: auto; max-height: 5; padding: 0 1; }
-    """
+    """Its size and the ellipsis that keeps each line to one row are in themes/cockpit.tcss (#repo-pane)."""
 
     def show(self, state: RepoState) -> None:
         self.state = state

@@ -14,7 +14,9 @@ from cockpit.core.format import cost, pct, tokens
 from cockpit.core.models import SessionView
 from cockpit.core.text import one_line
 from cockpit.store.queries import parse_ts
+from cockpit.ui.bindings import shown_here
 from cockpit.ui.themes import ThemedText
+from cockpit.ui.widgets.picked_row import PickedRowTable
 
 # Numbers first and the title last, so a narrow terminal cuts the text, never a figure.
 COLUMNS = ("agent", "state", "ctx", "peak", "tokens", "cost", "active", "project", "issue", "model", "title")
@@ -71,10 +73,12 @@ def row_cells(view: SessionView, now: datetime, bands: tuple[float, ...], issues
     )
 
 
-class SessionsTable(DataTable[Text]):
+class SessionsTable(PickedRowTable):
     BORDER_TITLE = "2 Sessions"
     BINDINGS = [
         Binding("enter", "open_session", "Open", id="open-session", tooltip="Open the selected session's timeline"),
+        Binding("slash", "screen.filter", "Filter", id="filter-sessions", tooltip="Filter sessions by text, prompt or title"),
+        shown_here("run-retro"), shown_here("draft-handoff"),
     ]
 
     class SessionOpened(Message):
@@ -146,6 +150,11 @@ class SessionsTable(DataTable[Text]):
         if not self._order or self.cursor_row < 0 or self.cursor_row >= len(self._order):
             return None
         return self._order[self.cursor_row]
+
+    def picked_session(self) -> SessionView | None:
+        """The highlighted session when the user chose it (moved the cursor or clicked), else None."""
+        sid = self.selected_session_id if self.picked_by_user else None
+        return self._views.get(sid) if sid else None
 
     def action_open_session(self) -> None:
         sid = self.selected_session_id

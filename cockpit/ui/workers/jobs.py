@@ -36,20 +36,29 @@ def run_job(kind: str, job: Job, repo: str, db_path: str, cancel: threading.Even
             conn.close()
     except Cancelled:
         message = JobFinished(kind, cancel, error="cancelled")
+    except RuntimeError as exc:  # the services' own words for what is missing (no session, no such issue)
+        message = JobFinished(kind, cancel, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - any failure is a line in the log, never a crash
         message = JobFinished(kind, cancel, error=failure(exc))
     post(message)
 
 
-def vibe(conn: Any, root: str, llm: Any, cancel: threading.Event) -> JobOutcome:
-    from cockpit.config.llm import load_llm_config
-    from cockpit.services.vibe import run_vibe
+def vibe(session: str) -> Job:
+    """The vibe of the working tree, its intent read from `session` first ("" for the repository's latest)."""
 
-    _, settings, _ = load_llm_config(root)
-    r = run_vibe(conn, root, llm, cancel=cancel, max_lines=settings.max_lines, fail_lines=settings.fail_lines)
-    how = "reviewed by Claude" if r.online else "offline: deterministic checks"
-    return JobOutcome(f"vibe {r.verdict}", r.path, root, f"vibe: {r.verdict} — {r.path} ({len(r.findings)} findings; {how})",
-                      VERDICT_STYLE.get(r.verdict, "$error"))
+    def job(conn: Any, root: str, llm: Any, cancel: threading.Event) -> JobOutcome:
+        from cockpit.config.llm import load_llm_config
+        from cockpit.services.vibe import run_vibe
+
+        _, settings, _ = load_llm_config(root)
+        r = run_vibe(conn, root, llm, cancel=cancel, max_lines=settings.max_lines, fail_lines=settings.fail_lines,
+                     session=session)
+        how = "reviewed by Claude" if r.online else "offline: deterministic checks"
+        return JobOutcome(f"vibe {r.verdict}", r.path, root,
+                          f"vibe: {r.verdict} — {r.path} ({len(r.findings)} findings; {how}; intent: {r.intent.source})",
+                          VERDICT_STYLE.get(r.verdict, "$error"))
+
+    return job
 
 
 def premortem(issue: str) -> Job:

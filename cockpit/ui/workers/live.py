@@ -24,3 +24,17 @@ def follow_transcripts(db_path: str, claude_roots: Sequence[Root], codex_roots: 
     ingest = LiveIngest(db_path, claude_roots, codex_roots, ingested,
                         poll_seconds=poll_seconds, force_polling=force_polling)
     keep_running(ingest.run, stop, lambda error: post(LiveIngestFailed(error)))
+
+
+def prepare_process_pool() -> None:
+    """Start multiprocessing's resource tracker while stderr is still the real one.
+
+    Once Textual owns the terminal, sys.stderr has no usable file descriptor and the tracker (started
+    lazily by the ingest's process pool) fails with "bad value(s) in fds_to_keep".
+    """
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except Exception:  # noqa: BLE001 - without it the catch-up simply parses in one process
+        pass
