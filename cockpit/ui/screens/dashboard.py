@@ -33,7 +33,7 @@ from cockpit.ui.widgets.gates_table import GatesTable
 from cockpit.ui.widgets.inbox_pane import InboxPane
 from cockpit.ui.widgets.issues_pane import IssuesPane
 from cockpit.ui.widgets.log_pane import LogPane
-from cockpit.ui.widgets.pane_tabs import PaneTabs
+from cockpit.ui.widgets.pane_tabs import PANES, PaneTabs
 from cockpit.ui.widgets.panes import Panes
 from cockpit.ui.widgets.repo_pane import RepoPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
@@ -53,16 +53,8 @@ class DashboardScreen(Screen[None]):
     AUTO_FOCUS = "#sessions-pane"
     # The pane keys are named by the pane strip (short terminal) or the panes' own titles: not in the footer.
     BINDINGS = [
-        Binding("1", "focus_pane('context-pane')", "Context", id="pane-context", show=False,
-                tooltip="Show and focus the context gauges"),
-        Binding("2", "focus_pane('sessions-pane')", "Sessions", id="pane-sessions", show=False,
-                tooltip="Show and focus the sessions list"),
-        Binding("3", "focus_pane('issues-pane')", "Issues", id="pane-issues", show=False,
-                tooltip="Show and focus the beads queue"),
-        Binding("4", "focus_pane('gates-pane')", "Gates", id="pane-gates", show=False,
-                tooltip="Show and focus the gates"),
-        Binding("5", "focus_pane('inbox')", "Approvals/Log", id="pane-approvals", show=False,
-                tooltip="Show the approvals waiting for you and the action log, where every result and error is"),
+        *(Binding(pane.key, f"focus_pane('{pane.target or pane.pane_id}')", pane.name, id=pane.binding_id, show=False,
+                  tooltip=pane.tooltip) for pane in PANES),
         Binding("z", "toggle_zoom", "Zoom", id="toggle-zoom", show=False,
                 tooltip="One pane at a time, or every pane stacked (chosen by the terminal's height until pressed)"),
         Binding("slash", "filter", "Filter", id="filter-sessions", show=False,

@@ -28,7 +28,7 @@ from cockpit.ui.widgets.sessions_table import SessionsTable
 ZOOM_ROWS = 36
 # Side by side the issue and gate panes need ~120 columns to show a title; below that they stack.
 NARROW_COLUMNS = 120
-PANE_IDS = frozenset(pane_id for pane_id, _label in PANES)
+PANE_IDS = frozenset(pane.pane_id for pane in PANES)
 
 
 class Panes(VerticalScroll, can_focus=False):
