@@ -196,3 +196,31 @@ class WorkerFailed(Message):
         super().__init__()
         self.worker = worker
         self.error = error
+
+
+class FleetEvent(Message):
+    """Something the human may want to hear about now, for the notifier (issue 14): `kind` is one of
+    "approval", "context", "compaction", "health", "quota", "budget". `key` names the condition: a later
+    event with the same key and `active=False` withdraws it (answered, cleared, back under the line).
+    `session_id`, `title` and `detail` say which session and what it asks; `data` carries the facts a
+    user command receives as JSON. Every text field is untrusted (transcripts, tool input): never markup."""
+
+    def __init__(
+        self,
+        kind: str,
+        key: str,
+        *,
+        active: bool = True,
+        session_id: str = "",
+        title: str = "",
+        detail: str = "",
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.kind = kind
+        self.key = key
+        self.active = active
+        self.session_id = session_id
+        self.title = title
+        self.detail = detail
+        self.data: Mapping[str, Any] = dict(data or {})
