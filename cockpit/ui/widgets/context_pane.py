@@ -1,4 +1,5 @@
-"""Pane 1: a gauge per live session, most recently active first."""
+"""Pane 1: a gauge per live session, most recently active first; under a Claude session its prompt cache's
+countdown and a line per live subagent (services/quota.live_extras, read with the views)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from textual.widgets import Static
 
 from cockpit.core.context import DEFAULT_BANDS, band
 from cockpit.core.models import SessionView
+from cockpit.services.quota import LiveExtras, live_extras
 from cockpit.ui.bindings import shown_here
 from cockpit.ui.widgets.gauge import ContextGauge
 
@@ -26,6 +28,19 @@ class ContextPane(VerticalScroll, can_focus=True):
         self._order: list[str] = []
         self._seen: dict[str, tuple[int, int]] = {}  # per session: the context band and compactions last seen
         self._armed = False  # the first look only learns where each session stands
+
+    def on_mount(self) -> None:
+        # The prompt-cache countdowns tick by the second; only gauges with one running are redrawn.
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        for gauge in self.query(ContextGauge):
+            if gauge.counting_down:
+                gauge.refresh()
+
+    def _extras(self, views: list[SessionView]) -> dict[str, LiveExtras]:
+        app = self.app
+        return live_extras(app.db, views, app.clock(), app.settings.live_minutes)  # type: ignore[attr-defined]
 
     def crossings(self, live: list[SessionView]) -> list[tuple[str, str]]:
         """(message, severity) once for each session that compacted or crossed the first band since the last look."""
@@ -59,6 +74,7 @@ class ContextPane(VerticalScroll, can_focus=True):
         for gauge in self.query(ContextGauge):
             if gauge.view.session_id == view.session_id:
                 gauge.update_view(view)
+                gauge.set_extras(self._extras([view]).get(view.session_id))
 
     def show(self, live: list[SessionView], history_count: int, live_minutes: float) -> None:
         empty = self.query_one("#context-empty", Static)
@@ -77,12 +93,14 @@ class ContextPane(VerticalScroll, can_focus=True):
                 if gauge.view.session_id not in order:
                     gauge.remove()
         existing = {g.view.session_id: g for g in self.query(ContextGauge)}
+        extras = self._extras(live)
         for view in live:
             gauge = existing.get(view.session_id)
             if gauge is None:
-                self.mount(ContextGauge(view, self.bands, id=_gauge_id(view.session_id)))
+                self.mount(ContextGauge(view, self.bands, extras.get(view.session_id), id=_gauge_id(view.session_id)))
             else:
                 gauge.update_view(view)
+                gauge.set_extras(extras.get(view.session_id))
         if order != self._order and len(existing) > 1:
             # Keep the most recently active session on top.
             for sid in reversed(order):

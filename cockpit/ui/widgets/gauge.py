@@ -1,4 +1,5 @@
-"""One live session's context gauge: bar with the 40 % and auto-compact marks, numbers, sparkline, forecast."""
+"""One live session's context gauge: bar with the 40 % and auto-compact marks, numbers, sparkline, forecast,
+the prompt cache's countdown and cold-restart cost (Claude), and a line per live subagent under it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from textual.widget import Widget
 from cockpit.core.context import DEFAULT_BANDS, autocompact_tokens, band
 from cockpit.core.format import cost, forecast_text, pct, spark, tokens
 from cockpit.core.models import SessionView
+from cockpit.core.quota import cache_text
 from cockpit.core.text import one_line
+from cockpit.services.quota import LiveExtras, SubagentGauge
 from cockpit.ui.widgets.sessions_table import short_model
 
 BAND_CLASSES = ("gauge--ok", "gauge--notice", "gauge--warn", "gauge--high", "gauge--critical")
@@ -23,10 +26,25 @@ class ContextGauge(Widget):
     ContextGauge { height: auto; }
     """
 
-    def __init__(self, view: SessionView, bands: tuple[float, ...] = DEFAULT_BANDS, **kwargs: object) -> None:
+    def __init__(self, view: SessionView, bands: tuple[float, ...] = DEFAULT_BANDS, extras: LiveExtras | None = None,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.view = view
         self.bands = bands
+        self.extras = extras or LiveExtras()
+
+    def set_extras(self, extras: LiveExtras | None) -> None:
+        """The prompt cache and live subagents read with the view (services/quota.live_extras)."""
+        extras = extras or LiveExtras()
+        if extras != self.extras:
+            self.extras = extras
+            self.refresh(layout=True)
+
+    @property
+    def counting_down(self) -> bool:
+        """The cache countdown is on screen and still running: redrawn every second."""
+        cache = self.extras.cache
+        return cache is not None and cache.left(self.app.clock()) > -1  # type: ignore[attr-defined]
 
     def update_view(self, view: SessionView) -> None:
         self.view = view
@@ -81,14 +99,40 @@ class ContextGauge(Widget):
                 text.append("╳", style=self._style("gauge--critical"))
             text.append(char, style=self._style(BAND_CLASSES[band(100.0 * values[i] / ctx.window, self.bands)]))
         count = len(v.compactions)
-        details = [forecast_text(v, self.bands[0]), f"{count} compaction{'s' if count > 1 else ''}" if count else "no compaction"]
+        muted = self._style("gauge--muted")
+        parts: list[tuple[str, object]] = [(forecast_text(v, self.bands[0]), muted)]
+        if self.extras.cache is not None:
+            # Second, where an 80-column pane still shows it: whether resuming now is cheap.
+            now = self.app.clock()  # type: ignore[attr-defined]
+            cache = self.extras.cache
+            parts.append((cache_text(cache, now), muted if cache.left(now) > 60 else self._style("gauge--high")))
+        compactions = f"{count} compaction{'s' if count > 1 else ''}" if count else "no compaction"
         if v.compactions:
             last = v.compactions[-1]
-            details[-1] += f" (last {last.trigger} at {tokens(last.pre_tokens)})"
-        details.append(f"peak {pct(v.peak_pct)}")
-        details.append(cost(v.cost_usd))
-        text.append("  " + " · ".join(d for d in details if d), style=self._style("gauge--muted"))
+            compactions += f" (last {last.trigger} at {tokens(last.pre_tokens)})"
+        parts += [(compactions, muted), (f"peak {pct(v.peak_pct)}", muted), (cost(v.cost_usd), muted)]
+        text.append("  ", style=muted)
+        for index, (part, style) in enumerate(p for p in parts if p[0]):
+            if index:
+                text.append(" · ", style=muted)
+            text.append(part, style=style)  # type: ignore[arg-type]
+        lines.extend(self._subagent_line(sub, width) for sub in self.extras.subagents)
         return lines
+
+    def _subagent_line(self, sub: SubagentGauge, width: int) -> Text:
+        """`  ↳ a2898e3 sonnet-4-5 ███····  12.3% 24.6k/200.0k · 7 calls`, indented under the parent."""
+        text = Text()
+        text.append("  ↳ ", style=self._style("gauge--marker"))
+        text.append(f"{one_line(sub.agent_id, 12):<8} ", style="bold")
+        text.append(f"{short_model(sub.model):<10} ", style=self._style("gauge--muted"))
+        level = band(sub.pct, self.bands)
+        numbers = f" {pct(sub.pct):>6}  {tokens(sub.context_tokens)}/{tokens(sub.window)} · {sub.calls} call"
+        numbers += "s" if sub.calls != 1 else ""
+        bar_width = max(10, width - text.cell_len - len(numbers) - 1)
+        compact_at = autocompact_tokens(sub.window, self.view.agent)
+        text.append_text(self._bar(sub.pct, bar_width, 100.0 * compact_at / sub.window if sub.window else 100.0))
+        text.append(numbers, style=self._style(BAND_CLASSES[level]))
+        return text
 
     def _bar(self, value: float, width: int, compact_pct: float) -> Text:
         bar = Text()

@@ -76,15 +76,17 @@ class Panes(VerticalScroll, can_focus=False):
 
     def show_context_line(self) -> None:
         """The context line shows whenever a gauge may be out of sight: zoomed, stacked panes that scroll, or
-        more gauges than pane 1 holds. Otherwise the gauges themselves show and the line would only take a
-        row from them. (Hidden only when the panes fit without it: showing it never makes them fit, so the
+        more gauges than pane 1 holds, or a plan quota to show. Otherwise the gauges themselves show and the line
+        would only take a row from them. (Hidden only when the panes fit without it: showing it never makes them fit, so the
         choice is stable.)"""
         if not self.is_attached:
             return
         line = self.screen.query_one("#context-summary")
         overflow = self.virtual_size.height - self.size.height
         gauges_hidden = self.query_one(ContextPane).max_scroll_y > 0
-        wanted = self.zoom or gauges_hidden or overflow > (1 if line.display else 0)
+        report = getattr(line, "report", None)  # the plan quota lives on this line
+        quota_known = report is not None and (report.claude is not None or report.codex is not None)
+        wanted = self.zoom or gauges_hidden or quota_known or overflow > (1 if line.display else 0)
         if wanted != line.display:
             line.display = wanted
 
