@@ -12,6 +12,12 @@ starts from a warm page cache; then, as medians of --runs runs:
   append       one assistant line appended to a live session, Ingestor.ingest_file timed in-process
   ccusage      `ccusage daily --json --offline` (npm, scratch folder) cold and after one appended line
   orjson loop  one core: skip lines without b'"usage"', orjson the rest, dedup by (message.id, requestId)
+  baseline     with --baseline DIR (a folder holding an older copy of the `cockpit` package): its cold
+               index too, in the same rounds, for a before/after under the same load
+  unchanged    `cockpit index` again on the indexed database (nothing changed), against a Python
+               os.walk + stat of the same files, both as processes; and in-process, the catch-up
+               (Ingestor.ingest_all) against the walk alone
+Cold index, ccusage and the orjson loop run interleaved (one of each per round), medians reported.
 Every appended line is removed again at the end, so the corpus keeps matching its manifest.
 """
 
@@ -219,22 +225,89 @@ def append_assistant_line(path: Path, n: int) -> None:
 # ---- contenders -----------------------------------------------------------------------------------
 
 
+WALK = """
+import os, sys, time
+t = time.perf_counter()
+n = 0
+for top in sys.argv[1:]:
+    for folder, _, names in os.walk(top):
+        for name in names:
+            if name.endswith(".jsonl"):
+                os.stat(os.path.join(folder, name))
+                n += 1
+print(n, time.perf_counter() - t)
+"""
+
+CATCH_UP_PROBE = """
+import json, sys, time
+from cockpit.store.db import open_db
+from cockpit.ingest.pipeline import Ingestor
+from cockpit.sources.discovery import claude_roots, codex_roots
+db_path, corpus, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+times = []
+for _ in range(runs):
+    t = time.perf_counter()
+    ingestor = Ingestor(open_db(db_path), claude_roots([corpus + "/claude"]), codex_roots([corpus + "/codex"]))
+    result = ingestor.ingest_all()
+    times.append(time.perf_counter() - t)
+    ingestor.db.conn.close()
+print(json.dumps({"times": times, "lines": result.lines, "sessions": len(result.sessions)}))
+"""
+
+
+def bench_unchanged(corpus: Path, db: Path, runs: int, timeout: float) -> tuple[Measure, Measure, Measure, Measure]:
+    """`cockpit index` with nothing changed vs a walk+stat process; the in-process catch-up vs the walk itself."""
+    index, walk = Measure("unchanged `cockpit index`"), Measure("walk+stat (process)")
+    catch_up, walk_in = Measure("unchanged catch-up (in-process)"), Measure("walk+stat (in-process)")
+    dirs = [str(corpus / "claude"), str(corpus / "codex")]
+    for i in range(runs):
+        run = run_timed([str(COCKPIT), "index", *cockpit_dirs(corpus), "--db", str(db)], timeout=timeout)
+        index.runs.append(run)
+        w = run_timed([str(VENV_PY), "-c", WALK, *dirs], timeout=timeout)
+        walk.runs.append(w)
+        if run.rc != 0 or w.rc != 0:
+            index.error = last_error(run) if run.rc else last_error(w)
+            break
+        walk_in.runs.append(Run(float(w.stdout.split()[1]), 0, 0))
+        print(f"  unchanged index run {i + 1}: {fmt_s(run.seconds)} ({run.stdout.strip()[:90]}); walk+stat "
+              f"{fmt_s(w.seconds)} (in-process {fmt_s(walk_in.runs[-1].seconds)}, {w.stdout.split()[0]} files)")
+    probe = run_timed([str(VENV_PY), "-c", CATCH_UP_PROBE, str(db), str(corpus), str(runs)], timeout=timeout)
+    if probe.rc == 0:
+        data = json.loads(probe.stdout.strip().splitlines()[-1])
+        catch_up.runs = [Run(t, 0, 0) for t in data["times"]]
+        catch_up.note = f"{data['lines']} lines read, {data['sessions']} sessions re-totalled"
+        print(f"  unchanged catch-up: {', '.join(fmt_s(t) for t in data['times'])} ({catch_up.note})")
+    else:
+        catch_up.error = last_error(probe)
+    return index, walk, catch_up, walk_in
+
+
 def cockpit_dirs(corpus: Path) -> list[str]:
     return ["--claude-dir", str(corpus / "claude"), "--codex-dir", str(corpus / "codex")]
 
 
-def bench_cold_index(corpus: Path, work: Path, runs: int, timeout: float) -> tuple[Measure, Path | None]:
-    m = Measure("cold index")
+def baseline_env(source: Path) -> dict[str, str]:
+    """The environment that runs the installed `cockpit` script on the package under `source` instead."""
+    if not (source / "cockpit" / "__init__.py").exists():
+        sys.exit(f"--baseline {source}: no cockpit/__init__.py in it (copy an older tree's package folder there)")
+    return {**os.environ, "PYTHONPATH": str(source)}
+
+
+def bench_cold_index(corpus: Path, work: Path, runs: int, timeout: float, env: dict[str, str] | None = None,
+                     name: str = "cold index") -> tuple[Measure, Path | None]:
+    m = Measure(name)
     db: Path | None = None
     for i in range(runs):
-        db = work / f"cold-{i}.sqlite"
+        db = work / f"{name.replace(' ', '-').replace('(', '').replace(')', '')}-{i}.sqlite"
         for suffix in ("", "-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
-        run = run_timed([str(COCKPIT), "index", *cockpit_dirs(corpus), "--db", str(db)], timeout=timeout)
+        # From a neutral folder: the current one may hold a `cockpit` package that would shadow PYTHONPATH.
+        run = run_timed([str(COCKPIT), "index", *cockpit_dirs(corpus), "--db", str(db)], env=env, timeout=timeout,
+                        cwd=str(work))
         if run.rc == 0 and not db.exists():
             run.rc, run.stderr = 1, "exit 0 but no database was written"
         m.runs.append(run)
-        print(f"  cold index run {i + 1}: {fmt_s(run.seconds)}, peak RSS {fmt_mib(run.rss)}"
+        print(f"  {name} run {i + 1}: {fmt_s(run.seconds)}, peak RSS {fmt_mib(run.rss)}"
               + ("" if run.rc == 0 else f"  FAILED: {last_error(run)}"))
         if run.rc != 0:
             m.error = last_error(run)
@@ -375,11 +448,23 @@ def ccusage_env(corpus: Path, home: Path) -> dict[str, str]:
     return {**os.environ, "CLAUDE_CONFIG_DIR": str(corpus / "claude"), "CODEX_HOME": str(corpus / "codex"), "HOME": str(home)}
 
 
-def bench_ccusage(binary: Path, corpus: Path, live: Path, runs: int, work: Path, timeout: float) -> tuple[Measure, Measure]:
+def bench_ccusage_cold(binary: Path, corpus: Path, work: Path, timeout: float) -> Measure:
+    env = ccusage_env(corpus, work / "ccusage-home")
+    m = Measure("ccusage daily")
+    run = run_timed([str(binary), "daily", "--json", "--offline"], env=env, timeout=timeout)
+    m.runs.append(run)
+    print(f"  ccusage run: {fmt_s(run.seconds)}, peak RSS {fmt_mib(run.rss)}" + ("" if run.rc == 0 else f"  FAILED: {last_error(run)}"))
+    if run.rc != 0:
+        m.error = last_error(run)
+    return m
+
+
+def bench_ccusage(binary: Path, corpus: Path, live: Path, runs: int, work: Path, timeout: float,
+                  cold_runs: int | None = None) -> tuple[Measure, Measure]:
     env = ccusage_env(corpus, work / "ccusage-home")
     cmd = [str(binary), "daily", "--json", "--offline"]
     cold, after = Measure("ccusage daily"), Measure("ccusage after 1 appended line")
-    for i in range(runs):
+    for i in range(runs if cold_runs is None else cold_runs):
         run = run_timed(cmd, env=env, timeout=timeout)
         cold.runs.append(run)
         print(f"  ccusage run {i + 1}: {fmt_s(run.seconds)}, peak RSS {fmt_mib(run.rss)}" + ("" if run.rc == 0 else f"  FAILED: {last_error(run)}"))
@@ -492,6 +577,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, help="sessions to aim for (default: target / 600 kB)")
     ap.add_argument("--target-bytes", type=int, help="corpus size (default 1.2 GB, or 50 MB with --quick)")
     ap.add_argument("--no-ccusage", action="store_true")
+    ap.add_argument("--baseline", help="a folder holding an older copy of the cockpit package: its cold index runs in"
+                    " the same rounds (before/after under the same load)")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds before one command is killed")
     ap.add_argument("--orjson-loop", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -507,17 +594,45 @@ def main(argv: list[str] | None = None) -> int:
     print(f"page cache warmed: {nbytes / 1e6:,.0f} MB read in {time.perf_counter() - started:.1f} s (all timings below are warm-cache)")
     live = live_session(corpus)
     print(f"live session for the append tests: {live.relative_to(corpus)}")
-    have_cockpit = COCKPIT.exists() and run_timed([str(COCKPIT), "--help"]).rc == 0
+    have_cockpit = COCKPIT.exists() and run_timed([str(COCKPIT), "index", "--help"]).rc == 0
     if not have_cockpit:
         print(f"cockpit CLI not usable at {COCKPIT}: ours are skipped")
 
     results: dict[str, Measure] = {}
     accuracy: list[str] = []
+    binary, version = (None, "skipped (--no-ccusage)") if args.no_ccusage else ensure_ccusage(work / "ccusage")
+    print(f"\n[cold index, ccusage {version}, orjson loop: interleaved, {args.runs} rounds]")
+    cold, db = Measure("cold index"), None
+    base_env = baseline_env(Path(args.baseline).resolve()) if args.baseline else None
+    if base_env is not None:
+        results["baseline"] = Measure("cold index (baseline)")
+    results["orjson"] = Measure("orjson loop (1 core)")
+    if binary is not None:
+        results["ccusage"] = Measure("ccusage daily")
+    for _round in range(args.runs):
+        if have_cockpit and not cold.error:
+            one, db = bench_cold_index(corpus, work, 1, args.timeout)
+            cold.runs += one.runs
+            cold.error = one.error
+        if have_cockpit and base_env is not None and not results["baseline"].error:
+            before, _ = bench_cold_index(corpus, work, 1, args.timeout, env=base_env, name="cold index (baseline)")
+            results["baseline"].runs += before.runs
+            results["baseline"].error = before.error
+        if binary is not None and not results["ccusage"].error:
+            one_cc = bench_ccusage_cold(binary, corpus, work, args.timeout)
+            results["ccusage"].runs += one_cc.runs
+            results["ccusage"].error = one_cc.error
+        one_loop = bench_orjson(corpus, 1, args.timeout)
+        results["orjson"].runs += one_loop.runs
+        results["orjson"].note, results["orjson"].error = one_loop.note, one_loop.error
+    if not cold.ok:
+        db = None
     print("\n[cockpit]")
     if have_cockpit:
-        cold, db = bench_cold_index(corpus, work, args.runs, args.timeout)
         results["cold"] = cold
         if db is not None:
+            (results["unchanged"], results["walk"], results["catch_up"],
+             results["walk_in"]) = bench_unchanged(corpus, db, args.runs, args.timeout)
             warm, sessions = bench_warm(corpus, db, args.runs, args.timeout)
             results["warm"] = warm
             results["paint"] = bench_first_paint(corpus, db, args.runs, args.timeout)
@@ -527,17 +642,12 @@ def main(argv: list[str] | None = None) -> int:
             if sessions is not None:
                 accuracy = check_accuracy(corpus, sessions)
 
-    print("\n[baselines]")
-    if args.no_ccusage:
-        print("  ccusage skipped (--no-ccusage)")
+    print("\n[ccusage after one appended line]")
+    if binary is None:
+        print(f"  ccusage unavailable: {version}")
     else:
-        binary, version = ensure_ccusage(work / "ccusage")
-        if binary is None:
-            print(f"  ccusage unavailable: {version}")
-        else:
-            print(f"  ccusage {version}")
-            results["ccusage"], results["ccusage_after"] = bench_ccusage(binary, corpus, live, args.runs, work, args.timeout)
-    results["orjson"] = bench_orjson(corpus, args.runs, args.timeout)
+        _cold_again, results["ccusage_after"] = bench_ccusage(binary, corpus, live, args.runs, work, args.timeout,
+                                                              cold_runs=0)
 
     # ---- report ----
     def med(key: str) -> float | None:
@@ -563,11 +673,26 @@ def main(argv: list[str] | None = None) -> int:
         print("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
     throughput = f"{nbytes / 1e6 / cold_s:,.0f} MB/s" if cold_s else "—"
     print(f"  cockpit cold-index throughput: {throughput}")
+    unchanged_s, walk_s, catch_s, walk_in_s = med("unchanged"), med("walk"), med("catch_up"), med("walk_in")
+    print("\n== ratios (same files, one run) ==")
+    print(f"  cockpit cold / ccusage daily --json --offline:   {ratio(cold_s, cc_s)}  ({fmt_s(cold_s)} / {fmt_s(cc_s)})")
+    print(f"  cockpit cold / byte-skip+orjson floor (1 core):  {ratio(cold_s, loop_s)}  ({fmt_s(cold_s)} / {fmt_s(loop_s)})")
+    if "baseline" in results:
+        base_s = med("baseline")
+        print(f"  baseline cold / ccusage:                         {ratio(base_s, cc_s)}  ({fmt_s(base_s)} / {fmt_s(cc_s)})")
+        print(f"  baseline cold / floor:                           {ratio(base_s, loop_s)}")
+        print(f"  cockpit cold / baseline cold:                    {ratio(cold_s, base_s)}")
+    print(f"  unchanged `cockpit index` / walk+stat process:   {ratio(unchanged_s, walk_s)}  ({fmt_s(unchanged_s)} / {fmt_s(walk_s)})")
+    print(f"  unchanged catch-up / walk+stat, in-process:      {ratio(catch_s, walk_in_s)}  ({fmt_s(catch_s)} / {fmt_s(walk_in_s)})")
 
     paint_or_proxy = paint_s if paint_s is not None else warm_s
     print("\n== targets (issue) ==")
     targets = [
         ("cold index no slower than ccusage", f"{fmt_s(cold_s)} vs {fmt_s(cc_s)}", None if cold_s is None or cc_s is None else cold_s <= cc_s),
+        ("unchanged index <= 3x walk+stat (processes)", ratio(unchanged_s, walk_s),
+         None if unchanged_s is None or walk_s is None else unchanged_s <= 3 * walk_s),
+        ("unchanged catch-up <= 3x walk+stat (in-process)", ratio(catch_s, walk_in_s),
+         None if catch_s is None or walk_in_s is None else catch_s <= 3 * walk_in_s),
         (f"warm first paint < {TARGET_FIRST_PAINT_S:.0f} s" + ("" if paint_s is not None else " (proxy: sessions --json)"),
          fmt_s(paint_or_proxy), None if paint_or_proxy is None else paint_or_proxy < TARGET_FIRST_PAINT_S),
         (f"appended line processed < {TARGET_APPEND_MS:.0f} ms", fmt_s(append_s), None if append_s is None else append_s * 1000 < TARGET_APPEND_MS),

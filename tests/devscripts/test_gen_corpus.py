@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from devscripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-03-01T12:00:00Z"
@@ -17,16 +17,7 @@ TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
 
-def _load_generator() -> Any:
-    spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "scripts" / "gen_corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_corpus"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-gen_corpus = _load_generator()
+gen_corpus = load_script("gen_corpus")
 
 
 def _generate(out: Path, seed: int = 11) -> dict[str, Any]:

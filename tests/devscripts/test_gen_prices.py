@@ -4,9 +4,7 @@ bills every request as genai-prices itself does."""
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import re
-import sys
 import tomllib
 from decimal import Decimal
 from importlib.metadata import version
@@ -27,20 +25,12 @@ from genai_prices.types import (
 from cockpit.core import prices_data
 from cockpit.core.models import Usage
 from cockpit.core.pricing import request_cost
+from devscripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _script() -> Any:
-    spec = importlib.util.spec_from_file_location("gen_prices", ROOT / "scripts" / "gen_prices.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _script()
+gen = load_script("gen_prices")
 
 
 def test_the_committed_table_is_what_the_pinned_genai_prices_gives(tmp_path, capsys):

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from cockpit.ingest.live import LiveIngest, LiveUpdate
 from cockpit.sources.discovery import Root
 from cockpit.ui.messages import LiveIngestFailed, TranscriptsIngested
 from cockpit.ui.workers import Post, keep_running
+
+if TYPE_CHECKING:
+    from cockpit.ingest.live import LiveUpdate
 
 
 def follow_transcripts(db_path: str, claude_roots: Sequence[Root], codex_roots: Sequence[Root], *,
                        poll_seconds: float, force_polling: bool, stop: threading.Event, post: Post) -> None:
     """Until `stop`: each ingested batch becomes TranscriptsIngested; a failure becomes LiveIngestFailed and
-    the ingest starts again (it resumes from the stored offsets)."""
+    the ingest starts again (it resumes from the stored offsets).
+
+    The ingest (the pipeline, its parsers and process pool: ~70 ms of imports) is imported here, in the
+    worker, which starts after the dashboard's first paint: never on the way to it."""
+    from cockpit.ingest.live import LiveIngest
 
     def ingested(update: LiveUpdate) -> None:
         # The watch is armed right after the catch-up: until then the ingest says "starting".
