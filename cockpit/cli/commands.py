@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, sub=False)
     parser.add_argument("--theme", help=argparse.SUPPRESS)
     parser.add_argument("--read-only", action="store_true", help="no approving keys: watch only")
+    parser.add_argument("--quiet", action="store_true", help="no notifications (desktop, terminal, [notify] command)")
     parser.add_argument("--repo", metavar="PATH", help="the repository whose beads queue is shown (default: cwd)")
     sub = parser.add_subparsers(dest="cockpit_command", metavar="COMMAND")
 
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repo", default=argparse.SUPPRESS, metavar="PATH",
                    help="the repository whose beads queue is shown (default: the current directory)")
     p.add_argument("--theme", default=argparse.SUPPRESS, help="cockpit-dark, cockpit-light or any Textual theme")
+    p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
+                   help="no notifications (desktop, terminal, [notify] command); budgets still apply")
 
     p = sub.add_parser("demo", help="open the dashboard on a throwaway demo workspace with live agents")
     p.add_argument("--dir", metavar="PATH", help="create the workspace here instead of a temporary folder")
@@ -84,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     form = p.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true")
     form.add_argument("--markdown", action="store_true")
+
+    p = sub.add_parser("quota", help="the plan's quota windows: used %%, time to reset, warning band (Claude, Codex)")
+    _common(p)
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("approvals", help="every approval request and decision")
     _common(p)
@@ -179,23 +186,42 @@ def cmd_index(ctx: Context) -> int:
 
 
 def cmd_sessions(ctx: Context) -> int:
+    """Live sessions (or --all), each with its health flags; Codex sub-threads nested under their parent."""
+    from typing import Any
+
+    from cockpit.core.health import health_json, marker
     from cockpit.core.serialize import session_json
-    from cockpit.store.queries import list_sessions
+    from cockpit.services.health import Nested, flatten, nest, session_health
+    from cockpit.store.queries import list_sessions, utc_now
 
     ctx.ingestor().ingest_all()
+    now = utc_now()
     views = list_sessions(
-        ctx.db, live_minutes=ctx.settings.live_minutes, include_all=ctx.args.all, with_detail=True,
+        ctx.db, now=now, live_minutes=ctx.settings.live_minutes, include_all=ctx.args.all, with_detail=True,
         roots=ctx.explicit_roots,
     )
+    health = session_health(ctx.db, now, ctx.settings.live_minutes, ctx.settings.health, ctx.explicit_roots)
+    tree = nest(views, lambda v: v.session_id, lambda v: v.parent_session_id)
     if ctx.args.json:
-        out_json([session_json(v) for v in views])
+        def as_json(node: Nested[SessionView]) -> dict[str, Any]:
+            view = node.item
+            return {**session_json(view), "parent_session_id": view.parent_session_id,
+                    "health": health_json(health.get(view.session_id, ())),
+                    "threads": [as_json(t) for t in node.threads]}
+
+        out_json([as_json(n) for n in tree])
         return 0
     from cockpit.core.format import session_line
+    from cockpit.core.text import one_line
 
     if not views:
         out("no live sessions (use --all for every session found)" if not ctx.args.all else "no sessions found")
-    for view in views:
-        out(session_line(view))
+    for view, depth in flatten(tree):
+        flags = health.get(view.session_id, ())
+        indent = "  " * depth
+        out(f"{indent}{'└ ' if depth else ''}{session_line(view)}" + (f"  ! {marker(flags)}" if flags else ""))
+        for flag in flags:
+            out(f"{indent}    ! {flag.kind} since {one_line(flag.since, 40)}: {flag.detail}")
     return 0
 
 
@@ -258,6 +284,25 @@ def cmd_context(ctx: Context) -> int:
         out(f"session {' · '.join(names)}")
         out(f"picked: {why}")
         out(gauge_line(view, ctx.settings.bands))
+    return 0
+
+
+def cmd_quota(ctx: Context) -> int:
+    """Claude's newest statusLine quota observation and Codex's newest rollout one; null when none is usable."""
+    from cockpit.services.quota import quota_json, quota_lines, read_quota
+    from cockpit.store.queries import utc_now
+
+    now = utc_now()
+    report = read_quota(ctx.db, now, claude_roots=ctx.claude_roots, codex_roots=ctx.codex_roots)
+    if ctx.args.json:
+        for problem in report.problems:
+            out(f"warning: {problem}", err=True)
+        out_json(quota_json(report, now, ctx.settings.quota))
+        return 0
+    from cockpit.core.text import terminal_safe
+
+    for line in quota_lines(report, now, ctx.settings.quota):
+        out(terminal_safe(line, multiline=False))
     return 0
 
 
@@ -326,6 +371,10 @@ def cmd_dashboard(ctx: Context) -> int:
     from cockpit.ui.workers.live import prepare_process_pool
 
     prepare_process_pool()
+    if getattr(ctx.args, "quiet", False):
+        from dataclasses import replace
+
+        ctx.settings = replace(ctx.settings, notify=replace(ctx.settings.notify, enabled=False))
     app = make_app(ctx, theme=getattr(ctx.args, "theme", None))
     app.run()
     return 0
@@ -406,6 +455,7 @@ def run(raw: list[str]) -> int:
             "approvals": cmd_approvals,
             "report": cmd_report,
             "prune": _cmd_prune,
+            "quota": cmd_quota,
         }[command]
         return handler(ctx)
     except KeyboardInterrupt:

@@ -25,7 +25,7 @@ BINDING_IDS: dict[str, tuple[str, ...]] = {
                    "approve-step", "rerun-gate", "rerun-all-gates", "cancel-gate", "run-vibe", "run-premortem",
                    "run-retro", "draft-handoff", "learnings", "metrics", "approval-history"),
     "dashboard": ("pane-context", "pane-sessions", "pane-issues", "pane-gates", "pane-approvals", "filter-sessions",
-                  "clear-filter", "toggle-zoom"),
+                  "clear-filter", "toggle-zoom", "raise-budget"),
     "sessions pane": ("open-session",),
     "issues pane": ("open-issue", "issues-next-page", "issues-previous-page", "issues-queue"),
     "gates pane": ("open-gate",),
@@ -40,6 +40,7 @@ BINDING_IDS: dict[str, tuple[str, ...]] = {
     "help": ("close-help",),
     "approval dialog": ("cancel-approval", "allow-step", "deny-step", "allow-rule-session"),
     "confirm dialog": ("cancel-confirm",),
+    "budget dialog": ("cancel-budget",),
 }
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})

@@ -12,8 +12,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cockpit.config.notify import NotifySettings, parse_notify
 from cockpit.config.user import UserConfig, read_user_config
+from cockpit.core.budget_rules import BudgetLimits, parse_budget
 from cockpit.core.context import DEFAULT_BANDS
+from cockpit.core.health import HealthRules
+from cockpit.core.quota import Thresholds
 from cockpit.core.retention_rules import Retention, parse_retention
 from cockpit.core.values import as_number
 
@@ -41,6 +45,10 @@ class Settings:
     # required gates. Only from the user's own settings file: a repository never decides this.
     accept_external_verdicts: bool = False
     retention: Retention = field(default_factory=Retention)
+    notify: NotifySettings = field(default_factory=NotifySettings)  # [notify]: config/notify.py
+    budget: BudgetLimits = field(default_factory=BudgetLimits)  # [budget]: core/budget_rules.py
+    health: HealthRules = field(default_factory=HealthRules)
+    quota: Thresholds = field(default_factory=Thresholds)  # [quota] warn, critical: the plan quota's bands
     errors: tuple[str, ...] = field(default=())
 
 
@@ -53,6 +61,58 @@ def load_settings(path: Path | None) -> Settings:
 
 def _unknown_keys(table: dict[str, Any], name: str, known: tuple[str, ...], where: str) -> list[str]:
     return [f"{where}: {name}.{key} is not a setting (known: {', '.join(known)})" for key in table if key not in known]
+
+
+HEALTH_KEYS = ("stall_after", "conflict_window", "loop_repeats")
+
+
+def _health(table: Any, where: str) -> tuple[HealthRules, list[str]]:
+    """`[health]`: stall_after and conflict_window in seconds (above 0), loop_repeats a whole number from 2."""
+    rules, errors = HealthRules(), []
+    if table is None:
+        return rules, errors
+    if not isinstance(table, dict):
+        return rules, [f"{where}: [health] must be a table"]
+    errors.extend(_unknown_keys(table, "health", HEALTH_KEYS, where))
+    for key in ("stall_after", "conflict_window"):
+        if key in table:
+            number = as_number(table[key])
+            if number is None or not math.isfinite(number) or not 0 < number <= MAX_LIVE_MINUTES * 60:
+                errors.append(f"{where}: health.{key} must be a number of seconds above 0, not {table[key]!r}")
+            else:
+                rules = replace(rules, **{key: float(number)})
+    if "loop_repeats" in table:
+        repeats = table["loop_repeats"]
+        if isinstance(repeats, int) and not isinstance(repeats, bool) and 2 <= repeats <= 1000:
+            rules = replace(rules, loop_repeats=repeats)
+        else:
+            errors.append(f"{where}: health.loop_repeats must be a whole number from 2 to 1000, not {repeats!r}")
+    return rules, errors
+
+
+QUOTA_KEYS = ("warn", "critical")
+
+
+def _quota(table: Any, where: str) -> tuple[Thresholds, list[str]]:
+    """`[quota]`: warn and critical, percentages of a plan window used (0 < warn ≤ critical ≤ 100)."""
+    if table is None:
+        return Thresholds(), []
+    if not isinstance(table, dict):
+        return Thresholds(), [f"{where}: [quota] must be a table"]
+    errors = _unknown_keys(table, "quota", QUOTA_KEYS, where)
+    values = {}
+    for key in QUOTA_KEYS:
+        if key in table:
+            number = as_number(table[key])
+            if number is None or not math.isfinite(number) or not 0 < number <= 100:
+                errors.append(f"{where}: quota.{key} must be a percentage above 0 and at most 100, not {table[key]!r}")
+            else:
+                values[key] = float(number)
+    thresholds = replace(Thresholds(), **values)
+    if thresholds.warn > thresholds.critical:
+        return Thresholds(), [*errors, f"{where}: quota.warn ({thresholds.warn:g}) must not be above quota.critical"
+                                        f" ({thresholds.critical:g})"]
+    return thresholds, errors
 
 
 def settings_from(config: UserConfig) -> Settings:
@@ -77,6 +137,16 @@ def settings_from(config: UserConfig) -> Settings:
     retention, retention_errors = parse_retention({} if retention_table is None else retention_table, where)
     settings = replace(settings, retention=retention)
     errors.extend(retention_errors)
+    notify, notify_errors = parse_notify(config.table("notify"), where)
+    budget, budget_errors = parse_budget(config.table("budget"), where)
+    settings = replace(settings, notify=notify, budget=budget)
+    errors.extend(notify_errors + budget_errors)
+    health, health_errors = _health(config.table("health"), where)
+    settings = replace(settings, health=health)
+    errors.extend(health_errors)
+    quota, quota_errors = _quota(config.table("quota"), where)
+    settings = replace(settings, quota=quota)
+    errors.extend(quota_errors)
     table: Any = config.table("dashboard")
     if table is None:
         table = {}

@@ -1,7 +1,7 @@
 """The user's own config file (`config.toml`; COCKPIT_CONFIG or `--config` choose another): read here, once.
 
 It holds the tables only the user may set, each interpreted by one module that names any bad key:
-`[dashboard]`, `[gates]` and `[retention]` (config/settings.py), `[approvals]` (config/policy.py, which
+`[dashboard]`, `[gates]`, `[retention]`, `[health]`, `[quota]`, `[notify]` and `[budget]` (config/settings.py), `[approvals]` (config/policy.py, which
 lets this file loosen the policy) and `[keys]` (config/keys.py). Any other top-level name is reported.
 A repository's files never decide these. Stdlib only: the hooks read `[approvals]` on every tool call.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from cockpit.config.toml_file import TomlFile, read_toml
 
-TABLES = ("approvals", "dashboard", "gates", "keys", "retention")
+TABLES = ("approvals", "budget", "dashboard", "gates", "health", "keys", "notify", "quota", "retention")
 
 
 def user_config_path() -> Path:

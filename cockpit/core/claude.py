@@ -7,6 +7,10 @@ Unknown line types and fields pass through without error.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from cockpit.core.models import (
@@ -23,7 +27,9 @@ from cockpit.core.models import (
     ToolStarted,
     Usage,
 )
-from cockpit.core.text import one_line
+from cockpit.core.policy import _paths_of as paths_of  # the one reader of the files a call changes
+from cockpit.core.text import one_line, terminal_safe
+from cockpit.core.tools import EDIT_TOOLS
 
 # Line types the parser reads.
 READ_TYPES = frozenset({"user", "assistant", "system", "attachment", "summary", "ai-title", "custom-title",
@@ -47,7 +53,75 @@ TITLE_RANKS = {"summary": 1, "ai-title": 2, "custom-title": 3}
 _TITLE_FIELDS = {"summary": "summary", "ai-title": "aiTitle", "custom-title": "customTitle"}
 # Absurd values are input errors, not usage: no request has a prompt of a billion tokens.
 MAX_TOKENS = 100_000_000
+_TOOL_USE = ("tool_use", "server_tool_use")
 INTERRUPT_MARKERS = ("[Request interrupted by user", "[Request cancelled by user")
+# A failed tool call keeps this much of its error text (on one line): enough to tell two errors apart.
+ERROR_CHARS = 300
+
+
+# One encoder for every hash: `json.dumps` with options builds a new one per call (a third of the hash's cost).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def input_hash(tool_input: Any) -> str:
+    """16 hex digits of sha1 over the canonical JSON of a tool's input: equal for the same call twice."""
+    return hashlib.sha1(_CANONICAL(tool_input).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def error_text(text: str) -> str:
+    """A failed call's error as stored: whitespace runs collapsed, the first ERROR_CHARS characters, terminal-safe."""
+    return terminal_safe(_head(text, ERROR_CHARS))[:ERROR_CHARS]
+
+
+def _head(text: str, limit: int) -> str:
+    """The first `limit` characters of `text` with whitespace runs collapsed, read from as short a prefix of a
+    long text as gives them (tool outputs run to megabytes; only their start is kept)."""
+    size = limit * 4
+    while True:
+        flat = " ".join(text[:size].split())
+        if size >= len(text) or len(flat) > limit:
+            return flat[:limit]
+        size *= 4
+
+
+def short_line(text: str, limit: int = 200) -> str:
+    """`one_line(text, limit)`, computed from a prefix of a long text: the same line, without escaping megabytes."""
+    if len(text) <= limit and text.isascii() and text.isprintable():
+        # Nothing a terminal obeys and no whitespace but spaces (most paths, patterns and one-line commands):
+        # `terminal_safe` would return it as it is.
+        return " ".join(text.split())
+    size = limit * 4
+    while size < len(text):
+        part = text[:size]
+        # Enough material past the cut that an escape or a word split at the prefix's end cannot reach it.
+        if len(" ".join(part.split())) > limit + 16:
+            return one_line(part, limit)
+        size *= 4
+    return one_line(text, limit)
+
+
+def edited_files(name: str, tool_input: Any, cwd: str | None) -> tuple[str, ...]:
+    """The files an edit tool changes (Edit/MultiEdit/Write/NotebookEdit, every path of a Codex patch), as
+    written, made absolute against `cwd` when relative and the cwd is known."""
+    if name not in EDIT_TOOLS or not isinstance(tool_input, Mapping):
+        return ()
+    out: list[str] = []
+    for path in paths_of(name, tool_input, None):
+        if cwd and not os.path.isabs(path):
+            path = os.path.normpath(os.path.join(cwd, path))
+        if path not in out:
+            out.append(path)
+    return tuple(out)
+
+
+def patch_input(tool_input: Any) -> Any:
+    """A Codex patch call's input in the form the policy reads ({"command": <patch text>}): a custom tool's raw
+    text, a function's {"input": text}, or a shell-style {"command": ["apply_patch", text]} as it is."""
+    if isinstance(tool_input, str):
+        return {"command": tool_input}
+    if isinstance(tool_input, Mapping) and isinstance(tool_input.get("input"), str) and "command" not in tool_input:
+        return {"command": tool_input["input"]}
+    return tool_input
 
 
 def top_level_type(raw: bytes) -> bytes | None:
@@ -73,21 +147,28 @@ def _int(value: Any) -> int | None:
     return int(value)
 
 
+def _count(value: Any) -> int | None:
+    """`_int` with the common case (a plain int in range) first: called four times for every request."""
+    if type(value) is int and 0 <= value <= MAX_TOKENS:
+        return value
+    return _int(value)
+
+
 def parse_usage(raw: Any) -> Usage | None:
     """The four token fields of a usage object; None when it is not a sane usage object."""
     if not isinstance(raw, dict):
         return None
-    values = [
-        _int(raw.get(k))
-        for k in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
-    ]
-    if any(v is None for v in values):
+    get = raw.get
+    inp = _count(get("input_tokens"))
+    out = _count(get("output_tokens"))
+    cc = _count(get("cache_creation_input_tokens"))
+    cr = _count(get("cache_read_input_tokens"))
+    if inp is None or out is None or cc is None or cr is None:
         return None
     one_hour = 0
-    split = raw.get("cache_creation")
+    split = get("cache_creation")
     if isinstance(split, dict):
         one_hour = _int(split.get("ephemeral_1h_input_tokens")) or 0
-    inp, out, cc, cr = values  # type: ignore[misc]
     return Usage(inp, out, cc, cr, min(one_hour, cc))
 
 
@@ -107,10 +188,10 @@ def tool_summary(name: str, tool_input: Any) -> str:
     for key in ("command", "file_path", "path", "pattern", "url", "query", "description", "prompt"):
         value = tool_input.get(key)
         if isinstance(value, str) and value:
-            return one_line(value, 200)
+            return short_line(value, 200)
     for value in tool_input.values():
         if isinstance(value, str) and value:
-            return one_line(value, 200)
+            return short_line(value, 200)
     return ""
 
 
@@ -128,7 +209,9 @@ def parse_line(obj: Any, *, subagent_file: bool = False) -> list[Fact]:
     if not isinstance(obj, dict):
         return [SkippedLine("not-an-object")]
     kind = obj.get("type")
-    ts = obj.get("timestamp") if isinstance(obj.get("timestamp"), str) else ""
+    ts = obj.get("timestamp")
+    if not isinstance(ts, str):
+        ts = ""
     if kind == "assistant":
         return _assistant(obj, ts, subagent_file)
     if kind == "user":
@@ -181,32 +264,41 @@ def _attachment(obj: dict[str, Any], ts: str) -> list[Fact]:
 
 
 def _envelope(obj: dict[str, Any], ts: str, model: str | None = None) -> MetaFact:
-    def text(key: str) -> str | None:
-        value = obj.get(key)
-        return value if isinstance(value, str) else None
-
-    return MetaFact(ts=ts or None, cwd=text("cwd"), branch=text("gitBranch"), version=text("version"), model=model)
+    cwd = obj.get("cwd")
+    branch = obj.get("gitBranch")
+    version = obj.get("version")
+    return MetaFact(ts or None, cwd if type(cwd) is str else None, branch if type(branch) is str else None,
+                    version if type(version) is str else None, model)
 
 
 def _assistant(obj: dict[str, Any], ts: str, subagent_file: bool) -> list[Fact]:
     message = obj.get("message")
     if not isinstance(message, dict):
         return [SkippedLine("bad-message")]
-    model = message.get("model") if isinstance(message.get("model"), str) else ""
+    get = message.get
+    model = get("model")
+    if not isinstance(model, str):
+        model = ""
     sidechain = subagent_file or obj.get("isSidechain") is True
-    agent_id = obj.get("agentId") if isinstance(obj.get("agentId"), str) else ""
+    agent_id = obj.get("agentId")
+    if not isinstance(agent_id, str):
+        agent_id = ""
     facts: list[Fact] = []
     synthetic = model == "<synthetic>" or obj.get("isApiErrorMessage") is True
     if not sidechain:
         facts.append(_envelope(obj, ts, None if synthetic else model or None))
-    raw_usage = message.get("usage")
+    raw_usage = get("usage")
     if not synthetic and raw_usage is not None:
         usage = parse_usage(raw_usage)
         if usage is None:
             facts.append(SkippedLine("bad-usage"))
         else:
-            msg_id = message.get("id") if isinstance(message.get("id"), str) else obj.get("uuid", "")
-            request_id = obj.get("requestId") if isinstance(obj.get("requestId"), str) else ""
+            msg_id = get("id")
+            if not isinstance(msg_id, str):
+                msg_id = obj.get("uuid", "")
+            request_id = obj.get("requestId")
+            if not isinstance(request_id, str):
+                request_id = ""
             window_usage = context_usage(raw_usage, usage)
             facts.append(
                 ApiCall(
@@ -220,15 +312,22 @@ def _assistant(obj: dict[str, Any], ts: str, subagent_file: bool) -> list[Fact]:
                     agent_id=agent_id,
                 )
             )
-    content = message.get("content")
+    content = get("content")
     state = SessionState.THINKING
     if isinstance(content, list):
         for block in content:
-            if isinstance(block, dict) and block.get("type") in ("tool_use", "server_tool_use"):
-                name = block.get("name") if isinstance(block.get("name"), str) else "?"
-                tool_id = block.get("id") if isinstance(block.get("id"), str) else ""
-                if tool_id:
-                    facts.append(ToolStarted(tool_id, name, tool_summary(name, block.get("input")), ts, agent_id))
+            if isinstance(block, dict) and block.get("type") in _TOOL_USE:
+                name = block.get("name")
+                if not isinstance(name, str):
+                    name = "?"
+                tool_id = block.get("id")
+                if tool_id and isinstance(tool_id, str):
+                    tool_input = block.get("input")
+                    cwd = obj.get("cwd")
+                    if not isinstance(cwd, str):
+                        cwd = None
+                    facts.append(ToolStarted(tool_id, name, tool_summary(name, tool_input), ts, agent_id,
+                                             input_hash(tool_input), edited_files(name, tool_input, cwd)))
                 state = SessionState.TOOL
     if not sidechain and not synthetic:
         facts.append(StateFact(ts, state))
@@ -250,7 +349,9 @@ def _user(obj: dict[str, Any], ts: str, subagent_file: bool) -> list[Fact]:
             if isinstance(block, dict) and block.get("type") == "tool_result":
                 tool_id = block.get("tool_use_id")
                 if isinstance(tool_id, str):
-                    facts.append(ToolFinished(tool_id, ts, block.get("is_error") is True))
+                    failed = block.get("is_error") is True
+                    facts.append(ToolFinished(tool_id, ts, failed, error_text(_prompt_text(block.get("content")))
+                                              if failed else ""))
                     saw_tool_result = True
     if sidechain:
         return facts

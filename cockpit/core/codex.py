@@ -23,7 +23,15 @@ import json
 import re
 from typing import Any
 
-from cockpit.core.claude import MAX_TOKENS, tool_summary
+from cockpit.core.claude import (
+    MAX_TOKENS,
+    edited_files,
+    error_text,
+    input_hash,
+    patch_input,
+    short_line,
+    tool_summary,
+)
 from cockpit.core.models import (
     ApiCall,
     CompactionFact,
@@ -38,7 +46,7 @@ from cockpit.core.models import (
     ToolStarted,
     Usage,
 )
-from cockpit.core.text import one_line
+from cockpit.core.tools import PATCH_TOOLS
 
 # Top-level line types nothing is read from; the tailer skips them without decoding (they are large).
 SKIP_TYPES = frozenset({b"world_state", b"token_usage_record"})
@@ -65,6 +73,12 @@ IGNORED_ITEMS = frozenset({
     "ImageView", "ImageGeneration", "Extension", "EnteredReviewMode", "ExitedReviewMode", "SubAgentActivity",
     "EventDrivenTool", "EventCommandEvent", "CollabAgentMessage", "TodoList", "Error",
 })
+# Events and response items the parser returns nothing for and keeps no state from (thread_settings_applied
+# does): the tailer skips them by their bytes, without decoding (reasoning items are large).
+SKIP_PAYLOADS = {
+    b"event_msg": frozenset(e.encode() for e in IGNORED_EVENTS - {"thread_settings_applied"}),
+    b"response_item": frozenset(i.encode() for i in IGNORED_RESPONSE_ITEMS),
+}
 FAILED_STATUSES = frozenset({"failed", "declined", "interrupted"})
 # The header of a unified-exec / shell_command output, before the command's own output starts.
 _EXIT_LINE = re.compile(r"^(?:Process exited with code|Exit code:)\s*(-?\d+)\s*$")
@@ -73,6 +87,8 @@ _FAILED_MEMORY = 64  # tool calls an item reported failed, kept until their outp
 
 def _count(raw: dict[str, Any], key: str) -> int | None:
     value = raw.get(key, 0)
+    if type(value) is int and 0 <= value <= MAX_TOKENS:  # the common case first: four calls per token count
+        return value
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value > MAX_TOKENS:
@@ -98,6 +114,17 @@ class CodexParser:
         # A digest of the last prompt of the current turn: a prompt written both as an event and as an item is
         # one prompt.
         self.turn_prompt: str = state.get("turn_prompt", "") if isinstance(state.get("turn_prompt"), str) else ""
+        # The working directory of the latest turn: relative patch paths are made absolute against it.
+        self.cwd: str = state.get("cwd", "") if isinstance(state.get("cwd"), str) else ""
+        # A sub-thread (session_meta `source.subagent.thread_spawn`) starts with its parent's history replayed,
+        # token counts included, all written in the same second. As ccusage does: when its first two token counts
+        # share a second, every token count of that second at the start is the parent's and is not counted again.
+        # "probe": none seen yet; "second": the first is held in `held` until the next tells; "skip": in the
+        # replayed second `replay_second`; "": counted as usual.
+        self.replay: str = state.get("replay", "") if state.get("replay") in ("probe", "second", "skip") else ""
+        held = state.get("held")
+        self.held: list[Any] | None = list(held) if isinstance(held, list) and len(held) == 2 else None
+        self.replay_second: str = state.get("replay_second", "") if isinstance(state.get("replay_second"), str) else ""
 
     def checkpoint(self) -> dict[str, Any]:
         state: dict[str, Any] = {"model": self.model, "last_context": self.last_context}
@@ -113,6 +140,14 @@ class CodexParser:
             state["failed"] = self.failed
         if self.turn_prompt:
             state["turn_prompt"] = self.turn_prompt
+        if self.cwd:
+            state["cwd"] = self.cwd
+        if self.replay:
+            state["replay"] = self.replay
+        if self.held is not None:
+            state["held"] = self.held
+        if self.replay_second:
+            state["replay_second"] = self.replay_second
         return state
 
     def parse_line(self, obj: Any) -> list[Fact]:
@@ -125,12 +160,19 @@ class CodexParser:
             return []
         if kind == "session_meta":
             git = payload.get("git") if isinstance(payload.get("git"), dict) else {}
+            cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
+            if cwd:
+                self.cwd = cwd
+            parent = thread_parent(payload)
+            if parent is not None and not self.replay and self.held is None and not self.replay_second:
+                self.replay = "probe"
             return [
                 MetaFact(
                     ts=ts or None,
-                    cwd=payload.get("cwd") if isinstance(payload.get("cwd"), str) else None,
+                    cwd=cwd,
                     branch=git.get("branch") if isinstance(git.get("branch"), str) else None,
                     version=payload.get("cli_version") if isinstance(payload.get("cli_version"), str) else None,
+                    parent_session_id=parent,
                 )
             ]
         if kind == "turn_context":
@@ -138,6 +180,8 @@ class CodexParser:
             if isinstance(model, str) and model:
                 self.model = model
             cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
+            if cwd:
+                self.cwd = cwd
             return [MetaFact(ts=ts or None, cwd=cwd, model=self.model or None)]
         if kind == "compacted":
             return self._compacted(ts)
@@ -240,12 +284,39 @@ class CodexParser:
             )
             if failed and call_id not in self.failed:
                 self.failed = [*self.failed, call_id][-_FAILED_MEMORY:]
-            return [ToolFinished(call_id, ts, failed)]
+            error = ""
+            if failed:
+                detail = item.get("error")
+                detail = detail.get("message") if isinstance(detail, dict) else detail
+                output = item.get("aggregated_output")
+                error = error_text(detail if isinstance(detail, str) and detail else output if isinstance(output, str) else "")
+            return [ToolFinished(call_id, ts, failed, error)]
         if isinstance(kind, str):
             self.items = True
         return []
 
     def _token_count(self, payload: dict[str, Any], ts: str) -> list[Fact]:
+        if not self.replay or not _has_usage(payload):
+            return self._count_tokens(payload, ts)
+        second = ts[:19]
+        if self.replay == "probe":
+            self.replay, self.held = "second", [ts, payload]
+            return []
+        if self.replay == "second" and self.held is not None:
+            held_ts, held_payload = self.held
+            self.held = None
+            if second and isinstance(held_ts, str) and held_ts[:19] == second:
+                self.replay, self.replay_second = "skip", second
+                return []
+            self.replay = ""
+            first = self._count_tokens(held_payload, held_ts) if isinstance(held_payload, dict) else []
+            return [*first, *self._count_tokens(payload, ts)]
+        if self.replay == "skip" and second == self.replay_second:
+            return []
+        self.replay = ""
+        return self._count_tokens(payload, ts)
+
+    def _count_tokens(self, payload: dict[str, Any], ts: str) -> list[Fact]:
         info = payload.get("info")
         if info is None:
             return []
@@ -256,10 +327,12 @@ class CodexParser:
         window = info.get("model_context_window")
         if not isinstance(last, dict) or not isinstance(total, dict):
             return [SkippedLine("bad-usage")]
-        values = [_count(last, k) for k in ("input_tokens", "cached_input_tokens", "output_tokens", "total_tokens")]
-        if any(v is None for v in values):
+        inp = _count(last, "input_tokens")
+        cached = _count(last, "cached_input_tokens")
+        out = _count(last, "output_tokens")
+        used = _count(last, "total_tokens")
+        if inp is None or cached is None or out is None or used is None:
             return [SkippedLine("bad-usage")]
-        inp, cached, out, used = values  # type: ignore[misc]
         ok_window = isinstance(window, int | float) and not isinstance(window, bool) and 0 < window <= MAX_TOKENS
         win = int(window) if ok_window else None
         # After a compaction Codex writes a record with zero parts: 0.104 with a total larger than the
@@ -272,7 +345,7 @@ class CodexParser:
             return []
         facts = self._flush()
         self.reported = False
-        usage = Usage(input_tokens=max(inp - cached, 0), output_tokens=out, cache_read_input_tokens=min(cached, inp))
+        usage = Usage(max(inp - cached, 0), out, 0, min(cached, inp))
         # Each real count is written twice (0.104), or repeated when a resumed turn starts (0.171); the
         # cumulative total identifies the request, so the copies share a key and the store keeps one.
         cumulative = total.get("total_tokens")
@@ -295,19 +368,23 @@ class CodexParser:
         if sub in ("function_call", "custom_tool_call", "local_shell_call"):
             call_id = payload.get("call_id")
             name = payload.get("name") if isinstance(payload.get("name"), str) else str(sub)
-            args: Any = payload.get("arguments", payload.get("input", payload.get("action")))
+            args: Any = _decoded(payload.get("arguments", payload.get("input", payload.get("action"))))
             summary = _summarize_arguments(name, args)
             if isinstance(call_id, str) and call_id:
-                return [ToolStarted(call_id, name, summary, ts), StateFact(ts, SessionState.TOOL)]
+                files = edited_files(name, patch_input(args), self.cwd or None) if name in PATCH_TOOLS else ()
+                return [ToolStarted(call_id, name, summary, ts, "", input_hash(args), files),
+                        StateFact(ts, SessionState.TOOL)]
             return []
         if sub in ("function_call_output", "custom_tool_call_output"):
             call_id = payload.get("call_id")
             if isinstance(call_id, str) and call_id:
-                failed = _output_failed(payload.get("output"))
+                output = payload.get("output")
+                failed = _output_failed(output)
                 if call_id in self.failed:  # its item said so, whatever the text says
                     failed = True
                     self.failed = [c for c in self.failed if c != call_id]
-                return [ToolFinished(call_id, ts, failed), StateFact(ts, SessionState.THINKING)]
+                error = error_text(_error_of(output)) if failed else ""
+                return [ToolFinished(call_id, ts, failed, error), StateFact(ts, SessionState.THINKING)]
             return []
         if sub == "message" and payload.get("role") == "assistant":
             # 0.171 writes the line's `metadata` beside its payload.
@@ -335,20 +412,61 @@ def known_kind(obj: Any) -> tuple[str, bool]:
     return kind, kind in KNOWN_TYPES
 
 
+def thread_parent(payload: dict[str, Any]) -> str | None:
+    """The parent thread of a sub-thread's rollout (session_meta `source.subagent.thread_spawn.parent_thread_id`)."""
+    source = payload.get("source")
+    sub = source.get("subagent") if isinstance(source, dict) else None
+    spawn = sub.get("thread_spawn") if isinstance(sub, dict) else None
+    parent = spawn.get("parent_thread_id") if isinstance(spawn, dict) else None
+    return parent if isinstance(parent, str) and parent else None
+
+
+def _has_usage(payload: dict[str, Any]) -> bool:
+    info = payload.get("info")
+    return isinstance(info, dict) and (
+        isinstance(info.get("last_token_usage"), dict) or isinstance(info.get("total_token_usage"), dict)
+    )
+
+
+def _decoded(args: Any) -> Any:
+    """A function call's arguments: the JSON string decoded; a custom tool's raw text (not JSON) as it is."""
+    if isinstance(args, str) and args.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(args)
+        except ValueError:
+            return args
+    return args
+
+
+def _error_of(output: Any) -> str:
+    """The text of a failed call's output: the command's output without the exit-code header."""
+    if isinstance(output, str) and output.startswith("{"):
+        try:
+            decoded = json.loads(output)
+        except ValueError:
+            return output
+        if isinstance(decoded, dict) and isinstance(decoded.get("output"), str):
+            return decoded["output"]
+        return output
+    text = _output_text(output)
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:8]):
+        if line.startswith("Output:"):
+            rest = "\n".join([line[len("Output:"):], *lines[i + 1:]])
+            return rest if rest.strip() else text
+    return text
+
+
 def _summarize_arguments(name: str, args: Any) -> str:
     if isinstance(args, str):
-        try:
-            decoded = json.loads(args)
-        except ValueError:
-            return one_line(args, 200)
-        args = decoded
+        return short_line(args, 200)
     if isinstance(args, dict):
         command = args.get("command", args.get("cmd"))
         if isinstance(command, list) and all(isinstance(c, str) for c in command):
             parts = command[2:] if command[:2] in (["bash", "-lc"], ["sh", "-c"]) else command
-            return one_line(" ".join(parts), 200)
+            return short_line(" ".join(parts), 200)
         if isinstance(command, str) and command:
-            return one_line(command, 200)
+            return short_line(command, 200)
         return tool_summary(name, args)
     return ""
 
@@ -359,6 +477,18 @@ def _output_text(output: Any) -> str:
     if isinstance(output, list):  # content items: [{"type": "input_text", "text": …}, …]
         return "\n".join(p["text"] for p in output if isinstance(p, dict) and isinstance(p.get("text"), str))
     return ""
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """`text.splitlines()[:count]`, split from as short a prefix as holds them (outputs run to megabytes)."""
+    size = 1024
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > count:
+            # A line starts after the last one wanted: those are whole, terminators included.
+            return lines[:count]
+        size *= 4
+    return text.splitlines()[:count]
 
 
 def _output_failed(output: Any) -> bool:
@@ -376,7 +506,7 @@ def _output_failed(output: Any) -> bool:
             code = meta.get("exit_code")
             return isinstance(code, int) and not isinstance(code, bool) and code != 0
         return False
-    for line in _output_text(output).splitlines()[:8]:
+    for line in _first_lines(_output_text(output), 8):
         if line.startswith("Output:"):
             break
         found = _EXIT_LINE.match(line)

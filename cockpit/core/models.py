@@ -99,6 +99,8 @@ class ToolStarted:
     summary: str
     ts: str
     agent_id: str = ""
+    input_hash: str = ""  # 16 hex of sha1 over the canonical JSON of the input: the same call twice
+    files: tuple[str, ...] = ()  # the files an edit tool changes, absolute when the cwd is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,7 @@ class ToolFinished:
     tool_use_id: str
     ts: str
     is_error: bool
+    error: str = ""  # a failed call's error text, on one line, at most ERROR_CHARS characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,7 @@ class MetaFact:
     title: str | None = None
     title_rank: int = 0  # custom-title 3 > ai-title 2 > summary 1
     last_prompt: str | None = None
+    parent_session_id: str | None = None  # a Codex sub-thread's parent (session_meta thread_spawn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,3 +203,4 @@ class SessionView:
     # True where a compaction happened just before that call (drawn as a marker in the sparkline).
     recent_compacted: tuple[bool, ...] = field(default=())
     live: bool = False
+    parent_session_id: str = ""  # a Codex sub-thread (thread_spawn): its parent session

@@ -447,6 +447,7 @@ class CodexStep:
     output_text: str = ""
     exit_code: int = 0
     live: bool = False  # the prelude ends after this step's function_call
+    patch: str | None = None  # a patch applied with Codex's own apply_patch tool (a custom tool call), not a shell
 
 
 class CodexThread:
@@ -537,6 +538,20 @@ def codex_turn(c: CodexThread, text: str, steps: list[CodexStep]) -> Iterator[Ac
         yield c.item(type="message", role="assistant", content=[{"type": "output_text", "text": step.say}],
                      phase="commentary" if step.command else "final")
         info = c.usage(step.context + rng.randint(-250, 250), step.output)
+        if step.patch is not None:
+            call_id = "call_" + token(rng, 24)
+            yield c.item(type="custom_tool_call", status="completed", call_id=call_id, name="apply_patch",
+                         input=step.patch)
+            yield c.token_count(info)
+            c.pending = info
+            if step.live:
+                yield LIVE
+            yield Pause(rng.uniform(0.4, 2.5))  # the same draws as a shell step: the timing stays the same
+            changed = [ln.split(": ", 1)[1] for ln in step.patch.splitlines() if ln.startswith("*** Update File: ")]
+            done = {"output": "Success. Updated the following files:\n" + "\n".join(f"M {f}" for f in changed),
+                    "metadata": {"exit_code": 0, "duration_seconds": 0.1}}
+            yield c.item(type="custom_tool_call_output", call_id=call_id, output=json.dumps(done))
+            continue
         if step.command is None:
             yield c.token_count(info)
             yield c.token_count(info)

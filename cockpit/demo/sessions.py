@@ -150,8 +150,12 @@ def claude_task(ctx: Ctx, spec: SessionSpec) -> Script:
     yield session_start(t)
     yield from prompt(t, "The test suite takes ~40 s now. Find out which tests are slow and why. Use an Explore "
                          "agent for the digging so this context stays small.")
-    yield from work(t, [(24_180, 150, "Let me get the durations first.",
-                         bash_tool("python -m pytest -q --durations=5", "Time the suite", SLOW))])
+    # A loop (the same call failing three times in a row), on screen when the demo opens; the Task's result,
+    # a different call that succeeds, clears it.
+    wrong = bash_tool("python -m pytest -q --durations=5 tests/test_station.py", "Time the station tests",
+                      "ERROR: file or directory not found: tests/test_station.py\n\nno tests ran in 0.01s", 4)
+    yield from work(t, [(24_180, 150, "Let me time the station tests first.", wrong),
+                        (24_610, 90, None, wrong), (25_020, 90, None, wrong)])
     yield t.meta("ai-title", "aiTitle", "Find the slow tests")
     yield LIVE
     task_text = ("Two tests in tests/test_stations.py take ~18 s each. Find out what they do that is slow "
@@ -219,14 +223,18 @@ def codex_live(ctx: Ctx, spec: SessionSpec) -> Script:
                   "import argparse\n\nfrom tidepool.parser import parse_file\n...", live=True),
         CodexStep(23_110, 140, "Checking how readings are printed.", "rg -n 'def main|print' src/tidepool",
                   "src/tidepool/cli.py:14:def main(argv=None):\nsrc/tidepool/cli.py:27:    print(render(readings))"),
-        CodexStep(27_460, 610, "Adding the flag and a JSON-lines writer.", "apply_patch <<'PATCH'\n*** Begin Patch\n"
-                  "*** Update File: src/tidepool/cli.py\n+    parser.add_argument('--json', action='store_true')\n"
-                  "*** End Patch\nPATCH", "Success. Updated the following files:\nM src/tidepool/cli.py"),
+        # parser.py is the file the first Claude session is editing: a conflict on both, half a minute in.
+        CodexStep(27_460, 610, "Adding the flag, a JSON-lines writer and a dict form of a reading.",
+                  patch="*** Begin Patch\n*** Update File: src/tidepool/cli.py\n"
+                        "+    parser.add_argument('--json', action='store_true')\n"
+                        "*** Update File: src/tidepool/parser.py\n@@ class Reading:\n"
+                        "+    def to_dict(self) -> dict[str, object]:\n+        return dataclasses.asdict(self)\n"
+                        "*** End Patch"),
         CodexStep(31_020, 120, "Running the CLI tests.", "python -m pytest -q tests/test_cli.py",
                   "F..\nE   TypeError: Object of type Decimal is not JSON serializable\n1 failed, 2 passed", 1),
-        CodexStep(34_380, 420, "Decimal heights need a string conversion.", "apply_patch <<'PATCH'\n*** Begin Patch\n"
-                  "*** Update File: src/tidepool/cli.py\n+            'height_m': str(r.height_m),\n*** End Patch\n"
-                  "PATCH", "Success. Updated the following files:\nM src/tidepool/cli.py"),
+        CodexStep(34_380, 420, "Decimal heights need a string conversion.",
+                  patch="*** Begin Patch\n*** Update File: src/tidepool/cli.py\n+            'height_m': str(r.height_m),\n"
+                        "*** End Patch"),
         CodexStep(37_900, 110, "Re-running the tests.", "python -m pytest -q", "24 passed in 0.58s"),
         CodexStep(39_650, 260, "Added `--json` to `tidepool tides`: one JSON object per reading, heights as "
                   "strings to keep Decimal precision. Tests pass."),
@@ -234,9 +242,8 @@ def codex_live(ctx: Ctx, spec: SessionSpec) -> Script:
     yield Pause(35.0)
     yield from codex_turn(c, "Also document it in the README.", [
         CodexStep(42_980, 120, "Finding the usage section.", "rg -n '^## ' README.md", "3:## Install\n11:## Usage"),
-        CodexStep(46_310, 380, "Adding an example.", "apply_patch <<'PATCH'\n*** Begin Patch\n*** Update File: "
-                  "README.md\n+    tidepool tides 9414290 --json\n*** End Patch\nPATCH",
-                  "Success. Updated the following files:\nM README.md"),
+        CodexStep(46_310, 380, "Adding an example.",
+                  patch="*** Begin Patch\n*** Update File: README.md\n+    tidepool tides 9414290 --json\n*** End Patch"),
         CodexStep(48_020, 150, "Documented `--json` in the README usage section with an example."),
     ])
     yield Pause(30.0)
@@ -320,9 +327,9 @@ def history_codex(ctx: Ctx, spec: SessionSpec) -> Script:
     yield from codex_turn(c, "Write a docstring for every public function in src/tidepool/parser.py.", [
         CodexStep(18_200, 160, "Listing the public functions.", "rg -n '^def [a-z]' src/tidepool/parser.py",
                   "17:def parse_file(path: Path) -> list[Reading]:"),
-        CodexStep(22_640, 520, "Adding docstrings.", "apply_patch <<'PATCH'\n*** Begin Patch\n*** Update File: "
-                  "src/tidepool/parser.py\n+    \"\"\"Read one station export.\"\"\"\n*** End Patch\nPATCH",
-                  "Success. Updated the following files:\nM src/tidepool/parser.py"),
+        CodexStep(22_640, 520, "Adding docstrings.",
+                  patch="*** Begin Patch\n*** Update File: src/tidepool/parser.py\n"
+                        "+    \"\"\"Read one station export.\"\"\"\n*** End Patch"),
         CodexStep(26_900, 110, "Checking the tests.", "python -m pytest -q", "18 passed in 0.37s"),
         CodexStep(28_350, 200, "Every public function in parser.py has a docstring now."),
     ])

@@ -5,8 +5,13 @@ stdlib, the policy matcher and, for a critical step, the plain-sqlite approval p
 
 What each outcome gives is explicit, and the gate fails closed:
 
-- The policy is matched first, with no store. A call no rule matches is not critical: no output,
-  exit 0, no database touched.
+- A spending budget comes first, when the user's `[budget]` sets one (core/budget_rules.py): once the
+  session's or the UTC day's spend reaches its limit, every tool call of the session, critical or not,
+  is denied (Claude and Codex alike) with a reason the agent reads, until a human raises the limit in
+  cockpit. It fails closed too: a store that is missing, locked past RECORD_BUSY_SECONDS or unreadable,
+  or a `[budget]` with a bad value, denies with the reason. No `[budget]`: no store is touched for it.
+- The policy is matched next, with no store. A call no rule matches is not critical: no output,
+  exit 0, no database touched (unless a budget is set).
 - A critical PreToolUse waits for a human in a running cockpit (a dashboard that can answer, see
   cockpit/store/approvals.py). The fail-safe answer is given when no cockpit can answer, when no
   human answers within the hook's budget (the agent's timeout less TIMEOUT_MARGIN_SECONDS), when the
@@ -225,6 +230,9 @@ def _check_pre_tool_use(agent: str, raw: str, db_path: str | None, timeout: floa
     payload, problem = _parse(raw)
     if payload is None:
         return _unreadable(agent, raw, problem, usage_error)
+    stopped = _spending_stop(payload, db_path)
+    if stopped is not None:
+        return stopped
     cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else ""
     policy, root, load_error = _policy(cwd)
     tool_name = payload.get("tool_name") if isinstance(payload.get("tool_name"), str) else ""
@@ -249,6 +257,47 @@ def _check_pre_tool_use(agent: str, raw: str, db_path: str | None, timeout: floa
         return _gate(agent, payload, match, policy, needs, db_path, timeout, started)
     except Exception as exc:  # noqa: BLE001 - fail closed: any error after the match
         return _fail_safe(agent, policy, f"{needs}; cockpit could not ask ({_err(exc)})")
+
+
+def _spending_stop(payload: dict[str, Any], db_path: str | None) -> HookResult | None:
+    """A deny when the user's `[budget]` is reached for this session or today (UTC), or cannot be checked;
+    None to go on. No budget configured: nothing is read but the config file the policy reads too."""
+    from cockpit.config.user import read_user_config
+    from cockpit.core.budget_rules import parse_budget, utc_day
+
+    config = read_user_config()
+    table = None if config.problem else config.table("budget")
+    if table is None:
+        return None  # no budget (a config file that cannot be read is reported by the policy's loading)
+    limits, errors = parse_budget(table, str(config.path))
+    if errors:
+        return HookResult(_pretool_output("deny", f"cockpit: the [budget] settings cannot be used ({_one_line(errors[0])});"
+                                                  " fix them, then retry"))
+    if not limits.configured:
+        return None
+    session_id = str(payload.get("session_id") or "")
+    try:
+        from datetime import UTC, datetime
+
+        from cockpit.store.budget import stopping
+        from cockpit.store.db import default_db_path
+
+        path = db_path or os.environ.get("COCKPIT_DB") or str(default_db_path())
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"no store at {path}: open cockpit or run `cockpit index` once")
+        conn = _connect(path, RECORD_BUSY_SECONDS)
+        try:
+            stand = stopping(conn, limits, session_id, utc_day(datetime.now(UTC)))
+        finally:
+            conn.close()
+    except Exception as exc:  # noqa: BLE001 - a budget that cannot be checked stops the call, like an approval
+        return HookResult(_pretool_output("deny", f"cockpit: the spending budget cannot be checked ({_err(exc)});"
+                                                  " the call is stopped until it can"))
+    if stand is None:
+        return None
+    from cockpit.core.budget_rules import deny_reason
+
+    return HookResult(_pretool_output("deny", deny_reason(stand)))
 
 
 def _unreadable(agent: str, raw: str, problem: str, usage_error: str = "") -> HookResult:

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from cockpit.core import claude
+from cockpit.core.codex import SKIP_PAYLOADS as CODEX_SKIP_PAYLOADS
 from cockpit.core.codex import SKIP_TYPES as CODEX_SKIP
 from cockpit.core.codex import CodexParser
 from cockpit.core.models import (
@@ -33,17 +34,22 @@ from cockpit.sources.tailer import Cursor, read_new_lines
 
 BINARY_ERROR = "not a text transcript (binary content)"
 CLAUDE_SKIP = claude.SKIP_TYPES
+# What follows a Codex line's top-level type when its payload's own type comes first (as Codex writes them).
+_PAYLOAD_TYPE = b',"payload":{"type":"'
 
 
 @dataclass
 class Batch:
     calls: list[tuple[Any, ...]] = field(default_factory=list)
+    # Claude writes a request once per content block: the index in `calls` of each key's latest row.
+    call_rows: dict[str, int] = field(default_factory=dict)
     compactions: list[tuple[Any, ...]] = field(default_factory=list)
-    # (session, id, path, seq, name, summary, started, agent, finished, is_error); a result in the same
-    # batch completes its row here instead of costing an UPDATE later.
+    # (session, id, path, seq, name, summary, started, agent, finished, is_error, input_hash, error); a result in
+    # the same batch completes its row here instead of costing an UPDATE later.
     tools_started: list[list[Any]] = field(default_factory=list)
     open_tools: dict[str, int] = field(default_factory=dict)
-    tools_finished: list[tuple[Any, ...]] = field(default_factory=list)
+    tools_finished: list[tuple[Any, ...]] = field(default_factory=list)  # (finished, is_error, error, session, id)
+    tool_files: list[tuple[Any, ...]] = field(default_factory=list)  # (session, id, changed file, ts, agent)
     prompts: list[tuple[Any, ...]] = field(default_factory=list)
     interrupts: list[tuple[Any, ...]] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
@@ -116,14 +122,24 @@ def read_and_parse(job: FileJob) -> Parsed:
     subagent = job.subagent
     is_claude = codex is None
     skip = CLAUDE_SKIP if is_claude else CODEX_SKIP
+    nested = {} if is_claude else CODEX_SKIP_PAYLOADS
+    step = len(_PAYLOAD_TYPE)
     for offset, raw in read.lines:
         # Inline top-level type check: most Claude lines are progress records, and both clients write large
-        # lines nobody reads (request shapes, world state); known types nothing is read from are not parsed.
+        # lines nobody reads (request shapes, world state, Codex reasoning); known types nothing is read from
+        # are not parsed.
         pos = raw.find(b'"type":"')
         if pos > 0 and raw.find(b"{", 1, pos) == -1:
             end = raw.find(b'"', pos + 8)
-            if end != -1 and raw[pos + 8 : end] in skip:
-                continue
+            if end != -1:
+                kind = raw[pos + 8 : end]
+                if kind in skip:
+                    continue
+                ignored = nested.get(kind)
+                if ignored is not None and raw.startswith(_PAYLOAD_TYPE, end + 1):
+                    sub_end = raw.find(b'"', end + 1 + step)
+                    if raw[end + 1 + step : sub_end] in ignored:
+                        continue
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -157,36 +173,54 @@ def call_key(job: FileJob, session_id: str, key: str, offset: int) -> str:
 
 
 def _collect(job: FileJob, sid: str, offset: int, facts: list[Any], batch: Batch) -> None:
+    """Rows from one line's facts; the most frequent kinds are tested first (every line of a history passes here)."""
     path = job.path
     for fact in facts:
         kind = type(fact)
-        if kind is ApiCall:
-            u = fact.usage
-            batch.calls.append((
-                sid, call_key(job, sid, fact.key, offset), path, offset, fact.ts, fact.model, u.input_tokens,
-                u.output_tokens, u.cache_creation_input_tokens, u.cache_creation_1h_tokens, u.cache_read_input_tokens,
-                fact.context_tokens, fact.window, int(fact.is_sidechain), fact.agent_id or job.agent_id,
-            ))
-            _span(batch, fact.ts)
-        elif kind is MetaFact:
+        if kind is MetaFact:
             _merge_meta(batch.meta, fact)
-            if fact.ts:
-                _span(batch, fact.ts)
+            ts = fact.ts
+            if ts:
+                _span(batch, ts)
         elif kind is StateFact:
             batch.state = (fact.state.value, fact.ts)
+        elif kind is ApiCall:
+            u = fact.usage
+            ts = fact.ts
+            key = fact.key
+            if not key or job.agent is Agent.CODEX:
+                key = call_key(job, sid, key, offset)
+            side = int(fact.is_sidechain)
+            index = batch.call_rows.get(key)
+            if index is not None and batch.calls[index][13] == side:
+                _merge_call(batch.calls, index, u)
+            else:
+                batch.call_rows[key] = len(batch.calls)
+                batch.calls.append((
+                    sid, key, path, offset, ts, fact.model, u.input_tokens, u.output_tokens,
+                    u.cache_creation_input_tokens, u.cache_creation_1h_tokens, u.cache_read_input_tokens,
+                    fact.context_tokens, fact.window, side, fact.agent_id or job.agent_id,
+                ))
+            if ts:
+                _span(batch, ts)
         elif kind is ToolStarted:
-            batch.open_tools[fact.tool_use_id] = len(batch.tools_started)
+            tool_id = fact.tool_use_id
+            batch.open_tools[tool_id] = len(batch.tools_started)
+            agent_id = fact.agent_id or job.agent_id
             batch.tools_started.append(
-                [sid, fact.tool_use_id, path, offset, fact.name, fact.summary, fact.ts, fact.agent_id or job.agent_id,
-                 None, None]
+                [sid, tool_id, path, offset, fact.name, fact.summary, fact.ts, agent_id, None, None, fact.input_hash, ""]
             )
+            for changed in fact.files:
+                batch.tool_files.append((sid, tool_id, changed, fact.ts, agent_id))
         elif kind is ToolFinished:
             index = batch.open_tools.pop(fact.tool_use_id, None)
             if index is not None and batch.tools_started[index][0] == sid:
-                batch.tools_started[index][8] = fact.ts
-                batch.tools_started[index][9] = int(fact.is_error)
+                row = batch.tools_started[index]
+                row[8] = fact.ts
+                row[9] = int(fact.is_error)
+                row[11] = fact.error
             else:
-                batch.tools_finished.append((fact.ts, int(fact.is_error), sid, fact.tool_use_id))
+                batch.tools_finished.append((fact.ts, int(fact.is_error), fact.error, sid, fact.tool_use_id))
         elif kind is PromptFact:
             batch.prompts.append((path, offset, sid, fact.ts, fact.text))
             _span(batch, fact.ts)
@@ -198,12 +232,28 @@ def _collect(job: FileJob, sid: str, offset: int, facts: list[Any], batch: Batch
             batch.skipped[fact.reason] = batch.skipped.get(fact.reason, 0) + 1
 
 
+def _merge_call(calls: list[tuple[Any, ...]], index: int, u: Any) -> None:
+    """Another line of the request at `calls[index]`, on the same side (main or sidechain): the row takes its
+    token counts when they are larger, as the store's upsert would. Folding two rows of one side before the
+    upsert gives what upserting both in turn gives, whatever the store holds; rows of different sides are
+    upserted in turn, since there the order decides."""
+    row = calls[index]
+    if u.input_tokens + u.output_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens > (
+        row[6] + row[7] + row[8] + row[10]
+    ):
+        calls[index] = (*row[:6], u.input_tokens, u.output_tokens, u.cache_creation_input_tokens,
+                        u.cache_creation_1h_tokens, u.cache_read_input_tokens, *row[11:])
+
+
 def _span(batch: Batch, ts: str) -> None:
     if not ts:
         return
-    if batch.first_ts is None or ts < batch.first_ts:
+    first = batch.first_ts
+    if first is None:
+        batch.first_ts = batch.last_ts = ts
+    elif ts < first:
         batch.first_ts = ts
-    if batch.last_ts is None or ts > batch.last_ts:
+    elif ts > batch.last_ts:  # type: ignore[operator]
         batch.last_ts = ts
 
 
@@ -216,11 +266,13 @@ def _merge_meta(meta: dict[str, Any], fact: MetaFact) -> None:
         meta["version"] = fact.version
     if fact.model is not None:
         meta["model"] = fact.model
-    if fact.last_prompt is not None:
-        meta["last_prompt"] = fact.last_prompt
     if fact.title and fact.title_rank >= meta.get("title_rank", 0):
         meta["title"] = fact.title
         meta["title_rank"] = fact.title_rank
+    if fact.last_prompt is not None:
+        meta["last_prompt"] = fact.last_prompt
+    if fact.parent_session_id is not None:
+        meta["parent_session_id"] = fact.parent_session_id
 
 
 def _bad_utf8(raw: bytes) -> bool:

@@ -20,15 +20,11 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from itertools import islice
-from multiprocessing import get_context
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from cockpit.core.models import Agent
 from cockpit.core.text import one_line
@@ -45,11 +41,27 @@ from cockpit.sources.tailer import Cursor, window_matches
 from cockpit.store.db import StoreError, database_file, store_error
 from cockpit.store.rollup import refresh_rollups
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
 __all__ = ["BINARY_ERROR", "FileRecord", "IngestResult", "Ingestor", "StoreError"]
 log = logging.getLogger(__name__)
 
+
+def __getattr__(name: str) -> Any:
+    # The process pool's modules (multiprocessing, ~15 ms) load only when a catch-up uses a pool.
+    if name == "ProcessPoolExecutor":
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 # Above this much unread data a catch-up parses on every core; below it a pool costs more than it saves.
 POOL_MIN_BYTES = 48 * 1024 * 1024
+# ... and only with this many cores. Measured on 2 shared cores (scripts/bench_ingest.py corpora, interleaved):
+# the pool spent 2.6x the CPU of one process (spawned interpreters, results pickled back to the one writer)
+# and took 1.8x as long (1.2 GB: 20-23 s against 11.2-11.6 s; 114 MB: 2.3-3.0 s against 1.3-1.7 s).
+POOL_MIN_CPUS = 4
 # A catch-up stores about this much transcript per transaction: short lock holds, little lost on a crash.
 COMMIT_EVERY_BYTES = 32 * 1024 * 1024
 # A write that fails (lock held past the busy timeout, disk full) is tried this often, waiting longer each time.
@@ -270,7 +282,9 @@ class Ingestor:
     def ingest_all(
         self, records: Iterable[FileRecord] | None = None, progress: Callable[[int, int], None] | None = None
     ) -> IngestResult:
-        todo = list(records if records is not None else self.discover())
+        # A file whose identity, size and (trusted) mtime are those of its cursor has nothing new: a stat, no open,
+        # no transaction, no roll-up. An unchanged history costs about a walk of its folders.
+        todo = [r for r in (records if records is not None else self.discover()) if not self._quiet(r)]
         total = IngestResult()
         ready: list[tuple[FileRecord, Parsed]] = []
         conflicts: list[FileRecord] = []
@@ -278,7 +292,9 @@ class Ingestor:
 
         def write(group: list[tuple[FileRecord, Parsed]]) -> None:
             # Parsing happens outside the write lock; only storing holds it, so hooks and the
-            # dashboard's heartbeat never wait long behind a catch-up.
+            # dashboard's heartbeat never wait long behind a catch-up. Storing in a thread while the next group
+            # is parsed does not pay: sqlite3 hands the GIL back and forth at every row (measured on 2 cores:
+            # more CPU, no less wall time).
             if group:
                 tx = self._transact(lambda tx: [self._stage(tx, record, parsed) for record, parsed in group])
                 total.add(tx.result)
@@ -313,16 +329,31 @@ class Ingestor:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         return total
 
+    @staticmethod
+    def _quiet(record: FileRecord) -> bool:
+        """Whether `record`'s file is as its stored cursor left it (the tailer would read nothing from it). Stat
+        now, never a stat from discovery: a write since then must be read."""
+        c = record.cursor
+        if not record.stored or record.gone or not c.mtime_ns or not c.inode or record.error not in (None, BINARY_ERROR):
+            return False
+        try:
+            st = os.stat(record.location)
+        except OSError:
+            return False
+        return (st.st_ino == c.inode and st.st_dev == c.dev and st.st_mtime_ns == c.mtime_ns
+                and st.st_size == c.offset + c.scanned)
+
     def _parse_all(self, todo: list[FileRecord]) -> Iterator[tuple[FileRecord, Parsed]]:
-        """Parsed files in order; on a large backlog the parsing runs in a process per core."""
-        unread = 0
-        for record in todo:
-            try:
-                unread += max(0, os.path.getsize(record.location) - record.cursor.offset)
-            except OSError:
-                pass
+        """Parsed files in order; on a large backlog and POOL_MIN_CPUS cores or more, in a process per core."""
         workers = min(os.cpu_count() or 1, 8)
-        if unread < POOL_MIN_BYTES or workers < 2 or len(todo) < 4:
+        unread = 0
+        if workers >= max(2, POOL_MIN_CPUS) and len(todo) >= 4:  # else no pool: no stat of every file for it
+            for record in todo:
+                try:
+                    unread += max(0, os.path.getsize(record.location) - record.cursor.offset)
+                except OSError:
+                    pass
+        if unread < POOL_MIN_BYTES or workers < max(2, POOL_MIN_CPUS) or len(todo) < 4:
             for record in todo:
                 yield record, read_and_parse(self._job(record))
             return
@@ -330,8 +361,11 @@ class Ingestor:
         try:
             # spawn: the dashboard calls this from a thread, and forking a threaded process is unsafe.
             # Each worker exits when this process dies, even by kill -9.
-            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                     initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
+            from multiprocessing import get_context
+
+            pool_class = globals().get("ProcessPoolExecutor") or __getattr__("ProcessPoolExecutor")
+            with pool_class(max_workers=workers, mp_context=get_context("spawn"),
+                            initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
                 # A bounded window of files in flight: parsed batches wait for the single writer, so an
                 # unbounded map would hold the whole backlog in memory.
                 window: deque[Future[Parsed]] = deque()
@@ -350,7 +384,7 @@ class Ingestor:
                 finally:
                     # Stopped early (a failed write): do not parse the rest of the window for nothing.
                     pool.shutdown(wait=False, cancel_futures=True)
-        except (BrokenProcessPool, OSError, ValueError, RuntimeError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:  # a BrokenProcessPool is a RuntimeError
             if isinstance(exc, StoreError):
                 raise
             # Seen inside the dashboard: spawning fails with "bad value(s) in fds_to_keep" once Textual
@@ -451,6 +485,10 @@ class Ingestor:
         c = record.cursor
         return record.stored and tuple(row) == (c.inode, c.offset, c.scanned, c.window, c.dev)
 
+    def _stale(self, record: FileRecord) -> bool:
+        row = self.db.conn.execute("SELECT stale FROM files WHERE path = ?", (record.path,)).fetchone()
+        return bool(row and row[0])
+
     def _stage(self, tx: _Transaction, record: FileRecord, parsed: Parsed) -> None:
         """Store what `parsed` read from `record` (inside the open transaction); the new state is adopted on commit."""
         if not self._unchanged(record):
@@ -488,14 +526,21 @@ class Ingestor:
         tx.result.lines += parsed.lines
         tx.result.bytes += parsed.bytes
         tx.result.more = tx.result.more or parsed.more
-        if new.session_id:
+        if new.session_id and (not unchanged or self._stale(record)):
+            # Nothing stored: its session's roll-up stands as it is, unless it was never made (a failure after
+            # the rows were stored).
             tx.result.sessions.add(new.session_id)
 
     def _delete_rows(self, record: FileRecord, session_ids: Iterable[str]) -> None:
         """Forget every row read from `record`'s file (it is read again from 0)."""
         conn = self.db.conn
         for sid in sorted(set(session_ids)):
-            # api_calls and tool_calls are indexed by session, the others by path.
+            # api_calls and tool_calls are indexed by session, the others by path; a call's changed files go with it.
+            conn.execute(
+                "DELETE FROM tool_files WHERE session_id = ? AND tool_use_id IN"
+                " (SELECT tool_use_id FROM tool_calls WHERE session_id = ? AND path = ?)",
+                (sid, sid, record.path),
+            )
             for table in ("api_calls", "tool_calls"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ? AND path = ?", (sid, record.path))
             if not record.subagent:
@@ -529,12 +574,14 @@ class Ingestor:
         if batch.tools_started:
             conn.executemany(
                 "INSERT OR IGNORE INTO tool_calls (session_id, tool_use_id, path, seq, name, summary, started_at, agent_id,"
-                " finished_at, is_error) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " finished_at, is_error, input_hash, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 batch.tools_started,
             )
+        if batch.tool_files:
+            conn.executemany("INSERT OR IGNORE INTO tool_files VALUES (?,?,?,?,?)", batch.tool_files)
         if batch.tools_finished:
             conn.executemany(
-                "UPDATE tool_calls SET finished_at = ?, is_error = ? WHERE session_id = ? AND tool_use_id = ?",
+                "UPDATE tool_calls SET finished_at = ?, is_error = ?, error = ? WHERE session_id = ? AND tool_use_id = ?",
                 batch.tools_finished,
             )
         if batch.prompts:
@@ -554,18 +601,18 @@ class Ingestor:
         conn = self.db.conn
         row = conn.execute(
             "SELECT project, branch, version, model, title, title_rank, last_prompt, started_at, last_activity_at,"
-            " state, state_at FROM sessions WHERE session_id = ?",
+            " state, state_at, parent_session_id FROM sessions WHERE session_id = ?",
             (record.session_id,),
         ).fetchone()
         m = batch.meta
         if row is None and not (m or batch.calls or batch.first_ts):
             return
         if row is None:
-            project, branch, version, model, title, rank, last_prompt, started, last, state, state_at = (
-                "", "", "", "", "", 0, "", None, None, "idle", None,
+            project, branch, version, model, title, rank, last_prompt, started, last, state, state_at, parent = (
+                "", "", "", "", "", 0, "", None, None, "idle", None, "",
             )
         else:
-            project, branch, version, model, title, rank, last_prompt, started, last, state, state_at = row
+            project, branch, version, model, title, rank, last_prompt, started, last, state, state_at, parent = row
         # The project is the session's original cwd: the first one seen, never a later subdirectory.
         project = project or m.get("cwd") or ""
         branch = m.get("branch", branch)
@@ -574,6 +621,7 @@ class Ingestor:
         if m.get("title") and m.get("title_rank", 0) >= rank:
             title, rank = m["title"], m["title_rank"]
         last_prompt = m.get("last_prompt", last_prompt)
+        parent = m.get("parent_session_id", parent)
         if batch.first_ts and (started is None or batch.first_ts < started):
             started = batch.first_ts
         if batch.last_ts and (last is None or batch.last_ts > last):
@@ -583,17 +631,18 @@ class Ingestor:
         first_prompt = next((one_line(p[4], 200) for p in batch.prompts if not p[4].startswith("<")), "")
         conn.execute(
             """INSERT INTO sessions (session_id, agent, path, project, branch, version, model, title, title_rank,
-                   last_prompt, started_at, last_activity_at, state, state_at, ended, first_prompt)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)
+                   last_prompt, started_at, last_activity_at, state, state_at, ended, first_prompt, parent_session_id)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)
                ON CONFLICT(session_id) DO UPDATE SET path = excluded.path, project = excluded.project,
                    branch = excluded.branch, version = excluded.version, model = excluded.model,
                    title = excluded.title, title_rank = excluded.title_rank, last_prompt = excluded.last_prompt,
                    started_at = excluded.started_at, last_activity_at = excluded.last_activity_at,
                    state = excluded.state, state_at = excluded.state_at, ended = 0,
+                   parent_session_id = excluded.parent_session_id,
                    first_prompt = CASE WHEN sessions.first_prompt = '' THEN excluded.first_prompt
                                        ELSE sessions.first_prompt END""",
             (record.session_id, record.agent.value, record.path, project, branch, version, model, title, rank,
-             last_prompt, started, last, state, state_at, first_prompt),
+             last_prompt, started, last, state, state_at, first_prompt, parent),
         )
 
     def _save_file_state(self, record: FileRecord, *, ended: bool = False, stale: bool = False) -> None:

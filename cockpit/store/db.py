@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 5000
 
-DERIVED_TABLES = ("files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "prompts", "interrupts")
-PRIMARY_TABLES = ("statusline", "approvals", "session_allows", "hook_events", "heartbeat", "maintenance")
+DERIVED_TABLES = (
+    "files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "tool_files", "prompts", "interrupts",
+)
+PRIMARY_TABLES = ("statusline", "approvals", "session_allows", "hook_events", "heartbeat", "maintenance",
+                  "budget_raises")
 
 # Each entry moves the schema from version i to i+1.
 MIGRATIONS: list[str] = [
@@ -341,6 +344,34 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL,
         detail TEXT NOT NULL DEFAULT '{}'
     );
+    """,
+    # 8: the fleet's health (issue 14): which call repeats (a hash of its input), what a failed call said, which
+    # files each edit changed (two sessions editing one file), and a Codex sub-thread's parent session.
+    """
+    ALTER TABLE tool_calls ADD COLUMN input_hash TEXT NOT NULL DEFAULT '';
+    ALTER TABLE tool_calls ADD COLUMN error TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN parent_session_id TEXT NOT NULL DEFAULT '';
+    CREATE TABLE IF NOT EXISTS tool_files (
+        session_id TEXT NOT NULL,
+        tool_use_id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        agent_id TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (session_id, tool_use_id, path)
+    );
+    CREATE INDEX IF NOT EXISTS tool_files_path ON tool_files(path, ts);
+    """,
+    # 9: budgets a human raised from the dashboard (issue 14): a session's (key: its id) or a UTC day's (key:
+    # YYYY-MM-DD) new limit in USD. The PreToolUse hook reads the highest one for its session and for today.
+    """
+    CREATE TABLE IF NOT EXISTS budget_raises (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        limit_usd REAL NOT NULL,
+        raised_at TEXT NOT NULL,
+        raised_by TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS budget_raises_key ON budget_raises(scope, key, limit_usd);
     """,
 ]
 

@@ -24,7 +24,8 @@ SPARK_CALLS = 40
 _COLUMNS = (
     "session_id, agent, path, project, branch, model, title, first_prompt, last_prompt, started_at, last_activity_at,"
     " state, ended, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost_usd,"
-    " prompt_tokens, context_tokens, context_at, window, window_source, peak_tokens, subagents, skipped_lines"
+    " prompt_tokens, context_tokens, context_at, window, window_source, peak_tokens, subagents, skipped_lines,"
+    " parent_session_id"
 )
 
 
@@ -40,7 +41,8 @@ def iso(dt: datetime) -> str:
 
 def _view(db: sqlite_utils.Database, row: tuple[Any, ...], live_since: str, *, with_detail: bool) -> SessionView:
     (sid, agent, path, project, branch, model, title, first_prompt, last_prompt, started, last, state, ended,
-     inp, out, cc, cr, cost, prompt, context, context_at, window, window_source, peak, subagents, skipped) = row
+     inp, out, cc, cr, cost, prompt, context, context_at, window, window_source, peak, subagents, skipped,
+     parent) = row
     live = not ended and last is not None and last >= live_since
     if ended or not live:
         state_value = SessionState.ENDED
@@ -95,6 +97,7 @@ def _view(db: sqlite_utils.Database, row: tuple[Any, ...], live_since: str, *, w
         recent_context=recent,
         recent_compacted=marks,
         live=live,
+        parent_session_id=parent,
     )
 
 

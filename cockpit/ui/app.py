@@ -41,9 +41,8 @@ from cockpit.ui.screens.learnings import LearningsScreen
 from cockpit.ui.screens.metrics import MetricsScreen
 from cockpit.ui.screens.session import SessionScreen
 from cockpit.ui.themes import FALLBACK_THEME, css_path, load_themes, variable_defaults
-from cockpit.ui.workers import failure, poster
+from cockpit.ui.workers import failure, give_threads, poster
 from cockpit.ui.workers.inbox import watch_inbox
-from cockpit.ui.workers.live import follow_transcripts
 from cockpit.ui.workers.retention import prune_daily
 
 # A toast says what failed; the log keeps the whole line.
@@ -133,22 +132,25 @@ class CockpitApp(App[None]):
                 gc.freeze()
 
     async def on_mount(self) -> None:
-        # The workers and timers below answer into the dashboard's panes: they start once those exist.
+        # The workers and timers answer into the dashboard's panes: they start once those exist (on_ready).
+        give_threads()
         await self.push_screen(DashboardScreen())
+        self.set_interval(1.0, self.gates.check_repo)
+
+    def on_ready(self) -> None:
+        # The first frame is on its way to the terminal: the work that competes with it (threads that import,
+        # read and hold the GIL) starts behind it.
+        self.dashboard.call_after_refresh(self._start_background)
+
+    def _start_background(self) -> None:
         dashboard = self.dashboard
-        if self.live:
-            self.watch_mode = "catching up"
-            self.start_worker(partial(follow_transcripts, self.db_path, self.claude_roots, self.codex_roots,
-                                      poll_seconds=self.settings.poll_seconds, force_polling=self.force_polling,
-                                      stop=self.stopped, post=poster(dashboard)),
-                              group="live", what="following the transcripts")
+        dashboard.follow_transcripts()
         if self.inbox:
             self.start_worker(partial(watch_inbox, self.db_path, self.read_only, self.stopped, poster(dashboard.inbox)),
                               group="inbox", what="following the approvals inbox")
         if self.prune:
             self.start_worker(partial(prune_daily, self.db_path, self.settings.retention, self.stopped,
                                       poster(dashboard)), group="prune", what="the daily prune")
-        self.set_interval(1.0, self.gates.check_repo)
         self.gates.check_repo()
 
     def on_unmount(self) -> None:

@@ -24,6 +24,11 @@ def why_not(app: CockpitApp, action: str) -> str | None:
         if app.read_only:
             return "read-only: requests are shown here, answered in the agent's terminal"
         return "" if app.pending else "no request is waiting for a human"
+    if action == "raise_budget":
+        fleet = getattr(app.screen, "fleet", None) if isinstance(app.screen, DashboardScreen) else None
+        if app.read_only or fleet is None:
+            return None
+        return fleet.why_not_raise()
     # Keys of the dashboard and a gate's screen, with what they also need.
     needs: dict[str, Callable[[], str]] = {
         "rerun_gate": app.gates.why_not_rerun, "cancel_gate": app.gates.why_not_cancel,

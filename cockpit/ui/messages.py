@@ -14,11 +14,15 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cockpit.core.beads import Queue
     from cockpit.core.gate_rules import GateRun
+    from cockpit.core.health import HealthFlag
     from cockpit.ingest.live import LiveUpdate
     from cockpit.services.gate_board import GateBoard
     from cockpit.services.issue_links import IssueLinks
+    from cockpit.services.quota import QuotaReport
     from cockpit.sources.beads_files import BeadsFile
     from cockpit.sources.repo import RepoState
     from cockpit.store.approvals import Request
@@ -224,3 +228,30 @@ class FleetEvent(Message):
         self.title = title
         self.detail = detail
         self.data: Mapping[str, Any] = dict(data or {})
+
+
+class HealthRead(Message):
+    """The health of every live session (cockpit/core/health.py) as of `checked_at`: session id -> its flags
+    (loop, stall, conflict); a live session without flags maps to an empty tuple, others are absent."""
+
+    def __init__(self, health: Mapping[str, tuple[HealthFlag, ...]], checked_at: str) -> None:
+        super().__init__()
+        self.health = health
+        self.checked_at = checked_at
+
+
+class QuotaRead(Message):
+    """Both agents' newest quota observations (`report`), read at `at`."""
+
+    def __init__(self, report: QuotaReport, at: datetime) -> None:
+        super().__init__()
+        self.report = report
+        self.at = at
+
+
+class QuotaFailed(Message):
+    """Reading the quota failed; it is tried again with backoff."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error

@@ -126,6 +126,7 @@ RUNS: dict[str, list[str]] = {
     "learnings": ["learnings"],
     "doctor": ["doctor", "--json"],
     "prune": ["prune", "--dry-run"],
+    "quota": ["quota", "--json"],
 }
 
 

@@ -38,7 +38,7 @@ def test_unknown_tables_and_keys_are_named_and_the_rest_still_applies(tmp_path: 
     settings = load_settings(path)
     assert settings.live_minutes == 45 and settings.theme == "cockpit-dark"
     assert list(settings.errors) == [
-        f"{path}: [dashbord] is not a settings table (known: approvals, dashboard, gates, keys, retention)",
+        f"{path}: [dashbord] is not a settings table (known: approvals, budget, dashboard, gates, health, keys, notify, quota, retention)",
         f"{path}: gates.accept_external is not a setting (known: accept_external_verdicts)",
         f"{path}: dashboard.colour is not a setting (known: bands, live_minutes, theme)",
         f"{path}: dashboard.theme must be the name of a theme, not 3",

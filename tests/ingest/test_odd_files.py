@@ -344,6 +344,10 @@ def test_a_store_from_before_identities_goes_on_from_its_cursors(ws: Workspace) 
         conn.execute("DROP INDEX files_identity")
         for column in ("dev", "realpath", "mtime_ns", "window_hash", "stale"):
             conn.execute(f"ALTER TABLE files DROP COLUMN {column}")
+        # Nor had it what later migrations add.
+        conn.execute("DROP TABLE tool_files")
+        for table, column in (("tool_calls", "input_hash"), ("tool_calls", "error"), ("sessions", "parent_session_id")):
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         conn.execute("PRAGMA user_version = 5")
     conn.close()
     assert ws.ingestor().ingest_all().bytes == 0

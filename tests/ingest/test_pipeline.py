@@ -534,6 +534,7 @@ def test_parallel_catch_up_stores_exactly_what_a_serial_one_does(tmp_path, inges
     codex = copy_data("codex/localpush", "codex")
     serial = ingest(tmp_path / "serial.db", claude=[claude], codex=[codex])
     monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest_module, "POOL_MIN_CPUS", 2)
     pools = []
     real_pool = ingest_module.ProcessPoolExecutor
 
@@ -588,6 +589,7 @@ def test_a_broken_pool_falls_back_to_parsing_in_process(tmp_path, ingest, copy_d
     claude = copy_data("claude/spotter", "claude")
     serial = ingest(tmp_path / "serial.db", claude=[claude])
     monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest_module, "POOL_MIN_CPUS", 2)
     monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", BrokenPool)
     fallback = ingest(tmp_path / "fallback.db", claude=[claude])
     assert BrokenPool.calls > 3
@@ -607,6 +609,7 @@ def test_a_pool_that_cannot_spawn_falls_back_to_parsing_in_process(tmp_path, ing
     claude = copy_data("claude/spotter", "claude")
     serial = ingest(tmp_path / "serial.db", claude=[claude])
     monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest_module, "POOL_MIN_CPUS", 2)
     monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", CannotSpawn)
     fallback = ingest(tmp_path / "fallback.db", claude=[claude])
     assert _session_rows(fallback) == _session_rows(serial)

@@ -192,9 +192,19 @@ class DyingConnection:
 
 
 def _ingest(ingestor: Ingestor, mode: str) -> None:
-    """A catch-up (`cockpit index`, the dashboard's start) or what the live ingest does on each change."""
+    """A catch-up (`cockpit index`, the dashboard's start), one in many transactions, or what the live ingest
+    does on each change."""
     if mode == "catch-up":
         ingestor.ingest_all()
+        return
+    if mode == "catch-up-groups":
+        # One transaction per file: a failure between two commits of one catch-up.
+        saved = ingest_module.COMMIT_EVERY_BYTES
+        ingest_module.COMMIT_EVERY_BYTES = 1
+        try:
+            ingestor.ingest_all()
+        finally:
+            ingest_module.COMMIT_EVERY_BYTES = saved
         return
     touched: set[str] = set()
     for record in ingestor.discover():
@@ -224,7 +234,7 @@ def _grown(tmp: Path) -> Workspace:
     return ws
 
 
-@pytest.mark.parametrize("mode", ["catch-up", "live"])
+@pytest.mark.parametrize("mode", ["catch-up", "catch-up-groups", "live"])
 def test_a_crash_at_any_statement_of_an_ingest_loses_nothing(tmp_path: Path, mode: str) -> None:
     """kill -9 simulated before each statement (BEGIN, every insert, the cursor, COMMIT, the roll-up)."""
     dry = _grown(tmp_path / "dry")
@@ -250,7 +260,7 @@ class FailingConnection(DyingConnection):
         self.statements += 1
 
 
-@pytest.mark.parametrize("mode", ["catch-up", "live"])
+@pytest.mark.parametrize("mode", ["catch-up", "catch-up-groups", "live"])
 def test_a_failed_write_at_any_statement_keeps_the_cursor_where_the_store_is(tmp_path: Path, mode: str) -> None:
     """The same ingestor goes on after the failure: its cursors must not have moved past what was stored."""
     dry = _grown(tmp_path / "dry")
@@ -281,6 +291,7 @@ _SLOW_INDEX = textwrap.dedent("""
     import sys, time
     import cockpit.ingest.pipeline as ingest
     ingest.POOL_MIN_BYTES = 0      # parse in a process pool whatever the size
+    ingest.POOL_MIN_CPUS = 2       # and however few cores
     ingest.COMMIT_EVERY_BYTES = 1  # one transaction per file
     stage = ingest.Ingestor._stage
     def slow_stage(self, tx, record, parsed):

@@ -118,3 +118,21 @@ async def test_a_failure_while_the_approval_dialog_is_open_is_toasted_once_it_cl
         await pilot.press("escape")
         await pilot.pause()
         assert toasts(app, line) == 1
+
+
+async def test_a_one_off_job_runs_while_every_follower_holds_its_thread(workspace: Workspace) -> None:
+    """The followers never end; on two cores asyncio's default pool has six threads. Twelve followers must
+    still leave room for a decision or a repository read (the budget raise once waited forever)."""
+    import threading
+
+    app = workspace.app()
+    release = threading.Event()
+    done = threading.Event()
+    async with app.run_test(size=(140, 45)):
+        for n in range(12):
+            app.start_worker(release.wait, group=f"follower-{n}", what=f"follower {n}")
+        app.start_worker(done.set, group="one-off", what="a one-off job")
+        try:
+            assert await wait_for(done.is_set)
+        finally:
+            release.set()

@@ -9,6 +9,7 @@ and `app.jobs`.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -24,6 +25,7 @@ from cockpit.services.gate_board import GateBoard
 from cockpit.store.approvals import Request
 from cockpit.store.queries import file_problems, get_session, list_sessions, live_cutoff, search_sessions
 from cockpit.ui import messages
+from cockpit.ui.notify import NotifyControl
 from cockpit.ui.screens.gate import GateScreen
 from cockpit.ui.screens.session import SessionScreen
 from cockpit.ui.subjects import session_subject
@@ -38,6 +40,8 @@ from cockpit.ui.widgets.panes import Panes
 from cockpit.ui.widgets.repo_pane import RepoPane
 from cockpit.ui.widgets.sessions_table import SessionsTable
 from cockpit.ui.widgets.status_line import StatusLine
+from cockpit.ui.workers import poster
+from cockpit.ui.workers.live import follow_transcripts
 
 if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
@@ -60,6 +64,8 @@ class DashboardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="filter-sessions", show=False,
                 tooltip="Filter sessions by text, prompt or title"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+        Binding("B", "raise_budget", "Raise budget", id="raise-budget", show=False,
+                tooltip="Raise the spending budget past its limit (or in its warning band): its tool calls go on"),
     ]
 
     def __init__(self) -> None:
@@ -99,6 +105,7 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app = self.cockpit
+        self.fleet = NotifyControl(self)  # notifications and budgets (issue 14)
         # Focused now and not scrolled to: the panes open at their top, the context gauges first.
         self.set_focus(self.query_one(SessionsTable), scroll_visible=False)
         self.query_one(Panes).layout_panes()
@@ -109,6 +116,20 @@ class DashboardScreen(Screen[None]):
         self.watch(app, "pending", self._pending_changed, init=False)
         self.watch(app, "gate_board", self._show_gates, init=False)
         self.set_interval(REFRESH_SECONDS, self.tick)
+        self.fleet.start()
+        if app.live:
+            app.watch_mode = "catching up"
+
+    def follow_transcripts(self) -> None:
+        """The catch-up, then the live updates. Started by the app once the first frame is drawn: the stored
+        roll-ups are on screen first; the catch-up (its imports, a stat of every transcript, time under the
+        GIL) comes after that paint, never before it."""
+        app = self.cockpit
+        if app.live and app.is_running:
+            app.start_worker(partial(follow_transcripts, app.db_path, app.claude_roots, app.codex_roots,
+                                     poll_seconds=app.settings.poll_seconds, force_polling=app.force_polling,
+                                     stop=app.stopped, post=poster(self)),
+                             group="live", what="following the transcripts")
 
     # ---- the session lists -------------------------------------------------------------------
 
@@ -147,7 +168,9 @@ class DashboardScreen(Screen[None]):
             else plural(len(self.views), "session"))
 
     def apply_update(self, session_ids: frozenset[str]) -> bool:
-        """Redraw the gauges of these sessions at once. False when the whole screen must reload."""
+        """Redraw the gauges of these sessions at once. False when the whole screen must reload. Their table
+        rows follow with the coalesced reload (TABLE_REFRESH_SECONDS): redrawn here too, they doubled what is
+        painted between an appended line and its gauge (measured: ~40 ms instead of ~15 ms at 2,000 rows)."""
         app = self.cockpit
         pane = self.query_one(ContextPane)
         now = app.clock()
@@ -164,7 +187,6 @@ class DashboardScreen(Screen[None]):
                 changed.append(self._mark_waiting(view))
         for view in changed:
             pane.update_gauge(view)
-        self.query_one(SessionsTable).update_rows(changed, now, app.settings.bands)
         self.notice_changes(changed)
         return True
 
@@ -320,11 +342,28 @@ class DashboardScreen(Screen[None]):
     # ---- alerts ----------------------------------------------------------------------------
 
     def notice_changes(self, live: list[SessionView]) -> None:
-        """Bell, toast and a log line, once, when a session crosses the first band or compacts."""
+        """Bell, toast and a log line, once, when a session crosses the first band or compacts; FleetEvents for
+        the notifier (crossing back under withdraws)."""
+        self.fleet.context_changes(live)
         for message, severity in self.query_one(ContextPane).crossings(live):
             self.app.bell()
             self.app.notify(message, severity=severity, markup=False, timeout=8)  # type: ignore[arg-type]
             self.log_event(message, "bold $warning" if severity == "warning" else "bold $error")
+
+    def on_fleet_event(self, event: messages.FleetEvent) -> None:
+        """Every fleet signal reaches the notifier here; budgets also feed the raise key."""
+        if self.app.is_running:
+            self.fleet.fleet_event(event)
+
+    def action_raise_budget(self) -> None:
+        self.fleet.raise_budget()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The raise key is greyed (pressing it says why) while no budget needs it, hidden when read-only."""
+        if action == "raise_budget":
+            why = self.cockpit.why_not(action)
+            return False if why is None else None if why else True
+        return True
 
     # ---- the repository and the jobs -----------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""One session's timeline: every API call with its context %, tool calls, compactions, subagents."""
+"""One session's timeline: every API call with its context %, tool calls, compactions, subagents; its health
+(loop, stall, conflict) under the summary."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from cockpit.core.context import autocompact_tokens, band
-from cockpit.core.format import cost, forecast_text, pct, tokens
+from cockpit.core.format import age, cost, forecast_text, pct, tokens
+from cockpit.core.health import HealthFlag
+from cockpit.core.models import SessionView
 from cockpit.core.text import one_line
-from cockpit.store.queries import get_session, session_calls, session_subagents, session_tools
+from cockpit.services.health import session_health
+from cockpit.store.queries import get_session, parse_ts, session_calls, session_subagents, session_tools
 from cockpit.ui.themes import ThemedText, themed
 from cockpit.ui.widgets.sessions_table import BAND_STYLES
 
@@ -42,6 +46,8 @@ class SessionScreen(Screen[None]):
     def __init__(self, session_id: str) -> None:
         super().__init__()
         self.session_id = session_id
+        self._view: SessionView | None = None
+        self._summary = Text()  # the summary without its Health line(s)
 
     @property
     def cockpit(self) -> CockpitApp:
@@ -82,6 +88,37 @@ class SessionScreen(Screen[None]):
         table = self.query_one(f"#{tabs.active} DataTable", DataTable)
         table.scroll_relative(x=step * max(8, table.size.width // 2), animate=False)
 
+    def health_changed(self, session_ids: set[str]) -> None:
+        """The sessions pane read new health flags: redraw if this session's changed."""
+        if self.session_id in session_ids or (self._view is not None and self._view.session_id in session_ids):
+            self._show_summary()
+
+    def _health_text(self) -> Text:
+        """The Health section: each flag with when it began and its detail (untrusted text: plain Text)."""
+        app = self.cockpit
+        view = self._view
+        text = Text("health ", style="bold")
+        if view is None or not view.live:
+            text.append("not checked: the session is not live", style="dim")
+            return text
+        now = app.clock()
+        flags: tuple[HealthFlag, ...] = session_health(
+            app.db, now, app.settings.live_minutes, app.settings.health, app.roots_filter).get(view.session_id, ())
+        if not flags:
+            text.append("no loop, stall or conflict")
+        for i, flag in enumerate(flags):
+            if i:
+                text.append("\n       ")
+            text.append(f"! {flag.kind}", style="bold $warning")
+            text.append(f" since {_clock(flag.since)} ({age(parse_ts(flag.since), now)} ago): {one_line(flag.detail, 300)}")
+        return text
+
+    def _show_summary(self) -> None:
+        text = self._summary.copy()
+        text.append("\n")
+        text.append_text(self._health_text())
+        self.query_one("#session-summary", Static).update(themed(text))
+
     def reload(self) -> None:
         """Redraw from the store, keeping each table's cursor and scroll where the user left them."""
         kept = {
@@ -99,6 +136,7 @@ class SessionScreen(Screen[None]):
     def _fill(self) -> None:
         app = self.cockpit
         view = get_session(app.db, self.session_id, now=app.clock(), live_minutes=app.settings.live_minutes)
+        self._view = view
         summary = self.query_one("#session-summary", Static)
         if view is None:
             summary.update(Text(f"session {self.session_id} is not in the database"))
@@ -126,7 +164,8 @@ class SessionScreen(Screen[None]):
             f" cache read {tokens(u.cache_read_input_tokens)} · cost {cost(view.cost_usd)}"
             + (f" · {view.skipped_lines} skipped lines" if view.skipped_lines else "")
         )
-        summary.update(themed(text))
+        self._summary = text
+        self._show_summary()
 
         calls = self.query_one("#calls", DataTable)
         calls.clear()

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from cockpit.store import approvals
-from cockpit.ui.messages import ApprovalsChanged, DecisionFailed, DecisionPending, DecisionWritten
+from cockpit.ui.messages import ApprovalsChanged, DecisionFailed, DecisionPending, DecisionWritten, FleetEvent
 from cockpit.ui.screens.approval import ApprovalModal, Decision
 from cockpit.ui.widgets.approvals_table import ApprovalsTable
 from cockpit.ui.widgets.log_pane import LogPane
@@ -70,7 +70,35 @@ class InboxPane(Vertical):
         self.query_one(ApprovalsTable).show(list(pending), projects, app.clock())
         self.border_title = f"5 Approvals ({len(pending)} waiting) / Log" if pending else "5 Approvals / Log"
         self.set_class(bool(pending), "-waiting")
+        self._notify_changes(app.pending, pending, projects)
         app.pending = pending
+
+    def _notify_changes(self, before: tuple[approvals.Request, ...], after: tuple[approvals.Request, ...],
+                        projects: dict[str, str]) -> None:
+        """A FleetEvent for the notifier per request that started waiting, and its withdrawal once it is no
+        longer waiting here: answered in cockpit, in the agent's terminal, expired or gone."""
+        now = {r.id for r in after}
+        for request in before:
+            if request.id not in now:
+                self.post_message(FleetEvent("approval", f"approval:{request.id}", active=False,
+                                             session_id=request.session_id, detail=request.summary,
+                                             data=self._approval_data(request, projects)))
+        was = {r.id for r in before}
+        for request in after:
+            if request.id not in was:
+                project = (projects.get(request.session_id, "") or request.cwd).rstrip("/").rsplit("/", 1)[-1]
+                where = f"{request.agent} {request.session_id[:8]}" + (f" in {project}" if project else "")
+                self.post_message(FleetEvent(
+                    "approval", f"approval:{request.id}", session_id=request.session_id,
+                    title=f"cockpit: {where} needs your approval", detail=f"{request.tool_name}: {request.summary}",
+                    data=self._approval_data(request, projects)))
+
+    @staticmethod
+    def _approval_data(request: approvals.Request, projects: dict[str, str]) -> dict[str, object]:
+        return {"request_id": request.id, "agent": request.agent, "tool_name": request.tool_name,
+                "command": request.summary, "policy": request.policy, "cwd": request.cwd,
+                "project": projects.get(request.session_id, ""), "received_at": request.received_at,
+                "deadline_at": request.deadline_at}
 
     def _tick_waiting(self) -> None:
         app = self.cockpit

@@ -8,14 +8,20 @@ attributes: what it needs from the last run comes in as an argument.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from textual.message import Message
 from textual.message_pump import MessagePump
 
 Post = Callable[[Message], object]
 
+# Textual runs thread workers on the event loop's default executor, which asyncio sizes min(32, cores + 4):
+# six threads on two cores. The followers (transcripts, inbox, prune, tree watch, quota, health, notify) never
+# end, so a pool that small left one-off jobs (a decision, a repository read, a budget raise) waiting forever.
+WORKER_THREADS = 32
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MAX_SECONDS = 30.0
 
@@ -23,6 +29,12 @@ RETRY_MAX_SECONDS = 30.0
 def failure(exc: BaseException) -> str:
     """An exception as one line for the log: its type and message, never a traceback."""
     return f"{type(exc).__name__}: {exc}"
+
+
+def give_threads() -> None:
+    """Room for every follower plus the one-off jobs: called once, on the app's loop, before any worker."""
+    pool = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="cockpit-worker")
+    asyncio.get_running_loop().set_default_executor(pool)
 
 
 def poster(node: MessagePump) -> Post:
