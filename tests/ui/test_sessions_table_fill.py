@@ -3,6 +3,7 @@ a reload moves and changes rows in place (never a refill), and the highlighted s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
@@ -99,3 +100,20 @@ async def test_many_rows_gone_refill_the_table() -> None:
         table.show(few, NOW, BANDS)
         await pilot.pause()
         assert keys(table) == [v.session_id for v in few]
+
+
+async def test_a_longer_value_changed_in_place_widens_its_column() -> None:
+    """An idle session that starts waiting for approval shows "waiting-approval" whole, as a refill would."""
+    views = [view(i) for i in range(5)]
+    app = TableApp()
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.query_one(SessionsTable)
+        table.show(views, NOW, BANDS)
+        await pilot.pause()
+        state = next(c for c in table.columns.values() if c.key == "state")
+        before = state.content_width
+        waiting = [v if v.session_id != "s00002" else replace(v, state=SessionState.WAITING_APPROVAL) for v in views]
+        table.show(waiting, NOW, BANDS)
+        await pilot.pause()
+        assert table.get_row("s00002")[COLUMNS.index("state")].plain == "waiting-approval"
+        assert state.content_width == len("waiting-approval") > before

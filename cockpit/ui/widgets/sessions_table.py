@@ -223,7 +223,8 @@ class SessionsTable(PickedRowTable):
         cells = list(old)
         for col, (a, b) in enumerate(zip(old, new, strict=True)):
             if a.plain != b.plain or a.style != b.style:
-                self.update_cell(sid, COLUMNS[col], b)
+                # A longer value ("waiting-approval" after "idle") widens its column, as a refill would.
+                self.update_cell(sid, COLUMNS[col], b, update_width=b.cell_len > a.cell_len)
                 cells[col] = b
         return tuple(cells)
 
