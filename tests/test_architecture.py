@@ -198,11 +198,13 @@ def test_the_cycle_check_counts_lazy_imports_and_names_the_cycle():
     assert _cycles(_import_graph(sources)) == ["pkg.cli:1 -> pkg.ui.app:5 -> pkg.cli"]
 
 
-def _fast_path(argv: list[str], stdin: str, cwd: Path) -> list[str]:
-    """The heavy packages `cockpit ARGV` loaded, run in a fresh interpreter as the console script runs it."""
+def _fast_path(argv: list[str], stdin: str, cwd: Path, *, before: str = "") -> list[str]:
+    """The heavy packages `cockpit ARGV` loaded, run in a fresh interpreter as the console script runs it
+    (after the code `before`)."""
     code = ("import atexit, json, sys\n"
             f"atexit.register(lambda: sys.stderr.write('LOADED ' + json.dumps(sorted({{m.split('.')[0] for m in sys.modules}}"
             f" & set({list(HEAVY)!r}))) + '\\n'))\n"
+            f"{before}\n"
             "from cockpit.cli import main\n"
             f"sys.exit(main({argv!r}))\n")
     proc = subprocess.run([sys.executable, "-c", code], input=stdin, capture_output=True, text=True, timeout=60,
@@ -231,9 +233,24 @@ def test_the_hooks_and_the_pre_commit_entry_load_no_heavy_package(tmp_path: Path
         assert _fast_path(argv, json.dumps(payload), repo) == [], argv
 
 
-def test_the_fast_path_check_sees_a_heavy_import(tmp_path: Path):
+def test_index_and_the_headless_listings_load_no_heavy_package(tmp_path: Path):
+    """`cockpit index` and `cockpit sessions --json` run on every refresh of a script or a status bar: plain
+    sqlite3, no wrapper library, no Textual."""
     flags = ["--db", str(tmp_path / "c.db"), "--claude-dir", str(tmp_path), "--codex-dir", str(tmp_path)]
-    assert "sqlite_utils" in _fast_path(["sessions", "--json", *flags], "", tmp_path)
+    for argv in (["index"], ["sessions", "--json", "--all"], ["context", "--json"], ["--help"]):
+        assert _fast_path([*argv, *flags], "", tmp_path) == [], argv
+
+
+def test_the_fast_path_check_sees_a_heavy_import(tmp_path: Path):
+    # A regression as it would come: a function on the command's path importing a heavy package when called.
+    regression = ("import cockpit.store.queries as q\n"
+                  "real = q.list_sessions\n"
+                  "def list_sessions(*a, **k):\n"
+                  "    import textual\n"
+                  "    return real(*a, **k)\n"
+                  "q.list_sessions = list_sessions\n")
+    flags = ["--db", str(tmp_path / "c.db"), "--claude-dir", str(tmp_path), "--codex-dir", str(tmp_path)]
+    assert "textual" in _fast_path(["sessions", "--json", *flags], "", tmp_path, before=regression)
 
 
 def _runs_git(tree: ast.AST) -> list[int]:

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cockpit import __version__
 from cockpit.cli.context import Context
@@ -40,7 +40,37 @@ def _live_minutes(text: str) -> float:
             f"must be a number of minutes above 0 and at most {MAX_LIVE_MINUTES}, not {text!r}") from None
 
 
+class _Sink:
+    """Takes a sub-command's definition and keeps none of it (see `build_parser(only=...)`)."""
+
+    def __getattr__(self, _name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
+class _OnlyOne:
+    """The sub-parsers action, narrowed to one command: every other command's definition goes into a sink, so
+    `cockpit index` does not build the 25 parsers it does not use. Records whether that command was defined."""
+
+    def __init__(self, action: Any, name: str) -> None:
+        self.action, self.name, self.found = action, name, False
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if name != self.name:
+            return _Sink()
+        self.found = True
+        return self.action.add_parser(name, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The `cockpit` parser: the global options and every sub-command."""
+    parser = _build(None)
+    assert parser is not None
+    return parser
+
+
+def _build(only: str | None) -> argparse.ArgumentParser | None:
+    """With `only`, the global options and that one sub-command (None when no sub-command has that name): what
+    it parses and prints for that command is what `build_parser()` does."""
     parser = argparse.ArgumentParser(prog="cockpit", description="A terminal cockpit for AI coding agents.")
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
     _common(parser, sub=False)
@@ -48,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true", help="no approving keys: watch only")
     parser.add_argument("--quiet", action="store_true", help="no notifications (desktop, terminal, [notify] command)")
     parser.add_argument("--repo", metavar="PATH", help="the repository whose beads queue is shown (default: cwd)")
-    sub = parser.add_subparsers(dest="cockpit_command", metavar="COMMAND")
+    sub: Any = parser.add_subparsers(dest="cockpit_command", metavar="COMMAND")
+    if only is not None:
+        sub = _OnlyOne(sub, only)
 
     p = sub.add_parser("dashboard", help="open the dashboard (the default)")
     _common(p)
@@ -105,28 +137,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("statusline", help="Claude Code statusLine command: records the window, prints a gauge [--then CMD]")
     p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
-    from cockpit.cli.hooks import add_hooks_parser
+    # Their arguments only: each handler's module is imported when that command runs.
+    from cockpit.cli import parsers
 
-    add_hooks_parser(sub)
-    from cockpit.cli.issues import add_issues_parser
-
-    add_issues_parser(sub)
-    from cockpit.cli.gate import add_gates_parsers
-
-    add_gates_parsers(sub, _common)
-    from cockpit.cli.trust import add_trust_parser
-
-    add_trust_parser(sub, _common)
-    from cockpit.cli.reviews import add_llm_parsers
-
-    add_llm_parsers(sub, _common)
-    from cockpit.cli.prune import add_prune_parser
-
-    add_prune_parser(sub, _common)
+    parsers.add_hooks_parser(sub)
+    parsers.add_issues_parser(sub)
+    parsers.add_gates_parsers(sub, _common)
+    parsers.add_trust_parser(sub, _common)
+    parsers.add_llm_parsers(sub, _common)
+    parsers.add_prune_parser(sub, _common)
 
     p = sub.add_parser("doctor", help="what cockpit sees, what is missing and how to fix it")
     _common(p)
     p.add_argument("--json", action="store_true")
+    if only is not None and not sub.found:
+        return None
     return parser
 
 
@@ -170,16 +195,16 @@ def cmd_index(ctx: Context) -> int:
         f"indexed {plural(len(files), 'file')} ({result.bytes / 1e6:.1f} MB new, {plural(result.lines, 'line')})"
         f" in {elapsed:.2f} s; {plural(sessions, 'session')} in {ctx.db_path}"
     )
-    from cockpit.cli.prune import run_prune
+    from cockpit.cli.prune import prune_if_due
     from cockpit.store.db import StoreError
 
     try:
-        pruned = run_prune(ctx, dry_run=False, by="cockpit index")
+        pruned = prune_if_due(ctx, by="cockpit index")
     except StoreError as exc:
         # The index is written; what retention lets go can go next time.
         out(f"warning: retention: not pruned: {exc}", err=True)
         return 0
-    if pruned.deleted or pruned.trimmed:
+    if pruned is not None and (pruned.deleted or pruned.trimmed):
         out(f"retention: deleted {plural(pruned.deleted, 'row')} and trimmed {pruned.trimmed} in {pruned.seconds:.2f} s"
             " (`cockpit prune --dry-run` shows the rules)")
     return 0
@@ -187,7 +212,6 @@ def cmd_index(ctx: Context) -> int:
 
 def cmd_sessions(ctx: Context) -> int:
     """Live sessions (or --all), each with its health flags; Codex sub-threads nested under their parent."""
-    from typing import Any
 
     from cockpit.core.health import health_json, marker
     from cockpit.core.serialize import session_json
@@ -366,11 +390,21 @@ def _cmd_prune(ctx: Context) -> int:
     return cmd_prune(ctx)
 
 
+def _prepare_process_pool() -> None:
+    """Start multiprocessing's resource tracker (a 13 MiB child) before Textual owns the terminal, only on a
+    machine where the ingest's catch-up may use its process pool (cockpit/ingest/pipeline.py, _parse_all)."""
+    from cockpit.ingest.pipeline import pool_workers
+
+    if pool_workers():
+        from cockpit.ui.workers.live import prepare_process_pool
+
+        prepare_process_pool()
+
+
 def cmd_dashboard(ctx: Context) -> int:
     from cockpit.ui.app import make_app
-    from cockpit.ui.workers.live import prepare_process_pool
 
-    prepare_process_pool()
+    _prepare_process_pool()
     if getattr(ctx.args, "quiet", False):
         from dataclasses import replace
 
@@ -404,9 +438,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     asking.start()
     from cockpit.ui.app import make_app
-    from cockpit.ui.workers.live import prepare_process_pool
 
-    prepare_process_pool()
+    _prepare_process_pool()
     app = make_app(ctx, theme=getattr(args, "theme", None), subtitle=f"demo workspace {workspace.root}")
     try:
         app.run()
@@ -436,7 +469,9 @@ def _run_entry(command: str, args: argparse.Namespace) -> int:
 def run(raw: list[str]) -> int:
     from cockpit.store.db import StoreError
 
-    args = build_parser().parse_args(raw)
+    # A command first (`cockpit index …`, as typed almost always): only its parser is built.
+    parser = _build(raw[0]) if raw[:1] and not raw[0].startswith("-") else None
+    args = (parser or build_parser()).parse_args(raw)
     command = args.cockpit_command or "dashboard"
     if command in ("hook", "statusline"):
         return _run_entry(command, args)
@@ -457,7 +492,10 @@ def run(raw: list[str]) -> int:
             "prune": _cmd_prune,
             "quota": cmd_quota,
         }[command]
-        return handler(ctx)
+        try:
+            return handler(ctx)
+        finally:
+            ctx.close()
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -12,20 +12,39 @@ class Context:
     """What every command needs: settings, roots and the database, resolved from flags."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from cockpit.config.settings import load_settings
         from cockpit.sources.discovery import claude_roots, codex_roots
 
         self.args = args
-        config = Path(args.config) if getattr(args, "config", None) else default_config_path()
-        self.config_path = config
-        self.settings = load_settings(config)
-        if getattr(args, "live_minutes", None):
-            from dataclasses import replace
-
-            self.settings = replace(self.settings, live_minutes=args.live_minutes)
+        self._config_path: Path | None = Path(args.config) if getattr(args, "config", None) else None
+        self._settings: Any = None
         self.claude_roots = claude_roots(getattr(args, "claude_dir", []) or [])
         self.codex_roots = codex_roots(getattr(args, "codex_dir", []) or [])
         self._db: Any = None
+
+    @property
+    def config_path(self) -> Path:
+        if self._config_path is None:
+            self._config_path = default_config_path()
+        return self._config_path
+
+    @property
+    def settings(self) -> Any:
+        """The settings file read (and --live-minutes applied) when a command first asks: `cockpit index`
+        reads it only on the day it prunes."""
+        if self._settings is None:
+            from cockpit.config.settings import load_settings
+
+            settings = load_settings(self.config_path)
+            if getattr(self.args, "live_minutes", None):
+                from dataclasses import replace
+
+                settings = replace(settings, live_minutes=self.args.live_minutes)
+            self._settings = settings
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: Any) -> None:
+        self._settings = value
 
     @property
     def explicit_roots(self) -> tuple[str, ...]:
@@ -50,6 +69,14 @@ class Context:
 
             self._db = open_db(self.db_path)
         return self._db
+
+    def close(self) -> None:
+        """Close the store if it was opened. A connection is only freed by the cycle collector (its statement
+        cache refers back to it), so a command that ends without this may leave it open, and its -wal and -shm
+        files in place, for as long as the process runs (the tests run many commands in one)."""
+        if self._db is not None:
+            db, self._db = self._db, None
+            db.close()
 
     def ingestor(self) -> Any:
         from cockpit.ingest.pipeline import Ingestor

@@ -14,31 +14,6 @@ from cockpit.core.text import exact_line, one_line
 from cockpit.core.trust_rules import untrusted_line
 
 
-def add_gates_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
-    p = subparsers.add_parser("gates", help="every gate's state for the working tree [--run] [--json]")
-    common(p)
-    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
-                   help="repository (default: the current directory)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--run", nargs="*", metavar="GATE",
-                   help="run these command gates now (all of them when none are named), then print")
-    p.set_defaults(func=cmd_gates)
-
-    p = subparsers.add_parser("gate", help="git entry points: cockpit gate pre-commit | install [--uninstall]")
-    common(p)
-    actions = p.add_subparsers(dest="gate_action", metavar="ACTION", required=True)
-    q = actions.add_parser("pre-commit", help="exit 1 when a required gate fails or is stale for the staged tree")
-    q.add_argument("--run", action="store_true",
-                   help="run required command gates that are not valid yet, when the working tree is the staged tree")
-    q.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
-    q.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="settings file")
-    q.set_defaults(func=cmd_pre_commit)
-    q = actions.add_parser("install", help="install the pre-commit entry into this repository's git hooks")
-    q.add_argument("--uninstall", action="store_true", help="remove it (restoring a hook it chained)")
-    q.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS)
-    q.set_defaults(func=cmd_install)
-
-
 def run_json(run: GateRun | None) -> dict[str, Any] | None:
     if run is None:
         return None

@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from cockpit.cli.terminal import out, out_json
 from cockpit.core.text import exact_line
 from cockpit.hooks.install import (
-    AGENTS,
     HOOK_SPECS,
-    SCOPES,
     InstallError,
     Outcome,
     install,
     installed_hooks,
     uninstall,
 )
-
-PROJECT_HELP = "project folder (default: the git top-level of the current directory)"
 
 
 def render_status(rows: list[dict[str, Any]]) -> str:
@@ -47,44 +42,6 @@ def render_status(rows: list[dict[str, Any]]) -> str:
                 state += f"; calls {exact_line(command)}" + ("" if os.access(command, os.X_OK) else " (NOT FOUND)")
         lines.append(f"{row['agent']:<6} {row['scope']:<7} {exact_line(row['path'])}: {state}")
     return "\n".join(lines) + "\n"
-
-
-def add_hooks_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add `hooks install|uninstall|status` to the `cockpit` sub-commands; each sets `func(args) -> int`."""
-    hooks = subparsers.add_parser("hooks", help="install or remove cockpit's Claude Code / Codex hooks")
-    hooks.set_defaults(func=lambda args: _usage(hooks))
-    sub = hooks.add_subparsers(dest="hooks_command", metavar="ACTION")
-
-    def target(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--agent", choices=AGENTS, default="claude", help="default: claude")
-        p.add_argument("--scope", choices=SCOPES, default="local",
-                       help="local: .claude/settings.local.json (default); project: .claude/settings.json; "
-                            "user: ~/.claude/settings.json (codex: .codex/hooks.json, ~/.codex/hooks.json)")
-        p.add_argument("--project", metavar="DIR", help=PROJECT_HELP)
-        p.add_argument("--dry-run", action="store_true", help="print the change as a diff; write nothing")
-
-    p = sub.add_parser("install", help="merge cockpit's hooks into the agent's settings (idempotent, keeps a"
-                                       " backup)")
-    target(p)
-    p.add_argument("--fail-closed", action="store_true",
-                   help="Claude Code blocks a tool call when cockpit's PreToolUse hook cannot run at all"
-                        " (onFailure: block); if the cockpit executable goes missing, every tool call is refused")
-    p.add_argument("--command", dest="executable", metavar="PATH",
-                   help="the cockpit executable the hooks call (default: this one)")
-    p.set_defaults(func=cmd_hooks_install)
-    p = sub.add_parser("uninstall", help="remove exactly what install added")
-    target(p)
-    p.set_defaults(func=cmd_hooks_uninstall)
-    p = sub.add_parser("status", help="which hooks are installed where")
-    p.add_argument("--project", metavar="DIR", help=PROJECT_HELP)
-    p.add_argument("--json", action="store_true", help="print a JSON array")
-    p.set_defaults(func=cmd_hooks_status)
-    return hooks
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _project_arg(args: argparse.Namespace) -> Path | None:

@@ -15,18 +15,6 @@ from cockpit.core.text import exact_line, one_line
 from cockpit.sources.beads_files import BeadsFile, load_queue
 
 
-def add_issues_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add `issues [--json] [--show-ephemeral] [--repo PATH]` to the `cockpit` sub-commands; sets `func(args) -> int`."""
-    p = subparsers.add_parser("issues", help="the beads queue: ready (like `bd ready`), in progress, blocked")
-    p.add_argument("--json", action="store_true", help="print one JSON object: each list holds the issues' fields")
-    p.add_argument("--show-ephemeral", action="store_true",
-                   help="also list the ephemeral issues (wisps) that are left out of Ready, as `bd ready` leaves them")
-    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
-                   help="repository root (default: the current directory)")
-    p.set_defaults(func=cmd_issues)
-    return p
-
-
 def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cockpit.cli.terminal import out, out_json
 from cockpit.core.format import noun_for
-
-
-def add_prune_parser(subparsers: argparse._SubParsersAction, common: Any) -> None:
-    p = subparsers.add_parser("prune", help="delete what the [retention] settings no longer keep [--dry-run] [--json]")
-    common(p)
-    p.add_argument("--dry-run", action="store_true", help="count what would go; change nothing")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def render(result: Any) -> str:
@@ -49,6 +42,46 @@ def run_prune(ctx: Any, *, dry_run: bool, by: str) -> Any:
     except sqlite3.Error as exc:
         raise store_error(exc, ctx.db_path) from exc
     return result
+
+
+def prune_if_due(ctx: Any, *, by: str) -> Any:
+    """The prune `cockpit index` runs: only when no cockpit pruned within a day (the dashboard's rhythm,
+    store.pruning.claim), so an index of an unchanged history reads no settings and writes nothing for it.
+    The result, or None when it was not due (StoreError when the store fails)."""
+    conn = ctx.db.conn
+    try:
+        if not _due(conn):
+            return None
+        from cockpit.store.pruning import claim, prune, record
+
+        if not claim(conn):  # another cockpit got there first
+            return None
+        result = prune(conn, ctx.settings.retention)
+        record(conn, result, by)
+    except sqlite3.Error as exc:
+        from cockpit.store.db import store_error
+
+        raise store_error(exc, ctx.db_path) from exc
+    return result
+
+
+# store.pruning's JOB and PRUNE_EVERY (tests/cli/test_index_prune.py keeps them equal): the check runs on every
+# `cockpit index` without importing that module and the approvals and gate modules it needs to prune.
+PRUNE_JOB = "prune"
+PRUNE_EVERY = timedelta(days=1)
+
+
+def _due(conn: sqlite3.Connection) -> bool:
+    """True unless the store was pruned within PRUNE_EVERY; a read only, no write lock taken."""
+    row = conn.execute("SELECT at FROM maintenance WHERE name = ?", (PRUNE_JOB,)).fetchone()
+    try:
+        last = datetime.fromisoformat(row[0]) if row else None
+    except (TypeError, ValueError):
+        return True
+    if last is None or last.tzinfo is None:
+        return True
+    now = datetime.now(UTC)
+    return last <= now - PRUNE_EVERY or last > now  # a mark in the future: the clock went back (claim agrees)
 
 
 def cmd_prune(ctx: Any) -> int:

@@ -15,21 +15,6 @@ from cockpit.core.text import exact_line, one_line
 EXIT = {"PASS": 0, "FAIL": 2}
 
 
-def _llm_parser(subparsers: argparse._SubParsersAction, common: Any, name: str, help_text: str,
-                func: Any) -> argparse.ArgumentParser:
-    """A command that may ask Claude: the common flags, --repo, --model and --json."""
-    p = subparsers.add_parser(name, help=help_text)
-    common(p)
-    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
-                   help="repository (default: the current directory)")
-    p.add_argument("--model", help="the Claude model (default: [llm] model in cockpit.toml, else claude-sonnet-5)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--dry-run", action="store_true",
-                   help="show the request that would be sent to Claude (redacted, as sent); send and write nothing")
-    p.set_defaults(func=func)
-    return p
-
-
 def print_dry_run(dry: Any, as_json: bool) -> int:
     """`--dry-run`: the exact Messages API request plus `redacted` counts and `would_send`, as one JSON object."""
     if as_json:
@@ -50,31 +35,6 @@ def print_dry_run(dry: Any, as_json: bool) -> int:
     out(request["messages"][0]["content"])
     return 0
 
-
-def add_llm_parsers(subparsers: argparse._SubParsersAction, common: Any) -> None:
-    p = _llm_parser(subparsers, common, "vibe", "validate the change against its intent (exit 0 PASS, 1 WARN, 2 FAIL)",
-                    cmd_vibe)
-    p.add_argument("--intent", metavar="TEXT", default="", help="what the change is meant to do (overrides the issue)")
-    which = p.add_mutually_exclusive_group()
-    which.add_argument("--staged", action="store_true", help="judge the staged change, not the working tree")
-    which.add_argument("--range", dest="commit_range", metavar="A..B", default="", help="judge a commit range")
-    p.add_argument("--no-write", action="store_true", help="do not write the report file")
-
-    p = _llm_parser(subparsers, common, "premortem",
-                    "how could this work fail? for the in-progress issue, one named, or --plan", cmd_premortem)
-    p.add_argument("issue", nargs="?", default="", help="a beads issue id (default: the in-progress one)")
-    p.add_argument("--plan", metavar="FILE", default="", help="a plan or spec file instead of an issue")
-
-    p = _llm_parser(subparsers, common, "retro", "turn a session into facts and learnings (default: the latest here)",
-                    cmd_retro)
-    p.add_argument("session", nargs="?", default="", help="session id or prefix")
-
-    p = subparsers.add_parser("learnings", help="search the learnings retros wrote")
-    common(p)
-    p.add_argument("query", nargs="?", default="", help="full-text query (default: the newest)")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=30)
-    p.set_defaults(func=cmd_learnings)
 
 def render_text(result: Any) -> str:
     lines = [f"vibe: {result.verdict}   tree {result.tree[:10]}   {one_line(result.change, 300)}",

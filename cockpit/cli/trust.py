@@ -17,22 +17,6 @@ from cockpit.core.text import exact_line, one_line
 from cockpit.core.trust_rules import source_label, spec_json
 
 
-def add_trust_parser(subparsers: argparse._SubParsersAction, common: Any) -> None:
-    p = subparsers.add_parser("trust", help="trust this repository's gate configuration"
-                                            " [--show|--revoke] [--json]")
-    common(p)
-    p.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
-                   help="repository (default: the current directory)")
-    what = p.add_mutually_exclusive_group()
-    what.add_argument("--show", action="store_true", help="print what would be trusted; change nothing")
-    what.add_argument("--revoke", action="store_true",
-                      help="forget every trusted configuration of the repository")
-    p.add_argument("--sha256", dest="expect_sha256", metavar="HASH",
-                   help="trust only if the configuration still has this fingerprint (as --show printed it)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=cmd_trust)
-
-
 def describe(root: str, config: GateConfig, trusted: Any) -> dict[str, Any]:
     return {"repo": root, "source": config.source, "sha256": config.fingerprint,
             "covers": list(config.inputs),

@@ -66,10 +66,16 @@ class Usage:
         )
 
 
+# The error a file that is not a text transcript keeps (the ingest skips it until it changes).
+BINARY_ERROR = "not a text transcript (binary content)"
+
+
 # ---- facts: what one transcript line says ---------------------------------------------------
+# Not frozen: a frozen dataclass's __init__ (object.__setattr__ per field) cost ~10 % of a cold index's parsing.
+# A fact is built once by a parser and only read after.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ApiCall:
     """One model request. Claude writes one line per content block; `key` dedupes them."""
 
@@ -84,7 +90,7 @@ class ApiCall:
     window: int | None = None  # only when the transcript states it (Codex)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CompactionFact:
     ts: str
     trigger: str
@@ -92,7 +98,7 @@ class CompactionFact:
     post_tokens: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToolStarted:
     tool_use_id: str
     name: str
@@ -103,7 +109,7 @@ class ToolStarted:
     files: tuple[str, ...] = ()  # the files an edit tool changes, absolute when the cwd is known
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToolFinished:
     tool_use_id: str
     ts: str
@@ -111,13 +117,13 @@ class ToolFinished:
     error: str = ""  # a failed call's error text, on one line, at most ERROR_CHARS characters
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PromptFact:
     ts: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MetaFact:
     """Session metadata; a None field says nothing, a later value replaces an earlier one."""
 
@@ -132,20 +138,20 @@ class MetaFact:
     parent_session_id: str | None = None  # a Codex sub-thread's parent (session_meta thread_spawn)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StateFact:
     ts: str
     state: SessionState
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InterruptFact:
     """The user stopped the agent mid-turn (Esc in Claude Code): an intervention."""
 
     ts: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SkippedLine:
     reason: str  # "invalid-json", "not-an-object", "non-utf8", "oversized", "bad-usage"
 

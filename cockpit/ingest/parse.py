@@ -19,6 +19,7 @@ from cockpit.core.codex import SKIP_PAYLOADS as CODEX_SKIP_PAYLOADS
 from cockpit.core.codex import SKIP_TYPES as CODEX_SKIP
 from cockpit.core.codex import CodexParser
 from cockpit.core.models import (
+    BINARY_ERROR,
     Agent,
     ApiCall,
     CompactionFact,
@@ -32,7 +33,6 @@ from cockpit.core.models import (
 )
 from cockpit.sources.tailer import Cursor, read_new_lines
 
-BINARY_ERROR = "not a text transcript (binary content)"
 CLAUDE_SKIP = claude.SKIP_TYPES
 # What follows a Codex line's top-level type when its payload's own type comes first (as Codex writes them).
 _PAYLOAD_TYPE = b',"payload":{"type":"'

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field, fields, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from cockpit.core.models import Agent
+from cockpit.core.models import BINARY_ERROR, Agent
 from cockpit.core.text import one_line
-from cockpit.ingest.parse import BINARY_ERROR, Batch, FileJob, Parsed, exit_with_parent, read_and_parse
 from cockpit.sources.discovery import (
     Root,
     TranscriptFile,
@@ -42,10 +41,26 @@ from cockpit.store.db import StoreError, database_file, store_error
 from cockpit.store.rollup import refresh_rollups
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from cockpit.ingest.parse import Batch, FileJob, Parsed
+    from cockpit.store.db import Database
 
 __all__ = ["BINARY_ERROR", "FileRecord", "IngestResult", "Ingestor", "StoreError"]
 log = logging.getLogger(__name__)
+
+
+def _parsing() -> Any:
+    """cockpit.ingest.parse (the parsers, orjson, the policy's patch reader: ~15 ms to import), loaded the first
+    time a file has changed: an unchanged history is a stat walk and never needs it."""
+    from cockpit.ingest import parse
+
+    return parse
+
+
+def pool_workers() -> int:
+    """How many processes a large catch-up may parse on: 0 where the pool does not pay (fewer than POOL_MIN_CPUS
+    cores: on 2 it was 1.8x slower than one process)."""
+    workers = min(os.cpu_count() or 1, 8)
+    return workers if workers >= max(2, POOL_MIN_CPUS) else 0
 
 
 def __getattr__(name: str) -> Any:
@@ -135,7 +150,7 @@ def _adopt(record: FileRecord, new: FileRecord) -> None:
 class Ingestor:
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         claude_roots: Sequence[Root] = (),
         codex_roots: Sequence[Root] = (),
     ) -> None:
@@ -345,15 +360,19 @@ class Ingestor:
 
     def _parse_all(self, todo: list[FileRecord]) -> Iterator[tuple[FileRecord, Parsed]]:
         """Parsed files in order; on a large backlog and POOL_MIN_CPUS cores or more, in a process per core."""
-        workers = min(os.cpu_count() or 1, 8)
+        if not todo:
+            return
+        workers = pool_workers()
+        parse = _parsing()
+        read_and_parse = parse.read_and_parse
         unread = 0
-        if workers >= max(2, POOL_MIN_CPUS) and len(todo) >= 4:  # else no pool: no stat of every file for it
+        if workers and len(todo) >= 4:  # else no pool: no stat of every file for it
             for record in todo:
                 try:
                     unread += max(0, os.path.getsize(record.location) - record.cursor.offset)
                 except OSError:
                     pass
-        if unread < POOL_MIN_BYTES or workers < max(2, POOL_MIN_CPUS) or len(todo) < 4:
+        if unread < POOL_MIN_BYTES or not workers or len(todo) < 4:
             for record in todo:
                 yield record, read_and_parse(self._job(record))
             return
@@ -365,7 +384,7 @@ class Ingestor:
 
             pool_class = globals().get("ProcessPoolExecutor") or __getattr__("ProcessPoolExecutor")
             with pool_class(max_workers=workers, mp_context=get_context("spawn"),
-                            initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
+                            initializer=parse.exit_with_parent, initargs=(os.getpid(),)) as pool:
                 # A bounded window of files in flight: parsed batches wait for the single writer, so an
                 # unbounded map would hold the whole backlog in memory.
                 window: deque[Future[Parsed]] = deque()
@@ -410,7 +429,7 @@ class Ingestor:
             )
 
     def _job(self, record: FileRecord, max_bytes: int | None = None) -> FileJob:
-        return FileJob(
+        return _parsing().FileJob(
             record.path, record.agent, record.subagent, record.agent_id, record.session_id, record.cursor,
             record.parser_state, record.error, max_bytes, record.location,
         )
@@ -419,7 +438,7 @@ class Ingestor:
         total = IngestResult()
         with self._store_errors():
             for _attempt in range(3):
-                parsed = read_and_parse(self._job(record, max_bytes))
+                parsed = _parsing().read_and_parse(self._job(record, max_bytes))
 
                 def stage(tx: _Transaction, parsed: Parsed = parsed) -> None:
                     self._stage(tx, record, parsed)

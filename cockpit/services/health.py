@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-import sqlite_utils
-
 from cockpit.core.health import HealthFlag, HealthRules, evaluate
+from cockpit.store.db import Database
 from cockpit.store.health import live_sessions, recent_calls, recent_edits, waiting_requests
 
 T = TypeVar("T")
 
 
-def session_health(db: sqlite_utils.Database, now: datetime, live_minutes: float, rules: HealthRules,
+def session_health(db: Database, now: datetime, live_minutes: float, rules: HealthRules,
                    roots: tuple[str, ...] = ()) -> dict[str, tuple[HealthFlag, ...]]:
     """Every live session's flags (an empty tuple when healthy); sessions that are not live are absent."""
     sessions = live_sessions(db, now, live_minutes, roots)

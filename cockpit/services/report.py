@@ -11,10 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from cockpit.core.format import noun_for, plural
 from cockpit.core.text import exact_line, one_line
+from cockpit.store.db import Database
 from cockpit.store.interventions import interventions
 from cockpit.store.llm_calls import call_totals
 
@@ -75,7 +74,7 @@ def git_section(repo: str, since: datetime, until: datetime | None = None) -> di
     return out
 
 
-def issues_section(db: sqlite_utils.Database, repo: str, since: datetime, now: datetime) -> dict[str, Any]:
+def issues_section(db: Database, repo: str, since: datetime, now: datetime) -> dict[str, Any]:
     """Completion rate in the period and, per linked issue, its sessions, commits and their cost."""
     from cockpit.core.beads import compute_queue
     from cockpit.core.issue_refs import completion, cost_per_issue
@@ -111,7 +110,7 @@ def issues_section(db: sqlite_utils.Database, repo: str, since: datetime, now: d
             "linked": rows}
 
 
-def build_report(db: sqlite_utils.Database, since: datetime, repo: str | None = None,
+def build_report(db: Database, since: datetime, repo: str | None = None,
                  now: datetime | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {"since": since.astimezone(UTC).isoformat(),
                               "interventions": interventions(db.conn, since), "llm": call_totals(db.conn, since)}

@@ -9,11 +9,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import sqlite_utils
+from typing import Any
 
 SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 5000
@@ -430,15 +428,47 @@ def _use_wal(conn: sqlite3.Connection, busy_seconds: float) -> None:
             time.sleep(0.02)
 
 
-def open_db(path: str | os.PathLike[str] | None = None) -> sqlite_utils.Database:
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class Database:
+    """The store as the app and the CLI hold it: the sqlite3 connection (`conn`) and the three calls made on
+    it. Plain sqlite3, no wrapper library: every process start (`cockpit index`, `cockpit sessions`, the
+    dashboard) imports this module."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Params = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters)
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+    def query(self, sql: str, parameters: Params = ()) -> Iterator[dict[str, Any]]:
+        """Each row of `sql` as a dict keyed by column name."""
+        cursor = self.conn.execute(sql, parameters)
+        names = [column[0] for column in cursor.description or ()]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_db(path: str | os.PathLike[str] | None = None) -> Database:
     """Open (creating and migrating) the database at `path`, or the per-user default.
 
     Raises StoreError, whose one-line message names the file and the fix, when it cannot be used."""
-    import sqlite_utils
-
     target = Path(path) if path else default_db_path()
     try:
-        return sqlite_utils.Database(connect(target))
+        conn = connect(target)
+        # As the app has always run (sqlite_utils turned it on): a REPLACE that deletes a row fires its delete
+        # triggers, so the full-text indexes kept by triggers never hold a replaced row.
+        conn.execute("PRAGMA recursive_triggers = ON")
+        return Database(conn)
     except (sqlite3.Error, OSError) as exc:
         raise store_error(exc, target) from exc
 
@@ -484,7 +514,7 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-def drop_derived(db: sqlite_utils.Database) -> None:
+def drop_derived(db: Database) -> None:
     """Forget everything that can be re-read from transcripts; keep primary records."""
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
@@ -589,7 +619,7 @@ def move_aside(path: str | os.PathLike[str]) -> Path:
     return aside
 
 
-def open_for_rebuild(path: str | os.PathLike[str]) -> tuple[sqlite_utils.Database, Path | None]:
+def open_for_rebuild(path: str | os.PathLike[str]) -> tuple[Database, Path | None]:
     """The store at `path` with its derived tables emptied, ready to be re-read from the transcripts.
 
     A damaged store is moved aside first and a new one created: (database, where the old one went)."""

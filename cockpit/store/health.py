@@ -7,10 +7,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-import sqlite_utils
-
 from cockpit.core.health import CallRow, FileEdit, LiveSession, PendingRequest
 from cockpit.store import approvals
+from cockpit.store.db import Database
 from cockpit.store.queries import iso, live_cutoff
 
 # A loop is a run at the end of a thread: only the last calls of each thread are read.
@@ -21,7 +20,7 @@ def _placeholders(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def live_sessions(db: sqlite_utils.Database, now: datetime, live_minutes: float,
+def live_sessions(db: Database, now: datetime, live_minutes: float,
                   roots: tuple[str, ...] = ()) -> list[LiveSession]:
     """The sessions the sessions pane calls live (not ended, active in the last `live_minutes`)."""
     sql = ("SELECT session_id, title, last_prompt, first_prompt, state, last_activity_at, parent_session_id, project"
@@ -38,7 +37,7 @@ def live_sessions(db: sqlite_utils.Database, now: datetime, live_minutes: float,
     ]
 
 
-def recent_calls(db: sqlite_utils.Database, session_ids: Sequence[str]) -> dict[str, list[CallRow]]:
+def recent_calls(db: Database, session_ids: Sequence[str]) -> dict[str, list[CallRow]]:
     """The last TAIL_CALLS tool calls of each thread of these sessions, oldest first."""
     if not session_ids:
         return {}
@@ -57,7 +56,7 @@ def recent_calls(db: sqlite_utils.Database, session_ids: Sequence[str]) -> dict[
     return dict(calls)
 
 
-def recent_edits(db: sqlite_utils.Database, session_ids: Sequence[str], since: datetime) -> list[FileEdit]:
+def recent_edits(db: Database, session_ids: Sequence[str], since: datetime) -> list[FileEdit]:
     """Every file these sessions' edit tools changed since `since`."""
     if not session_ids:
         return []
@@ -68,7 +67,7 @@ def recent_edits(db: sqlite_utils.Database, session_ids: Sequence[str], since: d
     return [FileEdit(sid, path, ts) for sid, path, ts in rows]
 
 
-def waiting_requests(db: sqlite_utils.Database, now: datetime) -> list[PendingRequest]:
+def waiting_requests(db: Database, now: datetime) -> list[PendingRequest]:
     """Approval requests a hook still waits on (a request whose hook is gone waits for nobody)."""
     return [
         PendingRequest(r.session_id, r.received_at, r.tool_name, r.summary)
@@ -77,6 +76,6 @@ def waiting_requests(db: sqlite_utils.Database, now: datetime) -> list[PendingRe
     ]
 
 
-def session_parents(db: sqlite_utils.Database) -> dict[str, str]:
+def session_parents(db: Database) -> dict[str, str]:
     """Codex sub-threads: session id -> the id of the session that spawned it."""
     return dict(db.execute("SELECT session_id, parent_session_id FROM sessions WHERE parent_session_id != ''").fetchall())

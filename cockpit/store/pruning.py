@@ -262,11 +262,14 @@ def prune(conn: sqlite3.Connection, retention: Retention, *, dry_run: bool = Fal
 
 def claim(conn: sqlite3.Connection, now: datetime | None = None, every: timedelta = PRUNE_EVERY) -> bool:
     """True (and the job marked as started now) when nobody pruned within `every`: one prune a day, whichever
-    dashboard gets there first."""
+    dashboard gets there first. A mark that is no timestamp, or one in the future (the clock went back), is no
+    reason to wait: it would have blocked every prune for good."""
     now = now or datetime.now(UTC)
     cursor = conn.execute(
         "INSERT INTO maintenance (name, at) VALUES (:job, :now) ON CONFLICT(name) DO UPDATE SET at = excluded.at"
-        " WHERE maintenance.at <= :due", {"job": JOB, "now": iso(now), "due": iso(now - every)})
+        " WHERE maintenance.at <= :due OR maintenance.at > :now"
+        " OR maintenance.at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*'",
+        {"job": JOB, "now": iso(now), "due": iso(now - every)})
     return cursor.rowcount > 0
 
 

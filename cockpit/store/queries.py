@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from cockpit.core.format import parse_ts  # noqa: F401 - re-exported for the store's readers
 from cockpit.core.models import (
     Agent,
@@ -18,6 +16,7 @@ from cockpit.core.models import (
     Usage,
     WindowSource,
 )
+from cockpit.store.db import Database
 
 SPARK_CALLS = 40
 
@@ -39,7 +38,7 @@ def iso(dt: datetime) -> str:
 
 
 
-def _view(db: sqlite_utils.Database, row: tuple[Any, ...], live_since: str, *, with_detail: bool) -> SessionView:
+def _view(db: Database, row: tuple[Any, ...], live_since: str, *, with_detail: bool) -> SessionView:
     (sid, agent, path, project, branch, model, title, first_prompt, last_prompt, started, last, state, ended,
      inp, out, cc, cr, cost, prompt, context, context_at, window, window_source, peak, subagents, skipped,
      parent) = row
@@ -106,7 +105,7 @@ def live_cutoff(now: datetime, live_minutes: float) -> str:
 
 
 def list_sessions(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     now: datetime | None = None,
     live_minutes: float = 30.0,
@@ -139,7 +138,7 @@ def list_sessions(
 
 
 def get_session(
-    db: sqlite_utils.Database, session_id: str, *, now: datetime | None = None, live_minutes: float = 30.0
+    db: Database, session_id: str, *, now: datetime | None = None, live_minutes: float = 30.0
 ) -> SessionView | None:
     since = live_cutoff(now or utc_now(), live_minutes)
     row = db.execute(f"SELECT {_COLUMNS} FROM sessions WHERE session_id = ?", (session_id,)).fetchone()
@@ -185,7 +184,7 @@ class SubagentRow:
     model: str
 
 
-def session_calls(db: sqlite_utils.Database, session_id: str) -> list[CallRow]:
+def session_calls(db: Database, session_id: str) -> list[CallRow]:
     return [
         CallRow(ts, model, ctx, out, bool(side), aid)
         for ts, model, ctx, out, side, aid in db.execute(
@@ -196,7 +195,7 @@ def session_calls(db: sqlite_utils.Database, session_id: str) -> list[CallRow]:
     ]
 
 
-def session_tools(db: sqlite_utils.Database, session_id: str) -> list[ToolRow]:
+def session_tools(db: Database, session_id: str) -> list[ToolRow]:
     return [
         ToolRow(name, summary, started, finished, None if err is None else bool(err), aid)
         for name, summary, started, finished, err, aid in db.execute(
@@ -207,7 +206,7 @@ def session_tools(db: sqlite_utils.Database, session_id: str) -> list[ToolRow]:
     ]
 
 
-def session_subagents(db: sqlite_utils.Database, session_id: str) -> list[SubagentRow]:
+def session_subagents(db: Database, session_id: str) -> list[SubagentRow]:
     rows = db.execute(
         """SELECT f.agent_id, f.path, COUNT(c.key), COALESCE(MAX(c.context_tokens), 0), COALESCE(MAX(c.model), '')
            FROM files f LEFT JOIN api_calls c ON c.path = f.path AND c.session_id = f.session_id
@@ -217,7 +216,7 @@ def session_subagents(db: sqlite_utils.Database, session_id: str) -> list[Subage
     return [SubagentRow(*r) for r in rows]
 
 
-def search_sessions(db: sqlite_utils.Database, text: str, limit: int = 200) -> list[str]:
+def search_sessions(db: Database, text: str, limit: int = 200) -> list[str]:
     """Session ids whose prompts or title match `text` (full-text, prefix match on the last word)."""
     words = [w.replace('"', "") for w in text.split() if w.strip('"')]
     if not words:
@@ -235,24 +234,24 @@ def search_sessions(db: sqlite_utils.Database, text: str, limit: int = 200) -> l
     return ids
 
 
-def skipped_by_reason(db: sqlite_utils.Database) -> dict[str, int]:
+def skipped_by_reason(db: Database) -> dict[str, int]:
     return {reason: n for reason, n in db.execute("SELECT reason, SUM(count) FROM skipped GROUP BY reason").fetchall()}
 
 
-def file_problems(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+def file_problems(db: Database) -> list[tuple[str, str]]:
     """Files that could not be read, as (path, message)."""
     return [(p, e) for p, e in db.execute("SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path").fetchall()]
 
 
-def sessions_per_agent(db: sqlite_utils.Database) -> dict[str, int]:
+def sessions_per_agent(db: Database) -> dict[str, int]:
     return dict(db.execute("SELECT agent, COUNT(*) FROM sessions GROUP BY agent").fetchall())
 
 
-def incomplete_files(db: sqlite_utils.Database) -> list[tuple[str, int]]:
+def incomplete_files(db: Database) -> list[tuple[str, int]]:
     """(path, bytes) of transcripts whose last line is not complete yet."""
     return db.execute("SELECT path, pending_bytes FROM files WHERE pending_bytes > 0").fetchall()
 
 
-def gone_files(db: sqlite_utils.Database) -> int:
+def gone_files(db: Database) -> int:
     """How many indexed transcripts no longer exist on disk."""
     return int(db.execute("SELECT COUNT(*) FROM files WHERE gone = 1").fetchone()[0])

@@ -16,7 +16,7 @@ from cockpit.core.models import Agent, Usage
 from cockpit.core.pricing import PRICE_DAYS, TIER_STARTS, group_cost
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from cockpit.store.db import Database
 
 _IDS = "(SELECT value FROM json_each(?))"
 # A request's pricing tier (how many of the prompt sizes where some model's rates change it exceeds) and
@@ -26,16 +26,16 @@ _TIER = " + ".join(f"({_PROMPT} > {int(start)})" for start in TIER_STARTS) or "0
 _PERIOD = " + ".join(f"(substr(ts, 1, 10) >= '{day.isoformat()}')" for day in PRICE_DAYS) or "0"
 
 
-def refresh_rollup(db: sqlite_utils.Database, session_id: str) -> None:
+def refresh_rollup(db: Database, session_id: str) -> None:
     refresh_rollups(db, [session_id])
 
 
-def session_cost(db: sqlite_utils.Database, session_id: str) -> float | None:
+def session_cost(db: Database, session_id: str) -> float | None:
     """Deduped cost; None when any request used a model without a known price."""
     return _costs(db, json.dumps([session_id])).get(session_id, 0.0)
 
 
-def _costs(db: sqlite_utils.Database, ids: str, *, everything: bool = False) -> dict[str, float | None]:
+def _costs(db: Database, ids: str, *, everything: bool = False) -> dict[str, float | None]:
     costs: dict[str, float | None] = {}
     rows = db.execute(
         f"""SELECT session_id, model, {_TIER}, {_PERIOD},
@@ -57,7 +57,7 @@ def _scope(column: str, everything: bool) -> str:
     return "1" if everything else f"{column} IN {_IDS}"
 
 
-def refresh_rollups(db: sqlite_utils.Database, session_ids: Iterable[str]) -> None:
+def refresh_rollups(db: Database, session_ids: Iterable[str]) -> None:
     ids_list = [s for s in session_ids if s]
     if not ids_list:
         return

@@ -406,3 +406,40 @@ def test_the_daily_prune_runs_once_a_day_across_dashboards(home: Path) -> None:
     conn.close()
     once(prunes=True)
     assert [r.deleted for r in results] == [1, 1]
+
+
+def test_index_prunes_once_a_day_and_reads_no_settings_the_other_times(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cockpit.cli import prune as prune_cli
+
+    assert (prune_cli.PRUNE_JOB, prune_cli.PRUNE_EVERY) == (retention_store.JOB, retention_store.PRUNE_EVERY)
+    conn = store(home)
+    add_event(conn, 40)
+    add_event(conn, 0)
+    code, out, _err = cockpit(home, "index", capsys=capsys)
+    assert code == 0 and "retention: deleted 1 row" in out
+    first = retention_store.last_prune(conn)
+    add_event(conn, 40)
+    add_event(conn, 0)  # the newest row is always kept
+    # Within the day: not pruned again, and a broken settings file is not even read.
+    code, out, err = cockpit(home, "index", config="[retention\n", capsys=capsys)
+    assert code == 0 and "retention" not in out + err
+    assert retention_store.last_prune(conn) == first
+    assert conn.execute("SELECT COUNT(*) FROM hook_events").fetchone()[0] == 3
+    # A day later: due again.
+    conn.execute("UPDATE maintenance SET at = ? WHERE name = 'prune'", (ago(1.01),))
+    code, out, _err = cockpit(home, "index", capsys=capsys)
+    assert code == 0 and "retention: deleted 1 row" in out
+    assert retention_store.last_prune(conn)["at"] > ago(0.01)
+
+
+@pytest.mark.parametrize("mark", ["garbage", "9999-01-01T00:00:00.000000Z", ""])
+def test_a_prune_mark_that_is_no_timestamp_or_in_the_future_does_not_block_pruning_for_good(
+        home: Path, capsys: pytest.CaptureFixture[str], mark: str) -> None:
+    conn = store(home)
+    conn.execute("INSERT INTO maintenance (name, at) VALUES ('prune', ?)", (mark,))
+    add_event(conn, 40)
+    add_event(conn, 0)
+    code, out, _err = cockpit(home, "index", capsys=capsys)
+    assert code == 0 and "retention: deleted 1 row" in out
+    assert retention_store.last_prune(conn)["at"] > ago(0.01)
