@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from cockpit.core.models import Agent
 from cockpit.ingest.pipeline import FileRecord, Ingestor
 from cockpit.sources.discovery import Root, scan_dirs
-from cockpit.sources.watcher import watch_transcripts
+from cockpit.sources.watcher import preferred_mode, watch_transcripts
 from cockpit.store.db import StoreError, open_db
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class LiveUpdate:
     seconds: float  # time spent reading and writing this update
     catch_up: bool = False
     errors: tuple[str, ...] = ()
+    cpu_seconds: float = 0.0  # of that, time this thread ran (the rest it waited, e.g. for the GIL)
 
 
 class LiveIngest:
@@ -75,12 +76,12 @@ class LiveIngest:
             db.conn.close()
 
     def _follow(self, db: sqlite_utils.Database, stop: threading.Event) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
         ingestor = Ingestor(db, self.claude_roots, self.codex_roots)
-        started = time.perf_counter()
         result = ingestor.ingest_all()
         self.on_update(
             LiveUpdate(frozenset(result.sessions), result.lines, time.perf_counter() - started, catch_up=True,
-                       errors=tuple(ingestor.discovery_errors + ingestor.notes))
+                       errors=tuple(ingestor.discovery_errors + ingestor.notes), cpu_seconds=time.thread_time() - cpu)
         )
 
         def on_change(paths: set[str]) -> None:
@@ -119,7 +120,7 @@ class LiveIngest:
             if missed:
                 on_change(missed)
 
-        self.mode = "polling" if self.force_polling else "watchfiles"
+        self.mode = preferred_mode(self.force_polling)
         while not stop.is_set():
             watched = self.folders()
             # A root missing at start (no ~/.claude yet), or its projects / sessions folder, may appear at any

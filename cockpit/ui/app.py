@@ -61,7 +61,7 @@ class CockpitApp(App[None]):
     gate_board: var[GateBoard | None] = var(None, always_update=True, bindings=True)  # every gate's state, this tree
     sessions: var[tuple[SessionView, ...]] = var((), always_update=True)  # the dashboard's list, live first
     paused = var(False)  # live updates held while the user reads
-    watch_mode = var("off")  # how transcripts are followed: off, catching up, watchfiles, polling, retrying
+    watch_mode = var("off")  # how transcripts are followed: off, catching up, inotify, watchfiles, polling, retrying
     last_update_ms: var[float | None] = var(None)  # what the last live update took
     status_note = var("")  # a running job, in the status line
     problems: var[tuple[str, ...]] = var(())  # what `cockpit doctor` would name, counted in the status line

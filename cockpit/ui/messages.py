@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 class TranscriptsIngested(Message):
     """New transcript lines are in the store; `update.sessions` changed. `watch_mode` is how the files are
-    followed ("watchfiles" or "polling")."""
+    followed ("inotify", "watchfiles" or "polling")."""
 
     def __init__(self, update: LiveUpdate, watch_mode: str) -> None:
         super().__init__()

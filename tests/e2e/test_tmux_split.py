@@ -67,7 +67,7 @@ def test_keys_1_to_5_show_each_pane_whole_in_an_80x24_split_and_q_leaves_nothing
         keys(session, "2")
         screen = wait_for_screen(session, "╭─ 2 Sessions")
         # The health column (the demo plays a loop and a conflict) leaves the project its first letters at 80.
-        assert "agent   state     health" in screen and "tidepo" in screen
+        assert "agent   state     health" in screen and "tidepo" in screen and "waiting " in screen
         keys(session, "3")
         screen = wait_for_screen(session, "╭─ 3 Issues")
         assert "tp-7kq.1" in screen and "in progress" in screen

@@ -3,11 +3,12 @@ subagent file (`<uuid>/subagents/agent-a881341.jsonl`) and a fixed clock."""
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from cockpit.core.pricing import price_for
-from cockpit.ui.widgets.gauge import ContextGauge
+from cockpit.ui.widgets.gauge import ContextGauge, cache_countdown, countdown_changes_in
 
 from .conftest import Workspace
 
@@ -38,11 +39,11 @@ async def test_a_live_claude_session_counts_its_cache_down_and_prices_a_cold_res
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
         lines = gauge_lines(app, SESSION)
-        left = int((last + timedelta(hours=1) - NOW).total_seconds())
+        left = (last + timedelta(hours=1) - NOW).total_seconds()
         price = price_for(model)
         assert price is not None
         cold = prompt * price.rates(prompt)[3] / 1e6
-        assert f"cache {left // 60}m{left % 60:02d}s · cold ${cold:,.2f}" in lines[2]
+        assert f"cache {math.ceil(left / 60)}m · cold ${cold:,.2f}" in lines[2]  # whole minutes, rounded up
         # The subagent, live (its last request 25 minutes ago, within 30), on its own line under its parent;
         # the compaction agent is Claude Code's own and not listed.
         subs = [line for line in lines if line.lstrip().startswith("↳")]
@@ -73,4 +74,39 @@ async def test_the_statuslines_prompt_cache_expiry_wins_when_newer(workspace: Wo
     app = workspace.app(clock=lambda: NOW, live_minutes=30)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
-        assert "cache 7m00s" in gauge_lines(app, SESSION)[2]
+        assert "cache 7m ·" in gauge_lines(app, SESSION)[2]
+
+
+def test_the_countdown_shows_minutes_above_a_minute_and_seconds_in_the_last() -> None:
+    assert [cache_countdown(s) for s in (3601, 3600, 3540.5, 3540, 125, 120, 60.2, 60, 59.5, 1, 0.1, 0, -5)] == [
+        "1h01m", "1h00m", "1h00m", "59m", "3m", "2m", "2m", "1m", "1m", "1s", "1s", "expired", "expired"]
+
+
+def test_the_countdown_changes_its_text_exactly_when_it_says() -> None:
+    # Stepping from each change to the next: the text is the same just before it and differs just after.
+    for start in (7200.0, 3600.4, 185.25, 61.0, 59.9):
+        left, steps = start, 0
+        while (due := countdown_changes_in(left)) is not None:
+            assert due > 0
+            assert cache_countdown(left - due + 1e-6) == cache_countdown(left)
+            assert cache_countdown(left - due - 1e-6) != cache_countdown(left)
+            left -= due + 1e-9
+            steps += 1
+        assert cache_countdown(left) == "expired"
+        # Once a minute down to the last minute, then once a second: not one redraw a second throughout.
+        assert steps == (math.ceil(math.ceil(start) / 60) + 59 if start >= 59 else math.ceil(start))
+    assert countdown_changes_in(185.25) == 5.25  # 4m until 180 s, then 3m
+    assert countdown_changes_in(59.5) == 0.5 and countdown_changes_in(0) is None
+
+
+async def test_the_gauge_is_redrawn_when_its_countdown_changes_not_every_second(workspace: Workspace) -> None:
+    app = workspace.app(clock=lambda: NOW, live_minutes=30)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        gauge = next(g for g in app.screen.query(ContextGauge) if g.view.session_id == SESSION)
+        last, *_ = last_main_call(workspace)
+        left = (last + timedelta(hours=1) - NOW).total_seconds()
+        timer = gauge._countdown_timer
+        assert timer is not None and left > 60
+        # Due at the next whole minute of the countdown (a timer per gauge), not in a second.
+        assert abs(timer._interval - (left - 60 * (math.ceil(math.ceil(left) / 60) - 1) + 0.02)) < 1e-6

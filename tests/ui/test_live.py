@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cockpit.sources.watcher import preferred_mode
 from cockpit.ui.widgets.gauge import ContextGauge
 
 from .conftest import Workspace, wait_for
+
+EVENTS = preferred_mode()  # inotify on Linux, watchfiles elsewhere
 
 CODEX_LIVE = "019c8bfe-ec25-79e0-97d7-bda6a9c575ff"
 
@@ -25,14 +28,14 @@ async def _wait_for(predicate, seconds: float = 8.0) -> bool:
     return await wait_for(predicate, seconds)
 
 
-@pytest.mark.parametrize("force_polling", [False, True], ids=["watchfiles", "polling"])
+@pytest.mark.parametrize("force_polling", [False, True], ids=["events", "polling"])
 async def test_appended_token_count_moves_the_gauge(workspace: Workspace, force_polling: bool) -> None:
     clock_now = datetime(2026, 2, 23, 21, 0, tzinfo=UTC)
     app = workspace.app(live=True, live_minutes=120, clock=lambda: clock_now, force_polling=force_polling)
     app.settings = type(app.settings)(live_minutes=120, poll_seconds=0.1)
     rollout = next(workspace.codex.glob("*019c8bfe*.jsonl"))
     async with app.run_test(size=(140, 45)) as pilot:
-        assert await _wait_for(lambda: app.watch_mode in ("watchfiles", "polling"))
+        assert await _wait_for(lambda: app.watch_mode in (EVENTS, "polling"))
         await pilot.pause(0.3)
         with rollout.open("a") as handle:
             handle.write(_token_count("2026-02-23T20:59:00.000Z", 999_999, 129_200))
@@ -46,7 +49,7 @@ async def test_appended_token_count_moves_the_gauge(workspace: Workspace, force_
 
         entries = app.screen.query_one(LogPane).entries
         assert sum("passed 40%" in e for e in entries) == 1
-        assert app.watch_mode == ("polling" if force_polling else "watchfiles")
+        assert app.watch_mode == ("polling" if force_polling else EVENTS)
 
 
 async def test_half_written_line_waits_for_its_end(workspace: Workspace) -> None:
@@ -54,7 +57,7 @@ async def test_half_written_line_waits_for_its_end(workspace: Workspace) -> None
     rollout = next(workspace.codex.glob("*019c8bfe*.jsonl"))
     line = _token_count("2026-02-23T20:59:00.000Z", 999_999, 100_000)
     async with app.run_test(size=(140, 45)) as pilot:
-        assert await _wait_for(lambda: app.watch_mode == "watchfiles")
+        assert await _wait_for(lambda: app.watch_mode == EVENTS)
         with rollout.open("a") as handle:
             handle.write(line[:40])
         await pilot.pause(0.5)
@@ -71,7 +74,7 @@ async def test_junk_line_is_a_line_in_the_log_and_the_session_keeps_updating(wor
     app = workspace.app(live=True, live_minutes=120)
     rollout = next(workspace.codex.glob("*019c8bfe*.jsonl"))
     async with app.run_test(size=(140, 45)) as pilot:
-        assert await _wait_for(lambda: app.watch_mode == "watchfiles")
+        assert await _wait_for(lambda: app.watch_mode == EVENTS)
         with rollout.open("a") as handle:
             handle.write("{this is not json\n")
             handle.write(_token_count("2026-02-23T20:59:00.000Z", 999_999, 110_000))
@@ -99,8 +102,40 @@ async def test_a_failing_live_ingest_is_reported_and_retried(workspace: Workspac
     monkeypatch.setattr(LiveIngest, "run", flaky_run)
     app = workspace.app(live=True, live_minutes=120)
     async with app.run_test(size=(140, 45)) as pilot:
-        assert await _wait_for(lambda: app.watch_mode == "watchfiles", seconds=10)
+        assert await _wait_for(lambda: app.watch_mode == EVENTS, seconds=10)
         entries = app.screen.query_one(LogPane).entries
         assert any("live updates failed, retrying: RuntimeError: database is locked" in e for e in entries)
         assert len(attempts) == 2
         await pilot.pause()
+
+
+async def test_an_appended_line_redraws_its_row_in_place_without_reading_the_whole_list(workspace: Workspace,
+                                                                                         monkeypatch) -> None:
+    from cockpit.ui.screens import dashboard
+    from cockpit.ui.widgets.sessions_table import COLUMNS, SessionsTable
+
+    clock_now = datetime(2026, 2, 23, 21, 0, tzinfo=UTC)
+    app = workspace.app(live=True, live_minutes=120, clock=lambda: clock_now)
+    rollout = next(workspace.codex.glob("*019c8bfe*.jsonl"))
+    full_reads: list[int] = []
+    real = dashboard.list_sessions
+    monkeypatch.setattr(dashboard, "list_sessions", lambda *a, **k: full_reads.append(1) or real(*a, **k))
+    async with app.run_test(size=(140, 45)) as pilot:
+        assert await _wait_for(lambda: app.watch_mode == EVENTS)
+        screen = app.screen
+        assert isinstance(screen, dashboard.DashboardScreen)
+        assert await _wait_for(lambda: screen._reload_timer is None)  # the catch-up's full reload is done
+        await pilot.pause(0.2)
+        table = app.screen.query_one(SessionsTable)
+        top = screen.views[0].session_id
+        assert top == CODEX_LIVE  # the most recent live session: a new line keeps it where it is
+        before = len(full_reads)
+        with rollout.open("a") as handle:
+            handle.write(_token_count("2026-02-23T20:59:30.000Z", 999_999, 129_200))
+        ctx = COLUMNS.index("ctx")
+        assert await _wait_for(lambda: table.get_row(CODEX_LIVE)[ctx].plain.strip().startswith("50"))
+        assert len(full_reads) == before  # its row was redrawn from the view its gauge was drawn from
+        assert next(v for v in app.sessions if v.session_id == CODEX_LIVE).context.prompt_tokens == 129_200
+        # A session whose line does not come with a redrawn gauge (here: a hook event) reloads the list.
+        screen.on_hook_events_arrived(type("Arrived", (), {"sessions": frozenset({CODEX_LIVE})})())
+        assert await _wait_for(lambda: len(full_reads) > before)

@@ -7,6 +7,7 @@ from store_faults import hold_write_lock, record
 from textual.message import Message
 
 from cockpit.core.gate_rules import GateRun, GateState
+from cockpit.sources.watcher import preferred_mode
 from cockpit.store import approvals
 from cockpit.ui.messages import (
     ApprovalsChanged,
@@ -23,6 +24,8 @@ from .conftest import Workspace, wait_for
 from .test_approvals import ask, open_first_request
 from .test_gates_pane import QUICK, make_repo, state_of
 from .test_live import CODEX_LIVE, _token_count
+
+EVENTS = preferred_mode()  # inotify on Linux, watchfiles elsewhere
 
 
 class Posted:
@@ -90,7 +93,7 @@ async def test_an_appended_line_posts_the_sessions_it_changed(workspace: Workspa
     app = workspace.app(live=True, live_minutes=120)
     rollout = next(workspace.codex.glob("*019c8bfe*.jsonl"))
     async with app.run_test(size=(140, 45), message_hook=posted) as pilot:
-        assert await wait_for(lambda: app.watch_mode == "watchfiles", 10)
+        assert await wait_for(lambda: app.watch_mode == EVENTS, 10)
         catch_up = posted.of(TranscriptsIngested)
         assert len(catch_up) == 1 and catch_up[0].update.catch_up  # type: ignore[attr-defined]
         with rollout.open("a") as handle:
@@ -102,7 +105,7 @@ async def test_an_appended_line_posts_the_sessions_it_changed(workspace: Workspa
         assert await wait_for(lambda: bool(appended()), 8)
         update = appended()[0]
         assert not update.update.catch_up and update.update.lines == 1
-        assert update.update.sessions == frozenset({CODEX_LIVE}) and update.watch_mode == "watchfiles"
+        assert update.update.sessions == frozenset({CODEX_LIVE}) and update.watch_mode == EVENTS
         await pilot.pause()
 
 

@@ -134,3 +134,42 @@ def test_the_worker_reads_again_when_a_statusline_payload_arrives(tmp_path: Path
     finally:
         stop.set()
         thread.join(5)
+
+
+def test_the_codex_rollouts_are_read_again_when_the_store_took_a_line_from_one(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import time
+
+    from cockpit.ingest.pipeline import Ingestor
+    from cockpit.sources import codex_quota
+    from cockpit.store.db import open_db
+
+    rollouts = tmp_path / "codex"
+    shutil.copytree(Path(__file__).parents[1] / "data" / "codex" / "localpush", rollouts)
+    db = tmp_path / "c.db"
+    roots = codex_roots([str(rollouts)])
+    Ingestor(open_db(db), claude_roots([]), roots).ingest_all()
+    scans: list[int] = []
+    real = codex_quota.newest_codex_quota
+    monkeypatch.setattr(codex_quota, "newest_codex_quota", lambda *a, **k: scans.append(1) or real(*a, **k))
+    stop = threading.Event()
+    thread = threading.Thread(target=follow_quota, args=(str(db), claude_roots([]), roots, lambda: datetime.now(UTC),
+                                                         stop, lambda _message: None),
+                              kwargs={"statusline_seconds": 0.02}, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.5)  # some 25 looks at the store: nothing new, no stat walk of the rollouts
+        assert len(scans) == 1
+        rollout = next(rollouts.glob("rollout-*.jsonl"))
+        with rollout.open("a") as handle:
+            handle.write(json.dumps({"timestamp": "2026-02-23T20:59:00.000Z", "type": "event_msg",
+                                     "payload": {"type": "agent_message", "message": "done"}}) + "\n")
+        Ingestor(open_db(db), claude_roots([]), roots).ingest_all()  # what the live ingest does with it
+        deadline = time.monotonic() + 5
+        while len(scans) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(scans) == 2
+    finally:
+        stop.set()
+        thread.join(5)

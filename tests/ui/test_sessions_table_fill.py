@@ -103,7 +103,7 @@ async def test_many_rows_gone_refill_the_table() -> None:
 
 
 async def test_a_longer_value_changed_in_place_widens_its_column() -> None:
-    """An idle session that starts waiting for approval shows "waiting-approval" whole, as a refill would."""
+    """An ended session that starts thinking shows "thinking" whole, as a refill would."""
     views = [view(i) for i in range(5)]
     app = TableApp()
     async with app.run_test(size=(160, 40)) as pilot:
@@ -112,8 +112,31 @@ async def test_a_longer_value_changed_in_place_widens_its_column() -> None:
         await pilot.pause()
         state = next(c for c in table.columns.values() if c.key == "state")
         before = state.content_width
-        waiting = [v if v.session_id != "s00002" else replace(v, state=SessionState.WAITING_APPROVAL) for v in views]
+        waiting = [v if v.session_id != "s00002" else replace(v, state=SessionState.THINKING) for v in views]
         table.show(waiting, NOW, BANDS)
         await pilot.pause()
-        assert table.get_row("s00002")[COLUMNS.index("state")].plain == "waiting-approval"
-        assert state.content_width == len("waiting-approval") > before
+        assert table.get_row("s00002")[COLUMNS.index("state")].plain == "thinking"
+        assert state.content_width == len("thinking") > before
+
+
+async def test_ages_move_on_for_the_rows_on_screen_and_for_others_once_scrolled_to() -> None:
+    views = [view(i) for i in range(200)]  # s00000 active now, s00199 199 minutes ago
+    app = TableApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.query_one(SessionsTable)
+        table.show(views, NOW, BANDS)
+        assert await wait_for(lambda: table.row_count == len(views), 10)
+        await pilot.pause()
+        age = COLUMNS.index("active")
+        assert table.get_row("s00010")[age].plain == "10m ago"
+        assert table.get_row("s00000")[age].plain == "<1m ago"  # not in seconds: no repaint every tick
+        table.refresh_ages(NOW + timedelta(minutes=5))
+        await pilot.pause()
+        assert table.get_row("s00010")[age].plain == "15m ago"  # on screen: moved on at once
+        assert table.get_row("s00058")[age].plain == "58m ago"  # far below (63 min now): left for nobody
+        assert table.get_row("s00178")[age].plain == "2h ago"
+        table.scroll_to(y=170, animate=False, immediate=True)
+        assert await wait_for(lambda: table.get_row("s00178")[age].plain == "3h ago", 5)  # scrolled to: moved on
+        assert table.get_row("s00058")[age].plain == "58m ago"
+        table.scroll_to(y=50, animate=False, immediate=True)
+        assert await wait_for(lambda: table.get_row("s00058")[age].plain == "1h ago", 5)

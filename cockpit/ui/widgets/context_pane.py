@@ -29,15 +29,6 @@ class ContextPane(VerticalScroll, can_focus=True):
         self._seen: dict[str, tuple[int, int]] = {}  # per session: the context band and compactions last seen
         self._armed = False  # the first look only learns where each session stands
 
-    def on_mount(self) -> None:
-        # The prompt-cache countdowns tick by the second; only gauges with one running are redrawn.
-        self.set_interval(1.0, self._tick)
-
-    def _tick(self) -> None:
-        for gauge in self.query(ContextGauge):
-            if gauge.counting_down:
-                gauge.refresh()
-
     def _extras(self, views: list[SessionView]) -> dict[str, LiveExtras]:
         app = self.app
         return live_extras(app.db, views, app.clock(), app.settings.live_minutes)  # type: ignore[attr-defined]

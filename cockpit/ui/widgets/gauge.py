@@ -3,19 +3,54 @@ the prompt cache's countdown and cold-restart cost (Claude), and a line per live
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
 from rich.text import Text
+from textual.timer import Timer
 from textual.widget import Widget
 
 from cockpit.core.context import DEFAULT_BANDS, autocompact_tokens, band
 from cockpit.core.format import cost, forecast_text, pct, spark, tokens
 from cockpit.core.models import SessionView
-from cockpit.core.quota import cache_text
+from cockpit.core.quota import CacheState
 from cockpit.core.text import one_line
 from cockpit.services.quota import LiveExtras, SubagentGauge
 from cockpit.ui.widgets.sessions_table import short_model
 
 BAND_CLASSES = ("gauge--ok", "gauge--notice", "gauge--warn", "gauge--high", "gauge--critical")
 STATE_ICONS = {"thinking": "◐", "tool": "⚙", "waiting-approval": "✋", "idle": "○", "ended": "·"}
+# A countdown redraw is due this long after its text changes (a timer never fires early; this keeps it after).
+REDRAW_MARGIN_SECONDS = 0.02
+
+
+def cache_countdown(left: float) -> str:
+    """The prompt cache's time left as the gauge shows it, rounded up (it never says 0 while the cache lives):
+    whole minutes from a minute up ("4m", "1h02m"), seconds in the last minute ("45s"), "expired" after. Above a
+    minute the text changes once a minute, so the gauge is redrawn once a minute, not every second."""
+    if left <= 0:
+        return "expired"
+    secs = math.ceil(left)
+    if secs < 60:
+        return f"{secs}s"
+    minutes = math.ceil(secs / 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
+def countdown_changes_in(left: float) -> float | None:
+    """Seconds until `cache_countdown(left)` shows another text; None once it says expired for good."""
+    if left <= 0:
+        return None
+    secs = math.ceil(left)
+    if secs < 60:
+        return left - (secs - 1)  # the next whole second down (0: expired)
+    # The next whole minute down; from the last minute ("1m") on to seconds, at 59 s.
+    return left - max(60 * (math.ceil(secs / 60) - 1), 59)
+
+
+def cache_text(cache: CacheState, now: datetime) -> str:
+    """`cache 4m · cold $0.84`, `cache 45s · cold $0.84` or `cache expired · cold $0.84`."""
+    return f"cache {cache_countdown(cache.left(now))} · cold {cost(cache.cold_cost)}"
 
 
 class ContextGauge(Widget):
@@ -32,6 +67,12 @@ class ContextGauge(Widget):
         self.view = view
         self.bands = bands
         self.extras = extras or LiveExtras()
+        self._countdown_timer: Timer | None = None
+        self._mounted = False
+
+    def on_mount(self) -> None:
+        self._mounted = True
+        self._schedule_countdown()
 
     def set_extras(self, extras: LiveExtras | None) -> None:
         """The prompt cache and live subagents read with the view (services/quota.live_extras)."""
@@ -39,12 +80,28 @@ class ContextGauge(Widget):
         if extras != self.extras:
             self.extras = extras
             self.refresh(layout=True)
+            self._schedule_countdown()
 
-    @property
-    def counting_down(self) -> bool:
-        """The cache countdown is on screen and still running: redrawn every second."""
+    def redraw_in(self, now: datetime) -> float | None:
+        """Seconds until the cache countdown shown changes its text; None when there is none running."""
         cache = self.extras.cache
-        return cache is not None and cache.left(self.app.clock()) > -1  # type: ignore[attr-defined]
+        return None if cache is None else countdown_changes_in(cache.left(now))
+
+    def _schedule_countdown(self) -> None:
+        """One timer, due when the countdown's text changes (once a minute above a minute): no redraw between."""
+        if self._countdown_timer is not None:
+            self._countdown_timer.stop()
+            self._countdown_timer = None
+        if not self._mounted:
+            return
+        due = self.redraw_in(self.app.clock())  # type: ignore[attr-defined]
+        if due is not None:
+            self._countdown_timer = self.set_timer(due + REDRAW_MARGIN_SECONDS, self._countdown_due)
+
+    def _countdown_due(self) -> None:
+        self._countdown_timer = None
+        self.refresh()
+        self._schedule_countdown()
 
     def update_view(self, view: SessionView) -> None:
         self.view = view
@@ -105,7 +162,7 @@ class ContextGauge(Widget):
             # Second, where an 80-column pane still shows it: whether resuming now is cheap.
             now = self.app.clock()  # type: ignore[attr-defined]
             cache = self.extras.cache
-            parts.append((cache_text(cache, now), muted if cache.left(now) > 60 else self._style("gauge--high")))
+            parts.append((cache_text(cache, now), muted if cache.left(now) > 59 else self._style("gauge--high")))
         compactions = f"{count} compaction{'s' if count > 1 else ''}" if count else "no compaction"
         if v.compactions:
             last = v.compactions[-1]

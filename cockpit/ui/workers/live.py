@@ -22,10 +22,11 @@ def follow_transcripts(db_path: str, claude_roots: Sequence[Root], codex_roots: 
     The ingest (the pipeline, its parsers and process pool: ~70 ms of imports) is imported here, in the
     worker, which starts after the dashboard's first paint: never on the way to it."""
     from cockpit.ingest.live import LiveIngest
+    from cockpit.sources.watcher import preferred_mode
 
     def ingested(update: LiveUpdate) -> None:
         # The watch is armed right after the catch-up: until then the ingest says "starting".
-        mode = ingest.mode if ingest.mode != "starting" else "polling" if force_polling else "watchfiles"
+        mode = ingest.mode if ingest.mode != "starting" else preferred_mode(force_polling)
         post(TranscriptsIngested(update, mode))
 
     ingest = LiveIngest(db_path, claude_roots, codex_roots, ingested,

@@ -1,6 +1,7 @@
 """The plan quota for the dashboard's top line: read again when a statusLine payload is recorded (checked every
-few seconds, one cheap query) and on a slower timer for the Codex rollouts (a stat walk, then only the newest
-rollouts' ends are read)."""
+few seconds, one cheap query), and the Codex rollouts' (a stat walk, then only the newest rollouts' ends are
+read) when the live ingest stored something new from a rollout (the same cheap look, at the store's `files` rows),
+else on a slow timer in case the live ingest stopped."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from cockpit.ui.messages import QuotaFailed, QuotaRead
 from cockpit.ui.workers import Post, keep_running
 
 STATUSLINE_SECONDS = 2.0
-CODEX_SECONDS = 30.0
+CODEX_SECONDS = 300.0  # a safety net: a rollout that grew is noticed through the store within STATUSLINE_SECONDS
+
+
+def codex_files_key(conn: object) -> tuple[object, ...]:
+    """What the store knows of the Codex rollouts (how many, how far read, their latest change): it moves when the
+    live ingest stores a line from any of them."""
+    return tuple(conn.execute(  # type: ignore[attr-defined]
+        "SELECT count(*), total(offset), max(mtime_ns) FROM files WHERE agent = 'codex'").fetchone())
 
 
 def follow_quota(db_path: str, claude_roots: Sequence[Root], codex_roots: Sequence[Root],
@@ -33,6 +41,7 @@ def follow_quota(db_path: str, claude_roots: Sequence[Root], codex_roots: Sequen
         conn = connect(db_path)
         try:
             version: tuple[int, str] | None = None
+            codex_key: tuple[object, ...] | None = None
             codex_due = 0.0
             codex = None
             codex_problems: list[str] = []
@@ -47,7 +56,9 @@ def follow_quota(db_path: str, claude_roots: Sequence[Root], codex_roots: Sequen
                     version = current
                     claude, claude_problems = claude_quota(conn, now, flagged)
                     changed = True
-                if waited >= codex_due:
+                key = codex_files_key(conn) if codex_roots else None
+                if waited >= codex_due or key != codex_key:
+                    codex_key = key
                     scan = newest_codex_quota(codex_roots, now)
                     codex, codex_problems = scan.observation, scan.problems
                     codex_due = waited + codex_seconds
