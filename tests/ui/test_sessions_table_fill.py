@@ -3,10 +3,13 @@ a reload moves and changes rows in place (never a refill), and the highlighted s
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from cockpit.core.models import Agent, SessionState, SessionView, Usage
 from cockpit.ui.widgets import sessions_table
@@ -33,16 +36,23 @@ class TableApp(App[None]):
         yield SessionsTable()
 
 
+@asynccontextmanager
+async def showing(views: list[SessionView], size: tuple[int, int]) -> AsyncIterator[tuple[Pilot[None], SessionsTable]]:
+    """A table alone in an app of `size`, asked to show `views` (the first screenful goes in at once)."""
+    app = TableApp()
+    async with app.run_test(size=size) as pilot:
+        table = app.query_one(SessionsTable)
+        table.show(views, NOW, BANDS)
+        yield pilot, table
+
+
 def keys(table: SessionsTable) -> list[str]:
     return [str(row.key.value) for row in table.ordered_rows]
 
 
 async def test_a_long_list_paints_a_screenful_first_then_the_rest() -> None:
     views = [view(i) for i in range(3 * FIRST_ROWS + 7)]
-    app = TableApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        table = app.query_one(SessionsTable)
-        table.show(views, NOW, BANDS)
+    async with showing(views, (120, 40)) as (pilot, table):
         assert table.row_count == FIRST_ROWS  # before any paint
         assert await wait_for(lambda: table.row_count == len(views), 10)
         await pilot.pause()
@@ -51,10 +61,7 @@ async def test_a_long_list_paints_a_screenful_first_then_the_rest() -> None:
 
 async def test_a_reload_moves_and_changes_rows_in_place(monkeypatch) -> None:
     views = [view(i) for i in range(60)]
-    app = TableApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        table = app.query_one(SessionsTable)
-        table.show(views, NOW, BANDS)
+    async with showing(views, (120, 40)) as (pilot, table):
         await pilot.pause()
         table.move_cursor(row=10)  # the user is on s00010
         cleared = []
@@ -72,10 +79,7 @@ async def test_a_reload_moves_and_changes_rows_in_place(monkeypatch) -> None:
 
 async def test_unchanged_sessions_keep_their_cells(monkeypatch) -> None:
     views = [view(i) for i in range(30)]
-    app = TableApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        table = app.query_one(SessionsTable)
-        table.show(views, NOW, BANDS)
+    async with showing(views, (120, 40)) as (pilot, table):
         await pilot.pause()
         built = []
         real = sessions_table.row_cells
@@ -91,10 +95,7 @@ async def test_unchanged_sessions_keep_their_cells(monkeypatch) -> None:
 
 async def test_many_rows_gone_refill_the_table() -> None:
     views = [view(i) for i in range(200)]
-    app = TableApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        table = app.query_one(SessionsTable)
-        table.show(views, NOW, BANDS)
+    async with showing(views, (120, 40)) as (pilot, table):
         assert await wait_for(lambda: table.row_count == len(views), 10)
         few = [v for v in views if v.session_id.endswith("7")]  # a filter typed
         table.show(few, NOW, BANDS)
@@ -105,10 +106,7 @@ async def test_many_rows_gone_refill_the_table() -> None:
 async def test_a_longer_value_changed_in_place_widens_its_column() -> None:
     """An ended session that starts thinking shows "thinking" whole, as a refill would."""
     views = [view(i) for i in range(5)]
-    app = TableApp()
-    async with app.run_test(size=(160, 40)) as pilot:
-        table = app.query_one(SessionsTable)
-        table.show(views, NOW, BANDS)
+    async with showing(views, (160, 40)) as (pilot, table):
         await pilot.pause()
         state = next(c for c in table.columns.values() if c.key == "state")
         before = state.content_width
@@ -121,10 +119,7 @@ async def test_a_longer_value_changed_in_place_widens_its_column() -> None:
 
 async def test_ages_move_on_for_the_rows_on_screen_and_for_others_once_scrolled_to() -> None:
     views = [view(i) for i in range(200)]  # s00000 active now, s00199 199 minutes ago
-    app = TableApp()
-    async with app.run_test(size=(120, 30)) as pilot:
-        table = app.query_one(SessionsTable)
-        table.show(views, NOW, BANDS)
+    async with showing(views, (120, 30)) as (pilot, table):
         assert await wait_for(lambda: table.row_count == len(views), 10)
         await pilot.pause()
         age = COLUMNS.index("active")
