@@ -171,7 +171,7 @@ def cmd_index(ctx: Context) -> int:
 
     from cockpit.core.format import plural
     from cockpit.core.text import exact_line
-    from cockpit.store.queries import file_problems
+    from cockpit.store.files import file_problems
 
     if ctx.args.rebuild:
         from cockpit.store.db import open_for_rebuild
@@ -183,8 +183,7 @@ def cmd_index(ctx: Context) -> int:
                 " transcripts; its approvals, gate runs and other primary records cannot be recovered", err=True)
     ingestor = ctx.ingestor()
     started = time.perf_counter()
-    files = ingestor.discover()
-    result = ingestor.ingest_all(files, progress=_progress if sys.stderr.isatty() else None)
+    result = ingestor.ingest_all(progress=_progress if sys.stderr.isatty() else None)
     elapsed = time.perf_counter() - started
     for error in ingestor.discovery_errors:
         out(f"warning: {exact_line(error)}", err=True)
@@ -192,7 +191,7 @@ def cmd_index(ctx: Context) -> int:
         out(f"warning: {exact_line(path)}: {exact_line(error)}", err=True)
     sessions = ctx.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
     out(
-        f"indexed {plural(len(files), 'file')} ({result.bytes / 1e6:.1f} MB new, {plural(result.lines, 'line')})"
+        f"indexed {plural(result.files, 'file')} ({result.bytes / 1e6:.1f} MB new, {plural(result.lines, 'line')})"
         f" in {elapsed:.2f} s; {plural(sessions, 'session')} in {ctx.db_path}"
     )
     from cockpit.cli.prune import prune_if_due

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cockpit.core.models import Agent, WindowSource
+from cockpit.core.kinds import Agent, WindowSource
 
 DEFAULT_WINDOW = 200_000
 ONE_MILLION = 1_000_000

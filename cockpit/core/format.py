@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cockpit.core.context import DEFAULT_BANDS, autocompact_tokens, band, forecast
-from cockpit.core.models import SessionView
 from cockpit.core.text import one_line, terminal_safe
+
+if TYPE_CHECKING:
+    from cockpit.core.models import SessionView
 
 
 def plural(count: int, noun: str, many: str = "") -> str:

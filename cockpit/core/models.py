@@ -7,34 +7,9 @@ reads `SessionView` objects. Everything here is plain data: no IO, no Textual, n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-
-class Agent(StrEnum):
-    CLAUDE = "claude"
-    CODEX = "codex"
-
-
-class SessionState(StrEnum):
-    THINKING = "thinking"
-    TOOL = "tool"
-    WAITING_APPROVAL = "waiting-approval"
-    IDLE = "idle"
-    ENDED = "ended"
-
-
-class WindowSource(StrEnum):
-    """Where a context-window size came from, most authoritative first."""
-
-    STATUSLINE = "statusline"
-    MODEL_SUFFIX = "model-suffix"
-    TRANSCRIPT = "transcript"  # Codex writes model_context_window into the rollout
-    OBSERVED = "observed"  # a prompt larger than 200k was seen, so the window must be 1M
-    DEFAULT = "default"
-
-    @property
-    def assumed(self) -> bool:
-        return self in (WindowSource.OBSERVED, WindowSource.DEFAULT)
+# Re-exported: most code imports every model name from here.
+from cockpit.core.kinds import BINARY_ERROR, Agent, SessionState, WindowSource  # noqa: F401
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +39,6 @@ class Usage:
             self.cache_read_input_tokens + other.cache_read_input_tokens,
             self.cache_creation_1h_tokens + other.cache_creation_1h_tokens,
         )
-
-
-# The error a file that is not a text transcript keeps (the ingest skips it until it changes).
-BINARY_ERROR = "not a text transcript (binary content)"
 
 
 # ---- facts: what one transcript line says ---------------------------------------------------

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from cockpit.core.models import BINARY_ERROR, Agent
+from cockpit.core.kinds import BINARY_ERROR, Agent
 from cockpit.core.text import one_line
 from cockpit.sources.discovery import (
     Root,
@@ -36,7 +36,6 @@ from cockpit.sources.discovery import (
 )
 from cockpit.sources.tailer import Cursor, window_matches
 from cockpit.store.db import StoreError, database_file, store_error
-from cockpit.store.rollup import refresh_rollups
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -102,6 +101,9 @@ _FILE_COLUMNS = (
 )
 
 
+_AGENTS = {agent.value: agent for agent in Agent}  # a dict lookup: Agent(value) costs ~1 µs a row
+
+
 @dataclass
 class FileRecord:
     path: str  # the name its rows carry: the first path it was found by, printable
@@ -127,12 +129,14 @@ class IngestResult:
     lines: int = 0
     bytes: int = 0
     more: bool = False  # a byte budget stopped the read before the end of the file
+    files: int = 0  # transcript files looked at (every file found, when the call discovered them)
 
     def add(self, other: IngestResult) -> None:
         self.sessions |= other.sessions
         self.lines += other.lines
         self.bytes += other.bytes
         self.more = self.more or other.more
+        self.files += other.files
 
 
 @dataclass
@@ -176,6 +180,9 @@ class Ingestor:
         self.write_attempts = WRITE_ATTEMPTS
         self._by_location: dict[str, FileRecord] = {}
         self._by_identity: dict[tuple[int, int], FileRecord] = {}
+        # The stat each file got from the last discovery, by location; only the catch-up that ran that discovery
+        # itself uses them (moments later), instead of stating every file a second time.
+        self._discovery_stats: dict[str, os.stat_result] = {}
         with self._store_errors():
             self._load_records()
 
@@ -207,7 +214,7 @@ class Ingestor:
     def _record_from_row(row: Sequence[Any]) -> FileRecord:
         path, agent, sid, sub, aid, inode, offset, pending, state, error, gone, dev, real, mtime_ns, window = row
         return FileRecord(
-            path, Agent(agent), sid, bool(sub), aid, Cursor(inode, offset, pending, dev, mtime_ns, window),
+            path, _AGENTS.get(agent) or Agent(agent), sid, bool(sub), aid, Cursor(inode, offset, pending, dev, mtime_ns, window),
             json.loads(state) if state else None, error, bool(gone),
             realpath=os.fsdecode(real) if real else "", stored=True,
         )
@@ -217,9 +224,11 @@ class Ingestor:
         errors: list[str] = []
         found: list[TranscriptFile] = discover_claude(self.claude_roots, errors) + discover_codex(self.codex_roots, errors)
         self.discovery_errors = errors
+        self._discovery_stats = {}
         with self._store_errors():
             for tf in found:
-                self.track(tf)
+                # Found by joining names to absolute, normalised root folders: already what abspath would give.
+                self.track(tf, absolute=True)
         return sorted(
             (r for r in self.records.values() if not r.gone or os.path.exists(r.location)),
             key=lambda r: (r.subagent, r.path),
@@ -234,10 +243,11 @@ class Ingestor:
         tf = classify(agent, location)
         return self.track(tf) if tf is not None else None
 
-    def track(self, tf: TranscriptFile) -> FileRecord | None:
+    def track(self, tf: TranscriptFile, *, absolute: bool = False) -> FileRecord | None:
         """The record of the file `tf` names: the one already known by this name or by the file's
-        identity, else a new one (None when the file vanished before it was ever seen)."""
-        location = os.path.abspath(tf.path)
+        identity, else a new one (None when the file vanished before it was ever seen). `absolute`: `tf.path` is
+        absolute and normalised already."""
+        location = tf.path if absolute else os.path.abspath(tf.path)
         try:
             st: os.stat_result | None = os.stat(location)
         except OSError:
@@ -262,6 +272,8 @@ class Ingestor:
             record = known
         assert record is not None
         self._by_location[location] = record
+        if st is not None and location == record.location:
+            self._discovery_stats[location] = st
         if ident is not None:
             self._by_identity[ident] = record
         return record
@@ -311,8 +323,14 @@ class Ingestor:
     ) -> IngestResult:
         # A file whose identity, size and (trusted) mtime are those of its cursor has nothing new: a stat, no open,
         # no transaction, no roll-up. An unchanged history costs about a walk of its folders.
-        todo = [r for r in (records if records is not None else self.discover()) if not self._quiet(r)]
-        total = IngestResult()
+        if records is None:
+            records = self.discover()
+            stats, self._discovery_stats = self._discovery_stats, {}
+        else:
+            stats = {}  # found earlier: stat them now, so a write since then is read
+        records = list(records)
+        todo = [r for r in records if not self._quiet(r, stats.get(r.location))]
+        total = IngestResult(files=len(records))
         ready: list[tuple[FileRecord, Parsed]] = []
         conflicts: list[FileRecord] = []
         pending = 0
@@ -357,16 +375,18 @@ class Ingestor:
         return total
 
     @staticmethod
-    def _quiet(record: FileRecord) -> bool:
-        """Whether `record`'s file is as its stored cursor left it (the tailer would read nothing from it). Stat
-        now, never a stat from discovery: a write since then must be read."""
+    def _quiet(record: FileRecord, st: os.stat_result | None = None) -> bool:
+        """Whether `record`'s file is as its stored cursor left it (the tailer would read nothing from it). `st`:
+        a stat taken by this same catch-up's discovery; else one is taken now (a write since an older discovery
+        must be read)."""
         c = record.cursor
         if not record.stored or record.gone or not c.mtime_ns or not c.inode or record.error not in (None, BINARY_ERROR):
             return False
-        try:
-            st = os.stat(record.location)
-        except OSError:
-            return False
+        if st is None:
+            try:
+                st = os.stat(record.location)
+            except OSError:
+                return False
         return (st.st_ino == c.inode and st.st_dev == c.dev and st.st_mtime_ns == c.mtime_ns
                 and st.st_size == c.offset + c.scanned)
 
@@ -434,6 +454,9 @@ class Ingestor:
     def _refresh_rollups(self, ids: Iterable[str]) -> None:
         ids = sorted({s for s in ids if s})
         if ids:
+            # Imported here: the prices and the models are not needed by an unchanged history.
+            from cockpit.store.rollup import refresh_rollups
+
             refresh_rollups(self.db, ids)
             self.db.conn.execute(
                 "UPDATE files SET stale = 0 WHERE stale = 1 AND session_id IN (SELECT value FROM json_each(?))",

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cockpit.core.models import Agent
+from cockpit.core.kinds import Agent
 
 _CODEX_ID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$", re.I)
 MAX_DEPTH = 8
@@ -49,7 +49,8 @@ def printable(text: str) -> str:
 
 
 def _root_path(folder: str) -> str:
-    # Absolute, so a relative and an absolute spelling of one root name its files alike.
+    # Absolute and normalised, so a relative and an absolute spelling of one root name its files alike, and the
+    # paths found under it need no abspath of their own.
     return os.path.abspath(os.path.expanduser(folder))
 
 
@@ -61,8 +62,8 @@ def claude_roots(flags: Sequence[str] = (), env: dict[str, str] | None = None) -
         dirs = [d.strip() for d in env["CLAUDE_CONFIG_DIR"].split(",") if d.strip()]
         return [Root(Agent.CLAUDE, _root_path(d), os.path.isdir(_root_path(d)), "env") for d in dirs]
     home = Path(env.get("HOME") or Path.home())
-    candidates = [home / ".claude", home / ".config" / "claude"]
-    return [Root(Agent.CLAUDE, str(c), c.is_dir(), "default") for c in candidates]
+    candidates = [_root_path(str(home / ".claude")), _root_path(str(home / ".config" / "claude"))]
+    return [Root(Agent.CLAUDE, c, os.path.isdir(c), "default") for c in candidates]
 
 
 def codex_roots(flags: Sequence[str] = (), env: dict[str, str] | None = None) -> list[Root]:
@@ -73,14 +74,16 @@ def codex_roots(flags: Sequence[str] = (), env: dict[str, str] | None = None) ->
         path = _root_path(env["CODEX_HOME"])
         return [Root(Agent.CODEX, path, os.path.isdir(path), "env")]
     home = Path(env.get("HOME") or Path.home())
-    return [Root(Agent.CODEX, str(home / ".codex"), (home / ".codex").is_dir(), "default")]
+    path = _root_path(str(home / ".codex"))
+    return [Root(Agent.CODEX, path, os.path.isdir(path), "default")]
 
 
 def _walk_jsonl(top: str, errors: list[str]) -> Iterator[str]:
     """Every *.jsonl under `top`, without following symlinked directories (no loops).
 
-    FIFOs, sockets and devices with that name are yielded too, so the reader can report them."""
-    stack = [(top, 0)]
+    FIFOs, sockets and devices with that name are yielded too, so the reader can report them. The paths are
+    absolute and normalised (the ingest relies on it)."""
+    stack = [(os.path.abspath(top), 0)]
     while stack:
         folder, depth = stack.pop()
         try:
@@ -110,19 +113,26 @@ def claude_scan_dirs(root: Root) -> list[str]:
     return [root.path] if root.origin == "flag" and os.path.isdir(root.path) else []
 
 
+def _stem(name: str) -> str:
+    """The name without its last suffix, as pathlib has it ("a.jsonl" -> "a", ".jsonl" stays)."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def classify_claude(path: str) -> TranscriptFile:
-    p = Path(path)
-    name = p.stem
+    # String operations, not pathlib: this runs for every file of every catch-up (~8 ms on 2,000 files).
+    name = _stem(path.rpartition(os.sep)[2])
+    if not name.startswith("agent-"):
+        return TranscriptFile(Agent.CLAUDE, path, printable(name))
+    parts = [part for part in path.split(os.sep) if part and part != "."]
     # <sessionId>/subagents/agent-<id>.jsonl or <sessionId>/subagents/workflows/<run>/agent-<id>.jsonl;
     # a "subagents" folder higher up belongs to the root's own path, not to the layout.
-    if name.startswith("agent-") and "subagents" in p.parts[-4:-1]:
-        idx = len(p.parts) - 1 - list(reversed(p.parts)).index("subagents")
-        parent = p.parts[idx - 1] if idx > 0 else ""
-        agent_id = name[len("agent-") :] if name.startswith("agent-") else name
-        return TranscriptFile(Agent.CLAUDE, path, printable(parent), subagent=True, agent_id=printable(agent_id))
-    if name.startswith("agent-"):
-        return TranscriptFile(Agent.CLAUDE, path, "", subagent=True, agent_id=printable(name[len("agent-") :]))
-    return TranscriptFile(Agent.CLAUDE, path, printable(name))
+    if "subagents" in parts[-4:-1]:
+        idx = len(parts) - 1 - parts[::-1].index("subagents")
+        parent = parts[idx - 1] if idx > 0 else ""
+        return TranscriptFile(Agent.CLAUDE, path, printable(parent), subagent=True,
+                              agent_id=printable(name[len("agent-") :]))
+    return TranscriptFile(Agent.CLAUDE, path, "", subagent=True, agent_id=printable(name[len("agent-") :]))
 
 
 def discover_claude(roots: Sequence[Root], errors: list[str]) -> list[TranscriptFile]:
@@ -157,7 +167,7 @@ def classify_codex(path: str) -> TranscriptFile | None:
     if not name.startswith("rollout-"):
         return None
     match = _CODEX_ID.search(name)
-    return TranscriptFile(Agent.CODEX, path, match.group(1) if match else printable(Path(path).stem))
+    return TranscriptFile(Agent.CODEX, path, match.group(1) if match else printable(_stem(name)))
 
 
 def discover_codex(roots: Sequence[Root], errors: list[str]) -> list[TranscriptFile]:

@@ -17,6 +17,7 @@ from cockpit.core.models import (
     WindowSource,
 )
 from cockpit.store.db import Database
+from cockpit.store.files import file_problems, incomplete_files  # noqa: F401 - re-exported for their readers
 
 SPARK_CALLS = 40
 
@@ -238,18 +239,8 @@ def skipped_by_reason(db: Database) -> dict[str, int]:
     return {reason: n for reason, n in db.execute("SELECT reason, SUM(count) FROM skipped GROUP BY reason").fetchall()}
 
 
-def file_problems(db: Database) -> list[tuple[str, str]]:
-    """Files that could not be read, as (path, message)."""
-    return [(p, e) for p, e in db.execute("SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path").fetchall()]
-
-
 def sessions_per_agent(db: Database) -> dict[str, int]:
     return dict(db.execute("SELECT agent, COUNT(*) FROM sessions GROUP BY agent").fetchall())
-
-
-def incomplete_files(db: Database) -> list[tuple[str, int]]:
-    """(path, bytes) of transcripts whose last line is not complete yet."""
-    return db.execute("SELECT path, pending_bytes FROM files WHERE pending_bytes > 0").fetchall()
 
 
 def gone_files(db: Database) -> int:

@@ -171,3 +171,5 @@ def test_an_unchanged_history_is_a_stat_walk_that_never_loads_the_parsers(tmp_pa
     code, again, out = _loaded(["index", *flags], tmp_path)
     assert code == 0 and "indexed 1 file (0.0 MB new, 0 lines)" in out
     assert "cockpit.ingest.parse" not in again and "cockpit.core.claude" not in again
+    # Nor the fact and view dataclasses, the price table or the session readers (~15 ms of every such index).
+    assert again & {"cockpit.core.models", "cockpit.store.rollup", "cockpit.core.pricing", "cockpit.store.queries"} == set()

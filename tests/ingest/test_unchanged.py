@@ -52,3 +52,48 @@ def test_an_unchanged_history_rewrites_nothing_and_a_changed_session_alone_is_re
     sizes = dict(conn.execute("SELECT path, size FROM files").fetchall())
     assert sizes[str(grown)] == grown.stat().st_size and sizes[str(tmp_path / "claude" / "projects" / "-home-dev-proj"
                                                                     / "a.jsonl")] == -1
+
+
+def _age(tmp_path: Path) -> None:
+    import os
+
+    for path in (tmp_path / "claude").rglob("*.jsonl"):
+        os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+
+
+def test_an_unchanged_index_stats_each_transcript_once(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    for sid in ("a", "b", "c"):
+        _session(tmp_path, sid)
+    _index(tmp_path)
+    _age(tmp_path)
+    _index(tmp_path)
+    real_stat, seen = os.stat, []
+
+    def counting_stat(path, *args, **kwargs):
+        if str(path).endswith(".jsonl"):
+            seen.append(os.fsdecode(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+    _index(tmp_path)
+    # The discovery's stat decides that nothing changed: no second stat of each file (2,000 files: ~7 ms).
+    assert sorted(seen) == sorted(str(p) for p in (tmp_path / "claude").rglob("*.jsonl"))
+
+
+def test_a_write_after_an_earlier_discovery_is_read(tmp_path: Path) -> None:
+    from cockpit.ingest.pipeline import Ingestor
+    from cockpit.sources.discovery import claude_roots
+    from cockpit.store.db import open_db
+
+    grown = _session(tmp_path, "a")
+    _index(tmp_path)
+    _age(tmp_path)
+    _index(tmp_path)
+    ingestor = Ingestor(open_db(str(tmp_path / "cockpit.db")), claude_roots([str(tmp_path / "claude")]))
+    records = ingestor.discover()
+    write_jsonl(grown, [claude_assistant(9, session="a", msg_id="a-m9")], mode="a")
+    # Records found before the write: the catch-up stats them again instead of trusting the discovery's stat.
+    assert ingestor.ingest_all(records).lines == 1
+    assert ingestor.ingest_all().lines == 0
