@@ -124,36 +124,42 @@ def read_and_parse(job: FileJob) -> Parsed:
     skip = CLAUDE_SKIP if is_claude else CODEX_SKIP
     nested = {} if is_claude else CODEX_SKIP_PAYLOADS
     step = len(_PAYLOAD_TYPE)
-    for offset, raw in read.lines:
-        # Inline top-level type check: most Claude lines are progress records, and both clients write large
-        # lines nobody reads (request shapes, world state, Codex reasoning); known types nothing is read from
-        # are not parsed.
-        pos = raw.find(b'"type":"')
-        if pos > 0 and raw.find(b"{", 1, pos) == -1:
-            end = raw.find(b'"', pos + 8)
-            if end != -1:
-                kind = raw[pos + 8 : end]
-                if kind in skip:
-                    continue
-                ignored = nested.get(kind)
-                if ignored is not None and raw.startswith(_PAYLOAD_TYPE, end + 1):
-                    sub_end = raw.find(b'"', end + 1 + step)
-                    if raw[end + 1 + step : sub_end] in ignored:
+    loads = orjson.loads
+    for base, data, spans in read.chunks:
+        # Each line is data[start:end], looked at in place and parsed from a view: never copied out.
+        view = memoryview(data)
+        find = data.find
+        for i in range(0, len(spans), 2):
+            start, stop = spans[i], spans[i + 1]
+            # Inline top-level type check: most Claude lines are progress records, and both clients write large
+            # lines nobody reads (request shapes, world state, Codex reasoning); known types nothing is read from
+            # are not parsed.
+            pos = find(b'"type":"', start, stop)
+            if pos > start and find(b"{", start + 1, pos) == -1:
+                end = find(b'"', pos + 8, stop)
+                if end != -1:
+                    kind = data[pos + 8 : end]
+                    if kind in skip:
                         continue
-        try:
-            obj = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            reason = "non-utf8" if _bad_utf8(raw) else "invalid-json"
-            batch.skipped[reason] = batch.skipped.get(reason, 0) + 1
-            continue
-        if subagent and not out.session_id and isinstance(obj, dict):
-            sid = obj.get("sessionId")
-            if isinstance(sid, str) and sid:
-                out.session_id = sid
-        facts = parse_claude(obj, subagent_file=subagent) if is_claude else codex.parse_line(obj)  # type: ignore[union-attr]
-        if facts:
-            _collect(job, out.session_id, offset, facts, batch)
-    out.lines = len(read.lines)
+                    ignored = nested.get(kind)
+                    if ignored is not None and data.startswith(_PAYLOAD_TYPE, end + 1, stop):
+                        sub_end = find(b'"', end + 1 + step, stop)
+                        if sub_end != -1 and data[end + 1 + step : sub_end] in ignored:
+                            continue
+            try:
+                obj = loads(view[start:stop])
+            except orjson.JSONDecodeError:
+                reason = "non-utf8" if _bad_utf8(data[start:stop]) else "invalid-json"
+                batch.skipped[reason] = batch.skipped.get(reason, 0) + 1
+                continue
+            if subagent and not out.session_id and isinstance(obj, dict):
+                sid = obj.get("sessionId")
+                if isinstance(sid, str) and sid:
+                    out.session_id = sid
+            facts = parse_claude(obj, subagent_file=subagent) if is_claude else codex.parse_line(obj)  # type: ignore[union-attr]
+            if facts:
+                _collect(job, out.session_id, base + start, facts, batch)
+    out.lines = read.count
     out.bytes = read.cursor.offset - (0 if read.reset else job.cursor.offset)
     if job.max_bytes is not None:
         try:

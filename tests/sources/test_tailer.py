@@ -238,3 +238,68 @@ def test_budget_stops_early_and_the_rest_follows(tmp_path, monkeypatch):
 def test_missing_file_raises_oserror(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_new_lines(str(tmp_path / "nope.jsonl"), Cursor())
+
+
+def _reference_lines(data: bytes, start: int = 0) -> list[tuple[int, bytes]]:
+    """What a reader of complete lines must return: each non-blank line before the last newline, at its offset,
+    without its newline and one \\r."""
+    out, pos = [], start
+    end = data.rfind(b"\n")
+    while pos <= end:
+        nl = data.index(b"\n", pos)
+        raw = data[pos:nl]
+        if raw and not raw.isspace():
+            out.append((pos, raw[:-1] if raw.endswith(b"\r") else raw))
+        pos = nl + 1
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lines_and_offsets_equal_a_plain_split_whatever_the_blocks_and_the_appends(tmp_path, monkeypatch, seed):
+    import random
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(tailer, "CHUNK", rng.choice([7, 64, 300, 4096]))
+    pieces = [b'{"a":1}', b"", b" ", b"\t \r", b"\r", b'{"b":"x\r"}\r', b" {}", b'{"c":"' + b"y" * 500 + b'"}',
+              b"\x7b", b"not json", b"\r\r", b'x\r\r']
+    data = b"".join(rng.choice(pieces) + b"\n" for _ in range(200)) + b'{"unfinished":'
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b"")
+    cursor, got = Cursor(), []
+    written = 0
+    while written < len(data):
+        step = rng.randint(1, 900)
+        _append(path, data[written : written + step])
+        written += step
+        result = read_new_lines(str(path), cursor)
+        assert not result.reset
+        got += result.lines
+        assert result.count == len(result.lines)
+        cursor = result.cursor
+    assert got == _reference_lines(data)
+    assert cursor.offset == data.rfind(b"\n") + 1 and cursor.scanned == len(data) - cursor.offset
+
+
+def test_a_line_growing_past_the_stat_while_it_is_read_ends_the_read(tmp_path, monkeypatch):
+    """The first block is sized to the stat; a file longer than that (a writer appending meanwhile) must not make
+    the reader ask for the same bytes forever."""
+    import threading
+
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b'{"a":1}\n' + b"x" * 100)
+    real_fstat = os.fstat
+
+    class Stale:
+        def __init__(self, st):
+            self._st = st
+
+        def __getattr__(self, name):
+            return 20 if name == "st_size" else getattr(self._st, name)
+
+    monkeypatch.setattr(tailer.os, "fstat", lambda fd: Stale(real_fstat(fd)))
+    results = []
+    reader = threading.Thread(target=lambda: results.append(read_new_lines(str(path), Cursor())), daemon=True)
+    reader.start()
+    reader.join(30)
+    assert results, "the read never ended"
+    assert results[0].lines == [(0, b'{"a":1}')] and results[0].cursor.scanned == 100
