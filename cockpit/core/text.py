@@ -53,6 +53,7 @@ def _pattern(extra: str) -> re.Pattern[str]:
 
 _UNSAFE_MULTILINE = _pattern("")
 _UNSAFE_ONE_LINE = _pattern("\t\n")
+_ASCII_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # what _UNSAFE_MULTILINE matches in ASCII
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 # Select Graphic Rendition (colour and style) only: ESC [ digits ; : m.
 _STYLE = re.compile(r"\x1b\[[0-9;:]*m")
@@ -123,7 +124,9 @@ def json_safe(text: str) -> str:
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
-    return _UNSAFE_MULTILINE.sub(escape, text)
+    # ASCII text (most JSON: every --json of a big history) can only hold C0 and DEL: a plain class scans it ~50x
+    # faster than the full pattern with its look-behinds (0.1 s of `cockpit sessions --json --all` on 2,000).
+    return (_ASCII_UNSAFE if text.isascii() else _UNSAFE_MULTILINE).sub(escape, text)
 
 
 def dumps(value: Any, *, indent: int | None = 2, default: Any = None) -> str:

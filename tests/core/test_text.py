@@ -50,3 +50,12 @@ def test_one_line_cuts_with_an_ellipsis_at_the_limit():
     assert one_line("x" * 10, 10) == "x" * 10
     cut = one_line("x" * 11, 10)
     assert cut == "x" * 9 + "…" and len(cut) == 10
+
+
+def test_the_ascii_class_matches_exactly_what_the_full_pattern_matches_in_ascii() -> None:
+    from cockpit.core import text as text_module
+
+    every = "".join(chr(c) for c in range(128))
+    assert text_module._ASCII_UNSAFE.findall(every) == text_module._UNSAFE_MULTILINE.findall(every)
+    # and json_safe on ASCII escapes them as before: DEL and a raw C0 byte that is not a newline or a tab
+    assert text_module.json_safe('{"a": "x\x7fy\x01"}\n\t') == '{"a": "x\\u007fy\\u0001"}\n\t'
