@@ -39,6 +39,8 @@ class LiveUpdate:
     catch_up: bool = False
     errors: tuple[str, ...] = ()
     cpu_seconds: float = 0.0  # of that, time this thread ran (the rest it waited, e.g. for the GIL)
+    # During a catch-up: (bytes read, bytes to read) when these sessions were stored; the catch-up goes on.
+    progress: tuple[int, int] | None = None
 
 
 class LiveIngest:
@@ -78,7 +80,12 @@ class LiveIngest:
     def _follow(self, db: sqlite_utils.Database, stop: threading.Event) -> None:
         started, cpu = time.perf_counter(), time.thread_time()
         ingestor = Ingestor(db, self.claude_roots, self.codex_roots)
-        result = ingestor.ingest_all()
+
+        def stored(sessions: set[str], done: int, to_read: int) -> None:
+            # A long catch-up (a new store, a history unread for long) shows its newest sessions as they land.
+            self.on_update(LiveUpdate(frozenset(sessions), 0, time.perf_counter() - started, progress=(done, to_read)))
+
+        result = ingestor.ingest_all(on_commit=stored)
         self.on_update(
             LiveUpdate(frozenset(result.sessions), result.lines, time.perf_counter() - started, catch_up=True,
                        errors=tuple(ingestor.discovery_errors + ingestor.notes), cpu_seconds=time.thread_time() - cpu)

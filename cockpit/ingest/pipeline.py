@@ -90,6 +90,12 @@ POOL_MIN_BYTES = 48 * 1024 * 1024
 POOL_MIN_CPUS = 4
 # A catch-up stores about this much transcript per transaction: short lock holds, little lost on a crash.
 COMMIT_EVERY_BYTES = 32 * 1024 * 1024
+# A catch-up someone watches (the dashboard's, on a new or long-unread store) reads the newest sessions first and
+# commits them after this much, so they are on screen in a fraction of a second instead of after the whole history;
+# each commit re-totals its sessions in the same transaction (a row is never seen without its totals), and the
+# watcher is told at most once per NOTICE_SECONDS.
+FIRST_COMMIT_BYTES = 1024 * 1024
+NOTICE_SECONDS = 1.0
 # A write that fails (lock held past the busy timeout, disk full) is tried this often, waiting longer each time.
 WRITE_ATTEMPTS = 3
 RETRY_FIRST_SECONDS = 0.5
@@ -161,6 +167,30 @@ def _rollback(conn: sqlite3.Connection) -> None:
 def _adopt(record: FileRecord, new: FileRecord) -> None:
     for f in fields(FileRecord):
         setattr(record, f.name, getattr(new, f.name))
+
+
+def _newest_first(todo: list[FileRecord], stats: dict[str, os.stat_result]) -> tuple[list[FileRecord], int]:
+    """`todo` with the sessions written to last first — a session is as new as its newest file; its main file
+    before its subagents', which need its row — files whose session is not known yet (legacy flat subagent
+    files) last; and the bytes they hold unread."""
+    unread: dict[int, int] = {}
+    mtime: dict[int, int] = {}
+    for record in todo:
+        st = stats.get(record.location)
+        if st is None:
+            try:
+                st = os.stat(record.location)
+            except OSError:
+                st = None
+        unread[id(record)] = max(0, st.st_size - record.cursor.offset) if st is not None else 0
+        mtime[id(record)] = st.st_mtime_ns if st is not None else 0
+    newest: dict[str, int] = {}
+    for record in todo:
+        if record.session_id:
+            newest[record.session_id] = max(newest.get(record.session_id, 0), mtime[id(record)])
+    ordered = sorted(todo, key=lambda r: (not r.session_id, -newest.get(r.session_id, mtime[id(r)]), r.session_id,
+                                          r.subagent, r.path))
+    return ordered, sum(unread.values())
 
 
 class Ingestor:
@@ -319,8 +349,14 @@ class Ingestor:
         return {sid for (sid,) in self.db.execute("SELECT DISTINCT session_id FROM files WHERE stale = 1").fetchall()}
 
     def ingest_all(
-        self, records: Iterable[FileRecord] | None = None, progress: Callable[[int, int], None] | None = None
+        self,
+        records: Iterable[FileRecord] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        on_commit: Callable[[set[str], int, int], None] | None = None,
     ) -> IngestResult:
+        """Everything new in `records` (default: every transcript found now). `progress(files done, files)` after
+        each file parsed. `on_commit(sessions, bytes read, bytes to read)`: the newest sessions are read first and
+        stored early, and each notice says which sessions are re-totalled and on screen so far."""
         # A file whose identity, size and (trusted) mtime are those of its cursor has nothing new: a stat, no open,
         # no transaction, no roll-up. An unchanged history costs about a walk of its folders.
         if records is None:
@@ -334,37 +370,71 @@ class Ingestor:
         ready: list[tuple[FileRecord, Parsed]] = []
         conflicts: list[FileRecord] = []
         pending = 0
+        to_read = 0
+        if on_commit is not None and todo:
+            todo, to_read = _newest_first(todo, stats)
+        # With `on_commit`: sessions to re-total at the next commit (stale ones); re-totalled and not written since;
+        # re-totalled but not told yet.
+        dirty: set[str] = set()
+        clean: set[str] = set()
+        unseen: set[str] = set()
+        noticed_at: float | None = None
+        limit = FIRST_COMMIT_BYTES if on_commit is not None else COMMIT_EVERY_BYTES
 
-        def write(group: list[tuple[FileRecord, Parsed]]) -> None:
+        def write(group: list[tuple[FileRecord, Parsed]], *, last: bool = False) -> None:
             # Parsing happens outside the write lock; only storing holds it, so hooks and the
             # dashboard's heartbeat never wait long behind a catch-up. Storing in a thread while the next group
             # is parsed does not pay: sqlite3 hands the GIL back and forth at every row (measured on 2 cores:
             # more CPU, no less wall time).
-            if group:
-                tx = self._transact(lambda tx: [self._stage(tx, record, parsed) for record, parsed in group])
-                total.add(tx.result)
-                conflicts.extend(tx.conflicts)
+            nonlocal noticed_at
+            if not group:
+                return
+
+            def stage(tx: _Transaction) -> None:
+                for record, parsed in group:
+                    self._stage(tx, record, parsed)
+                if on_commit is not None:
+                    # Totals of what is stored so far; a session whose files straddle two groups (its main file and
+                    # its subagents' are read one after another) is re-totalled again with the next.
+                    self._refresh_rollups(tx.result.sessions | dirty)
+
+            tx = self._transact(stage)
+            total.add(tx.result)
+            conflicts.extend(tx.conflicts)
+            if on_commit is None:
+                return
+            clean.update(tx.result.sessions | dirty)
+            dirty.clear()
+            unseen.update(tx.result.sessions)
+            # The last group is told by the caller's own result: a catch-up of one group sends no notice.
+            if not last and (noticed_at is None or time.monotonic() - noticed_at >= NOTICE_SECONDS):
+                noticed_at = time.monotonic()
+                on_commit({sid for sid in unseen if sid}, total.bytes, max(to_read, total.bytes))
+                unseen.clear()
 
         with self._store_errors():
             conn = self.db.conn
             total.sessions |= self._stale_sessions()
+            dirty.update(total.sessions)
             # One checkpoint at the end instead of one per commit: a catch-up rewrites the same pages often.
             conn.execute("PRAGMA wal_autocheckpoint = 0")
             try:
                 for done, (record, parsed) in enumerate(self._parse_all(todo), 1):
                     ready.append((record, parsed))
                     pending += parsed.bytes
-                    if pending >= COMMIT_EVERY_BYTES:
+                    if pending >= limit:
                         write(ready)
-                        ready, pending = [], 0
+                        ready, pending, limit = [], 0, COMMIT_EVERY_BYTES
                     if progress:
                         progress(done, len(todo))
-                write(ready)
+                write(ready, last=True)
                 for record in conflicts:
                     # Another writer stored this file meanwhile: continue from what it stored.
-                    total.add(self.ingest_file(record, refresh=False))
+                    again = self.ingest_file(record, refresh=False)
+                    total.add(again)
+                    clean.difference_update(again.sessions)
                 total.sessions.discard("")
-                self.refresh(total.sessions)
+                self.refresh(total.sessions - clean)
             finally:
                 try:
                     conn.execute("PRAGMA wal_autocheckpoint = 1000")

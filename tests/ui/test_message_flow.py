@@ -120,3 +120,26 @@ async def test_the_beads_read_posts_the_queue_and_the_sessions_linked_to_it(work
         loaded = posted.of(BeadsLoaded)[0]
         assert isinstance(loaded, BeadsLoaded)
         assert loaded.beads.path == path and loaded.queue.ready == ("x-1",) and loaded.session_issues == {}
+
+
+async def test_a_first_catch_up_posts_the_newest_sessions_as_they_land_then_says_it_caught_up(
+        workspace: Workspace, monkeypatch) -> None:
+    from cockpit.ingest import pipeline
+
+    for suffix in ("", "-wal", "-shm"):
+        workspace.db.with_name(workspace.db.name + suffix).unlink(missing_ok=True)  # a first run: an empty store
+    monkeypatch.setattr(pipeline, "FIRST_COMMIT_BYTES", 1)
+    monkeypatch.setattr(pipeline, "NOTICE_SECONDS", 0.0)
+    posted = Posted()
+    app = workspace.app(live=True, live_minutes=120)
+    async with app.run_test(size=(140, 45), message_hook=posted) as pilot:
+        assert await wait_for(lambda: app.watch_mode == EVENTS, 15)
+        updates = [m for m in posted.of(TranscriptsIngested) if isinstance(m, TranscriptsIngested)]
+        notices, final = updates[:-1], updates[-1]
+        assert notices and final.update.catch_up and final.update.progress is None
+        assert all(m.update.progress is not None and not m.update.catch_up for m in notices)
+        assert all(m.watch_mode.startswith("catching up ") and m.watch_mode.endswith(" MB") for m in notices)
+        # Every session is told once it is stored; the last group is told by the catch-up's own update.
+        told = set().union(*(m.update.sessions for m in notices))
+        assert told and told < final.update.sessions
+        await pilot.pause()

@@ -268,9 +268,12 @@ class DashboardScreen(Screen[None]):
         if not app.is_running:
             return
         update = message.update
-        app.last_update_ms = update.seconds * 1000
+        if update.progress is None:  # a catch-up's notices say how far it is, not how long one update took
+            app.last_update_ms = update.seconds * 1000
         self._changed_since_reload |= update.sessions
         self.query_one(IssuesPane).sessions_changed(update.sessions, catch_up=update.catch_up)
+        if update.progress is not None:
+            app.watch_mode = message.watch_mode  # "catching up 420/1,194 MB": the newest sessions are in
         if update.catch_up:
             app.watch_mode = message.watch_mode
             for error in update.errors:

@@ -25,8 +25,12 @@ def follow_transcripts(db_path: str, claude_roots: Sequence[Root], codex_roots: 
     from cockpit.sources.watcher import preferred_mode
 
     def ingested(update: LiveUpdate) -> None:
-        # The watch is armed right after the catch-up: until then the ingest says "starting".
-        mode = ingest.mode if ingest.mode != "starting" else preferred_mode(force_polling)
+        if update.progress is not None:
+            done, to_read = update.progress
+            mode = f"catching up {done / 1e6:,.0f}/{to_read / 1e6:,.0f} MB"
+        else:
+            # The watch is armed right after the catch-up: until then the ingest says "starting".
+            mode = ingest.mode if ingest.mode != "starting" else preferred_mode(force_polling)
         post(TranscriptsIngested(update, mode))
 
     ingest = LiveIngest(db_path, claude_roots, codex_roots, ingested,
