@@ -32,11 +32,13 @@ def _cockpit_command() -> list[str]:
 
 
 def _live_claude_session(db: Path) -> str | None:
+    from cockpit.store.db import NEWEST_FIRST
+
     try:
         conn = sqlite3.connect(str(db), timeout=5)
         try:
             row = conn.execute(
-                "SELECT session_id FROM sessions WHERE agent = 'claude' ORDER BY last_activity_at DESC LIMIT 1"
+                f"SELECT session_id FROM sessions WHERE agent = 'claude' ORDER BY {NEWEST_FIRST} LIMIT 1"
             ).fetchone()
         finally:
             conn.close()

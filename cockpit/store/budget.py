@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from cockpit.core.budget_rules import DAY, SESSION, BudgetLimits, Spend, next_day, spend
+from cockpit.store.db import NEWEST_FIRST
 
 _PROMPT = "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens)"
 
@@ -105,7 +106,7 @@ def live_stands(conn: sqlite3.Connection, limits: BudgetLimits, since: str, day:
     stands: list[Spend] = []
     if limits.session_usd is not None:
         ids = [sid for (sid,) in conn.execute(
-            "SELECT session_id FROM sessions WHERE last_activity_at >= ? AND calls > 0 ORDER BY last_activity_at DESC",
+            f"SELECT session_id FROM sessions WHERE last_activity_at >= ? AND calls > 0 ORDER BY {NEWEST_FIRST}",
             (since,)).fetchall()]
         stands += [s for sid in ids if (s := session_stand(conn, limits, sid)) is not None]
     day_budget = day_stand(conn, limits, day)

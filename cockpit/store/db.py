@@ -15,6 +15,10 @@ from typing import Any
 
 SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 5000
+# The order "newest session first" means everywhere: the rows a catch-up stores are in no particular order (the
+# newest files first), so sessions last active at the same moment (the demo's live agents) are ordered by when
+# they started, then by id: the sessions pane, the session `v` reads the intent of and `cockpit context` agree.
+NEWEST_FIRST = "last_activity_at DESC, started_at, session_id"
 
 DERIVED_TABLES = (
     "files", "skipped", "sessions", "api_calls", "compactions", "tool_calls", "tool_files", "prompts", "interrupts",

@@ -16,7 +16,7 @@ from cockpit.core.models import (
     Usage,
     WindowSource,
 )
-from cockpit.store.db import Database
+from cockpit.store.db import NEWEST_FIRST, Database
 from cockpit.store.files import file_problems, incomplete_files  # noqa: F401 - re-exported for their readers
 
 SPARK_CALLS = 40
@@ -130,7 +130,7 @@ def list_sessions(
         for root in roots:
             prefix = root.rstrip("/") + "/"
             params.extend([len(prefix), prefix])
-    sql += " ORDER BY (ended = 0 AND last_activity_at >= ?) DESC, last_activity_at DESC"
+    sql += f" ORDER BY (ended = 0 AND last_activity_at >= ?) DESC, {NEWEST_FIRST}"
     params.append(since)
     if limit:
         sql += " LIMIT ?"
@@ -145,7 +145,7 @@ def get_session(
     row = db.execute(f"SELECT {_COLUMNS} FROM sessions WHERE session_id = ?", (session_id,)).fetchone()
     if row is None:
         row = db.execute(
-            f"SELECT {_COLUMNS} FROM sessions WHERE session_id LIKE ? ORDER BY last_activity_at DESC LIMIT 1",
+            f"SELECT {_COLUMNS} FROM sessions WHERE session_id LIKE ? ORDER BY {NEWEST_FIRST} LIMIT 1",
             (session_id + "%",),
         ).fetchone()
     return _view(db, row, since, with_detail=True) if row else None

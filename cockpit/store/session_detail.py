@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from cockpit.store.db import NEWEST_FIRST
+
 SESSION_COLUMNS = "session_id, title, first_prompt, started_at, last_activity_at, cost_usd, project, window, path"
 
 
@@ -13,11 +15,11 @@ def find_session(conn: sqlite3.Connection, session: str, root: str) -> tuple[Any
     The row has SESSION_COLUMNS."""
     if session:
         return conn.execute(
-            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE session_id LIKE ? ORDER BY last_activity_at DESC",
+            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE session_id LIKE ? ORDER BY {NEWEST_FIRST}",
             (session.replace("%", "") + "%",)).fetchone()
     return conn.execute(
         f"SELECT {SESSION_COLUMNS} FROM sessions WHERE project = ? OR substr(project, 1, ?) = ?"
-        " ORDER BY last_activity_at DESC",
+        f" ORDER BY {NEWEST_FIRST}",
         (root, len(root) + 1, root + "/"),
     ).fetchone()
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from cockpit.core.format import parse_ts
 from cockpit.core.issue_refs import SessionRef
 from cockpit.core.text import one_line
+from cockpit.store.db import NEWEST_FIRST
 
 PROMPTS_PER_SESSION = 200
 
@@ -18,7 +19,7 @@ def session_refs(conn: sqlite3.Connection, repo_root: str) -> list[SessionRef]:
     root = repo_root.rstrip("/")
     rows = conn.execute(
         "SELECT session_id, project, branch, started_at, last_activity_at, cost_usd, title FROM sessions"
-        " WHERE project = ? OR substr(project, 1, ?) = ?",
+        f" WHERE project = ? OR substr(project, 1, ?) = ? ORDER BY {NEWEST_FIRST}",
         (root, len(root) + 1, root + "/"),
     ).fetchall()
     texts: dict[str, list[str]] = defaultdict(list)
