@@ -3,7 +3,7 @@
 Each dashboard has a presence row of its own (its pid and a random token, whether it is read-only,
 when it last beat): it beats every second and deletes the row when it stops, so one dashboard
 quitting leaves the requests waiting for another, and only when the last answering one is gone do
-the hooks give their fail-safe answer. It polls for pending requests every 100 ms and, unless it is
+the hooks give their fail-safe answer. It watches for pending requests and, unless it is
 read-only (a read-only dashboard never closes anything), closes a pending request
 
 - as "answered in terminal" when the agent shows it went on without us: a PostToolUse /
@@ -11,6 +11,12 @@ read-only (a read-only dashboard never closes anything), closes a pending reques
   transcript;
 - as "gone" when its hook is: the hook's pid is dead (killed by SIGKILL, crashed) or its deadline
   passed long ago. A gone request cannot be approved.
+
+At rest it sleeps until the store's files are written (inotify on their folder; without it, it looks every
+100 ms) or its next beat, and a look is one `PRAGMA data_version` (it moves only when another connection
+commits: a hook's request or event, the ingest, another dashboard's beat; never this watch's own beat): the
+requests and events are read only when it moved. While a request waits, it looks every 100 ms and reads
+them each time: a hook dying or a deadline passing changes nothing in the store.
 """
 
 from __future__ import annotations
@@ -83,6 +89,11 @@ def write_decision(
             delay = min(delay * 2, RETRY_MAX_SECONDS)
 
 
+def data_version(conn: sqlite3.Connection) -> int:
+    """A number that changes whenever another connection (any process) commits to the store, and only then."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 class InboxWatch:
     def __init__(
         self,
@@ -120,10 +131,20 @@ class InboxWatch:
         return closed
 
     def run(self, stop: threading.Event) -> None:
+        # Imported in this thread, after the first paint, not at start-up.
+        from cockpit.sources.inotify import FileWakeup
+
         conn = connect(self.db_path, busy_timeout=BUSY_SECONDS)
+        try:
+            last_event = newest_event_id(conn)
+            store = os.path.realpath(self.db_path)  # SQLite writes its -wal beside the file a symlink names
+            wakeup = FileWakeup([store, f"{store}-wal", f"{store}-journal"], stop)
+        except BaseException:
+            conn.close()
+            raise
         last_beat = 0.0
         seen: tuple[tuple[int, str], ...] | None = None
-        last_event = newest_event_id(conn)
+        version: int | None = None  # the store's data_version at the last read of the requests
         try:
             while not stop.is_set():
                 now = time.monotonic()
@@ -131,30 +152,21 @@ class InboxWatch:
                     try:
                         approvals.beat(conn, read_only=self.read_only, pid=self.pid, token=self.token)
                         last_beat = now
+                        wakeup.drain()  # the beat's own write: nothing to look at
                     except sqlite3.OperationalError as exc:
                         # A long write elsewhere: try again next poll rather than stop answering.
                         log.warning("heartbeat delayed: %s", exc)
-                waiting = approvals.pending(conn)
-                if self.read_only:
-                    # Never closes anything; it only leaves out what nobody waits for.
-                    closed: list[Request] = []
-                    waiting = [r for r in waiting if not approvals.hook_gone(r)]
-                else:
-                    closed = self._sweep(conn, waiting)
-                    if closed:
-                        gone = {r.id for r in closed}
-                        waiting = [r for r in waiting if r.id not in gone]
-                key = tuple((r.id, r.status) for r in waiting)
-                if key != seen or closed:
-                    seen = key
-                    self.on_change(waiting, closed)
-                if self.on_events is not None:
-                    newest, sessions = events_after(conn, last_event)
-                    if newest != last_event:
-                        last_event = newest
-                        self.on_events(sessions)
-                stop.wait(POLL_SECONDS)
+                # Read before the requests: a commit landing in between moves it again, and is read next look.
+                current = data_version(conn)
+                if current != version or seen:  # another connection wrote, or a request waits
+                    version = current
+                    seen, last_event = self._look(conn, seen, last_event)
+                # Asleep until the store is written or the next beat is due; every POLL_SECONDS while a request
+                # waits (or without inotify, or when a beat failed and is tried again).
+                beat_due = last_beat + BEAT_SECONDS - time.monotonic()
+                wakeup.wait(POLL_SECONDS if seen or not wakeup.active else max(POLL_SECONDS, beat_due))
         finally:
+            wakeup.close()
             try:
                 if stop.is_set():
                     # Leaving: hooks keep waiting while another answering dashboard is present, and give
@@ -167,3 +179,27 @@ class InboxWatch:
                 log.warning("presence not removed: %s", exc)
             finally:
                 conn.close()
+
+    def _look(self, conn: sqlite3.Connection, seen: tuple[tuple[int, str], ...] | None,
+              last_event: int) -> tuple[tuple[tuple[int, str], ...], int]:
+        """Read the pending requests (closing those nobody waits for) and the new hook events; `on_change` and
+        `on_events` when they changed. Returns what is waiting now (as `seen`) and the newest event's id."""
+        waiting = approvals.pending(conn)
+        if self.read_only:
+            # Never closes anything; it only leaves out what nobody waits for.
+            closed: list[Request] = []
+            waiting = [r for r in waiting if not approvals.hook_gone(r)]
+        else:
+            closed = self._sweep(conn, waiting)
+            if closed:
+                gone = {r.id for r in closed}
+                waiting = [r for r in waiting if r.id not in gone]
+        key = tuple((r.id, r.status) for r in waiting)
+        if key != seen or closed:
+            self.on_change(waiting, closed)
+        if self.on_events is not None:
+            newest, sessions = events_after(conn, last_event)
+            if newest != last_event:
+                last_event = newest
+                self.on_events(sessions)
+        return key, last_event

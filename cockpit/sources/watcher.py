@@ -12,16 +12,14 @@ a second, each taking the GIL, for an idle dashboard, and 20-40 ms between a wri
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import errno
 import logging
 import os
 import select
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+
+from cockpit.sources.inotify import IN_ISDIR, Watches, WatchFailed
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +29,6 @@ STEP_MS = 20
 # inotify: after an event, further events this close behind it join the same callback (one line is written in a
 # few system calls), for at most DEBOUNCE_MS in all.
 BURST_MS = 2
-
-_IN_MODIFY, _IN_ATTRIB, _IN_CLOSE_WRITE = 0x2, 0x4, 0x8
-_IN_MOVED_FROM, _IN_MOVED_TO, _IN_CREATE, _IN_DELETE = 0x40, 0x80, 0x100, 0x200
-_IN_DELETE_SELF, _IN_MOVE_SELF, _IN_Q_OVERFLOW, _IN_IGNORED = 0x400, 0x800, 0x4000, 0x8000
-_IN_ONLYDIR, _IN_ISDIR = 0x01000000, 0x40000000
-_IN_NONBLOCK, _IN_CLOEXEC = os.O_NONBLOCK, os.O_CLOEXEC
-_MASK = (_IN_MODIFY | _IN_ATTRIB | _IN_CLOSE_WRITE | _IN_MOVED_FROM | _IN_MOVED_TO | _IN_CREATE | _IN_DELETE
-         | _IN_DELETE_SELF | _IN_MOVE_SELF | _IN_ONLYDIR)
-_EVENT = struct.Struct("iIII")  # wd, mask, cookie, len; then len bytes of NUL-padded name
 
 
 def preferred_mode(force_polling: bool = False) -> str:
@@ -119,39 +108,24 @@ def watch_transcripts(
     return "polling"
 
 
-class InotifyFailed(Exception):
-    """The kernel's watch could not be set up or kept (no inotify, the watch limit reached)."""
+# The kernel's watch could not be set up or kept (no inotify, the watch limit reached).
+InotifyFailed = WatchFailed
 
 
 class Inotify:
-    """An inotify instance watching folders and every folder under them; `read` says which .jsonl files changed."""
+    """Folders and every folder under them watched (sources/inotify.py); `read` says which .jsonl files changed."""
 
-    _libc: ctypes.CDLL | None = None
-
-    @classmethod
-    def available(cls) -> bool:
-        if cls._libc is None:
-            if not hasattr(select, "select") or not os.path.isdir("/proc/self"):
-                return False
-            try:
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-                libc.inotify_init1.argtypes = [ctypes.c_int]
-                libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
-            except (OSError, AttributeError):
-                return False
-            cls._libc = libc
-        return True
+    available = Watches.available
 
     def __init__(self) -> None:
-        if not self.available() or self._libc is None:
-            raise InotifyFailed("inotify is not available here")
-        self.fd = self._libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
-        if self.fd < 0:
-            raise InotifyFailed(os.strerror(ctypes.get_errno()))
-        self.folders: dict[int, str] = {}  # watch descriptor -> folder
+        self.watches = Watches()
+
+    @property
+    def fd(self) -> int:
+        return self.watches.fd
 
     def close(self) -> None:
-        os.close(self.fd)
+        self.watches.close()
 
     def add_tree(self, top: str) -> list[str]:
         """Watch `top` and every folder under it; the .jsonl files already there (written before the watch)."""
@@ -159,13 +133,8 @@ class Inotify:
         stack = [top]
         while stack:
             folder = stack.pop()
-            wd = self._libc.inotify_add_watch(self.fd, os.fsencode(folder), _MASK)  # type: ignore[union-attr]
-            if wd < 0:
-                code = ctypes.get_errno()
-                if code in (errno.ENOENT, errno.ENOTDIR, errno.EACCES):
-                    continue  # gone again, or not ours to read: nothing to follow there
-                raise InotifyFailed(f"{folder}: {os.strerror(code)}")
-            self.folders[wd] = folder
+            if not self.watches.add(folder):
+                continue  # gone again, or not ours to read: nothing to follow there
             try:
                 with os.scandir(folder) as entries:
                     for entry in entries:
@@ -181,32 +150,15 @@ class Inotify:
         """The .jsonl files the events waiting now name (new folders are watched, their files named too), and
         whether the kernel's queue overflowed (events were lost)."""
         changed: set[str] = set()
-        overflow = False
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except BlockingIOError:
-                return changed, overflow
-            offset = 0
-            while offset + _EVENT.size <= len(data):
-                wd, mask, _cookie, length = _EVENT.unpack_from(data, offset)
-                raw = data[offset + _EVENT.size : offset + _EVENT.size + length].rstrip(b"\0")
-                offset += _EVENT.size + length
-                if mask & _IN_Q_OVERFLOW:
-                    overflow = True
-                    continue
-                if mask & _IN_IGNORED:
-                    self.folders.pop(wd, None)  # the folder is gone: the kernel dropped its watch
-                    continue
-                folder = self.folders.get(wd)
-                if folder is None or not raw:
-                    continue
-                path = os.path.join(folder, os.fsdecode(raw))
-                if mask & _IN_ISDIR:
-                    if mask & (_IN_CREATE | _IN_MOVED_TO):
-                        changed.update(self.add_tree(path))
-                elif _is_transcript(path):
-                    changed.add(path)
+        for event in self.watches.read():
+            if not event.name:
+                continue
+            if event.new_folder:
+                changed.update(self.add_tree(event.path))
+            elif not event.mask & IN_ISDIR and _is_transcript(event.name):
+                changed.add(event.path)
+        overflow, self.watches.overflowed = self.watches.overflowed, False
+        return changed, overflow
 
 
 def watch_inotify(

@@ -92,3 +92,49 @@ def test_the_process_tree_sums_its_peaks() -> None:
     own = bench._status(os.getpid(), "VmHWM")
     assert own and tree.peak() >= own
     assert tree.cpu_ticks() >= 0
+
+
+def test_an_idle_only_report_has_the_memory_and_idle_lines_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    who = bench.Contender("cockpit", {})
+    who.live = bench.LiveFigures(delays=[], peak=120 * bench.MIB, rss=100 * bench.MIB, idle_pct=0.4, idle_seconds=60)
+    figures = who.report(runs=0, samples=0)
+    out = capsys.readouterr().out
+    assert figures == {"peak RSS": 120 * bench.MIB, "idle CPU": 0.4}
+    assert "idle CPU (60 s)" in out and "0.40 % of a core" in out and "peak RSS" in out
+    assert "first row" not in out and "appended line" not in out
+
+
+def test_only_takes_idle_or_all() -> None:
+    with pytest.raises(SystemExit):
+        bench.main(["--corpus", "/nonexistent", "--only", "first-row"])
+
+
+def test_a_forked_child_that_has_not_exec_d_adds_no_memory_an_exec_d_one_does() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    tree = bench.Tree(os.getpid())
+    own = bench._status(os.getpid(), "VmHWM")
+    child = os.fork()
+    if child == 0:  # a fork that never execs: the parent's pages, shared
+        signal.pause()
+        os._exit(0)
+    try:
+        import time
+
+        time.sleep(0.2)
+        tree.sample()
+        assert child in tree.seen and tree.peak() < 1.5 * own
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        time.sleep(0.5)
+        tree = bench.Tree(os.getpid())
+        tree.sample()
+        assert sleeper.pid in tree.seen and tree.peak() > bench._status(os.getpid(), "VmHWM")
+    finally:
+        sleeper.kill()
+        sleeper.wait()

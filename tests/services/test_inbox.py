@@ -7,7 +7,9 @@ the hooks are real `cockpit hook` subprocesses waiting for an answer.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -234,3 +236,96 @@ def test_a_decision_that_cannot_be_written_before_the_deadline_fails_loudly(db: 
     assert approvals.get(conn, request_id).status == approvals.PENDING
     assert approvals.decide(conn, request_id, "h", "deny")
     conn.close()
+
+
+# ---- at rest: asleep until the store is written ------------------------------------------------------
+
+
+class Traced:
+    """The SQL each connection the inbox opens runs, in order (sqlite3's trace callback)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import cockpit.services.inbox as inbox
+
+        self.sql: list[str] = []
+        real = inbox.connect
+
+        def traced(*args, **kwargs):
+            conn = real(*args, **kwargs)
+            conn.set_trace_callback(self.sql.append)
+            return conn
+
+        monkeypatch.setattr(inbox, "connect", traced)
+
+    def count(self, text: str, since: int = 0) -> int:
+        return sum(text in statement for statement in self.sql[since:])
+
+
+def a_request(conn: sqlite3.Connection, hook_pid: int) -> int:
+    return approvals.create(conn, {
+        "agent": "claude", "event": "PreToolUse", "session_id": "s-1", "tool_name": "Bash",
+        "tool_input": {"command": "git push"}, "input_hash": approvals.input_hash("Bash", {"command": "git push"}),
+        "tool_use_id": "toolu_rest", "hook_pid": hook_pid,
+    })
+
+
+def test_an_idle_watch_sleeps_until_another_connection_writes(db: Path, monkeypatch) -> None:
+    import cockpit.services.inbox as inbox
+
+    monkeypatch.setattr(inbox, "BEAT_SECONDS", 3600.0)  # one beat, at the start: only a write can wake it after
+    traced = Traced(monkeypatch)
+    dashboard = Dashboard(db)
+    try:
+        assert wait_until(lambda: traced.count("FROM approvals") == 1 and traced.count("INSERT INTO heartbeat") == 1)
+        rest = len(traced.sql)
+        time.sleep(0.5)  # five looks' worth at POLL_SECONDS, were it polling
+        # Asleep: not even a look at the store's version, let alone a read of the requests or events.
+        assert traced.sql[rest:] == []
+        # A hook's request, written by another connection, wakes it and is shown (the next beat is an hour away).
+        conn = connect(db)
+        request_id = a_request(conn, os.getpid())
+        conn.close()
+        assert wait_until(lambda: any(request_id in [r.id for r in p] for p, _c in dashboard.changes))
+        assert traced.count("PRAGMA data_version", rest) >= 1 and traced.count("FROM approvals", rest) >= 1
+    finally:
+        dashboard.quit()
+
+
+def test_a_write_that_commits_nothing_wakes_it_for_one_look_and_no_read(db: Path, monkeypatch) -> None:
+    import cockpit.services.inbox as inbox
+
+    monkeypatch.setattr(inbox, "BEAT_SECONDS", 3600.0)
+    traced = Traced(monkeypatch)
+    dashboard = Dashboard(db)
+    try:
+        assert wait_until(lambda: traced.count("FROM approvals") == 1 and traced.count("INSERT INTO heartbeat") == 1)
+        rest = len(traced.sql)
+        # Another connection checkpoints the beat into the database file: the file is written, its content is not
+        # changed, data_version stays: one look, nothing read.
+        other = sqlite3.connect(db)
+        other.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        other.close()
+        assert wait_until(lambda: traced.count("PRAGMA data_version", rest) >= 1)
+        time.sleep(0.2)
+        assert traced.count("FROM approvals", rest) == 0 and traced.count("FROM hook_events", rest) == 0
+    finally:
+        dashboard.quit()
+
+
+def test_a_waiting_request_is_still_swept_when_nothing_is_written(db: Path) -> None:
+    hook = subprocess.Popen(["sleep", "60"])
+    conn = connect(db)
+    request_id = a_request(conn, hook.pid)
+    dashboard = Dashboard(db)
+    try:
+        assert wait_until(lambda: any(request_id in [r.id for r in p] for p, _c in dashboard.changes))
+        hook.kill()
+        hook.wait()
+        # The hook died: nothing in the store changed, yet the watch closes its request.
+        assert wait_until(lambda: approvals.get(conn, request_id).status == approvals.GONE)
+        assert any([r.id for r in closed] == [request_id] for _p, closed in dashboard.changes)
+    finally:
+        dashboard.quit()
+        conn.close()
+        if hook.poll() is None:
+            hook.kill()

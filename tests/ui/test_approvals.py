@@ -290,3 +290,23 @@ async def test_no_toast_covers_the_dialog_buttons_beside_an_agent_terminal(works
         assert isinstance(app.screen, DashboardScreen)
         assert any(toast.display for toast in app.screen.query("Toast"))
         assert any("approval needed" in entry for entry in app.screen.query_one(LogPane).entries)
+
+
+async def test_the_waited_for_clock_ticks_only_while_a_request_waits(workspace: Workspace) -> None:
+    from cockpit.ui.widgets.inbox_pane import InboxPane
+
+    app = workspace.app(inbox=True, live_minutes=10_000_000)
+    async with app.run_test(size=(140, 45)) as pilot:
+        pane = app.screen.query_one(InboxPane)
+        await pilot.pause()
+        assert pane.waited_timer is None  # nothing waits: nothing wakes the dashboard every second
+        rid = ask(workspace.db, hook_pid=os.getpid())
+        assert await wait_for(lambda: bool(app.pending))
+        assert pane.waited_timer is not None
+        conn = connect(workspace.db)
+        try:
+            assert approvals.close(conn, rid, approvals.ANSWERED_IN_TERMINAL, "terminal")
+        finally:
+            conn.close()
+        assert await wait_for(lambda: not app.pending)
+        assert pane.waited_timer is None

@@ -239,3 +239,39 @@ async def test_links_that_cannot_be_read_are_a_line_on_the_issue_screen(workspac
         links = str(app.screen.query_one("#issue-links", Static).render())
         assert "OSError: disk on fire" in links
         assert "Parse it" in str(app.screen.query_one("#issue-body").query(Static).first().render())
+
+
+async def test_an_idle_check_redraws_the_table_only_when_an_age_it_shows_moved_on(workspace: Workspace,
+                                                                                   monkeypatch) -> None:
+    from datetime import timedelta
+
+    from cockpit.ui.widgets.issues_pane import LINKS_REFRESH_TICKS
+
+    from .conftest import FROZEN_NOW
+
+    shows: list[object] = []
+    real_show = IssuesTable.show
+    monkeypatch.setattr(IssuesPane, "show", lambda self, *a, **k: shows.append(a) or real_show(self, *a, **k))
+    path = workspace.root / "repo" / ".beads" / "issues.jsonl"
+    path.parent.mkdir(parents=True)
+    created = (FROZEN_NOW - timedelta(hours=3)).isoformat()
+    path.write_text(f'{{"id": "x-1", "title": "first", "status": "open", "created_at": "{created}"}}\n')
+    now = [FROZEN_NOW]
+    app = workspace.app(repo=str(workspace.root / "repo"), clock=lambda: now[0])
+    async with app.run_test(size=(150, 50)) as pilot:
+        table = app.screen.query_one(IssuesPane)
+        assert await wait_for(lambda: table.row_count == 1)
+        drawn = len(shows)
+        # Idle, the clock still: the refreshes of the ages find them as shown, and the table is not redrawn
+        # (a refill repaints and relays it out).
+        for _ in range(2 * LINKS_REFRESH_TICKS):
+            table.check_file()
+            await pilot.pause()
+        assert len(shows) == drawn
+        # A day later "3h" reads "1d": at the next refresh the table is redrawn, once.
+        now[0] = FROZEN_NOW + timedelta(days=1)
+        for _ in range(2 * LINKS_REFRESH_TICKS):
+            table.check_file()
+            await pilot.pause()
+        assert len(shows) == drawn + 1
+        assert table.get_row_at(0)[5].plain != "3h"

@@ -173,3 +173,26 @@ def test_the_codex_rollouts_are_read_again_when_the_store_took_a_line_from_one(t
     finally:
         stop.set()
         thread.join(5)
+
+
+async def test_the_top_line_is_updated_only_when_what_it_says_changed(workspace: Workspace,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    updates: list[object] = []
+    real_update = ContextSummary.update
+    monkeypatch.setattr(ContextSummary, "update", lambda self, *a, **k: updates.append(a) or real_update(self, *a, **k))
+    app = workspace.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        summary = app.screen.query_one(ContextSummary)
+        summary.post_message(QuotaRead(report(five=42.0), NOW))
+        await pilot.pause()
+        assert "5h 42%" in str(summary.render())
+        drawn = len(updates)
+        # The 30 s tick and a reload of the sessions with nothing new: the same line, no update (a relayout).
+        for _ in range(5):
+            summary._tick()
+            app.sessions = tuple(app.sessions)
+            await pilot.pause()
+        assert len(updates) == drawn
+        summary.post_message(QuotaRead(report(five=43.0), NOW))
+        await pilot.pause()
+        assert len(updates) == drawn + 1 and "5h 43%" in str(summary.render())

@@ -120,10 +120,12 @@ class ContextSummary(Static):
 
     report: QuotaReport | None = None
     _bands: dict[str, str] = {}  # per "agent:window": the quota band last announced
+    _drawn: tuple[object, ...] | None = None  # what the line shows: its text, its styles, its style
 
     def on_mount(self) -> None:
         app: CockpitApp = self.app  # type: ignore[assignment]
         self._bands = {}
+        self._drawn = None
         self.watch(self.app, "sessions", self._redraw, init=False)
         self._redraw()
         if app.live:
@@ -177,7 +179,13 @@ class ContextSummary(Static):
                           "resets_at": w.resets_at.isoformat(), "minutes": w.minutes}))
 
     def _redraw(self, *_args: object) -> None:
+        """The line again; the widget is only updated (a repaint and a relayout of the screen) when it changed:
+        the 30 s tick and every reload of the sessions ask, and most of the time it reads the same."""
         app: CockpitApp = self.app  # type: ignore[assignment]
         live = [v for v in app.sessions if v.live]
         width = max(self.size.width - 2, 20)
-        self.update(themed(top_line(live, app.settings.bands, width, self.report, app.clock(), app.settings.quota)))
+        text = top_line(live, app.settings.bands, width, self.report, app.clock(), app.settings.quota)
+        drawn = (text.plain, tuple(text.spans), str(text.style))
+        if drawn != self._drawn:
+            self._drawn = drawn
+            self.update(themed(text))

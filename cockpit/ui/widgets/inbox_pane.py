@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.timer import Timer
 
 from cockpit.store import approvals
 from cockpit.ui.messages import ApprovalsChanged, DecisionFailed, DecisionPending, DecisionWritten, FleetEvent
@@ -48,6 +49,7 @@ class InboxPane(Vertical):
     def __init__(self, **kwargs: str) -> None:
         super().__init__(**kwargs)
         self.deciding: dict[int, Decision] = {}  # decisions taken but not yet written, by request id
+        self.waited_timer: Timer | None = None  # runs while a request waits
 
     @property
     def cockpit(self) -> CockpitApp:
@@ -58,7 +60,7 @@ class InboxPane(Vertical):
         yield LogPane(id="log-pane")
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self._tick_waiting)
+        self._tick_while_waiting()
 
     def _log(self, message: str, style: str = "") -> None:
         self.query_one(LogPane).add(self.cockpit.clock(), message, style)
@@ -72,6 +74,16 @@ class InboxPane(Vertical):
         self.set_class(bool(pending), "-waiting")
         self._notify_changes(app.pending, pending, projects)
         app.pending = pending
+        self._tick_while_waiting()
+
+    def _tick_while_waiting(self) -> None:
+        """The time each request has waited moves on every second while one waits; with none waiting there is no
+        timer (an idle dashboard is not woken every second for nothing)."""
+        if self.cockpit.pending and self.waited_timer is None:
+            self.waited_timer = self.set_interval(1.0, self._tick_waiting)
+        elif not self.cockpit.pending and self.waited_timer is not None:
+            self.waited_timer.stop()
+            self.waited_timer = None
 
     def _notify_changes(self, before: tuple[approvals.Request, ...], after: tuple[approvals.Request, ...],
                         projects: dict[str, str]) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.worker import Worker
 
+from cockpit.core.format import age
 from cockpit.sources.beads_files import beads_key, read_issue
 from cockpit.ui.messages import BeadsLoaded
 from cockpit.ui.screens.issue import IssueScreen
@@ -39,6 +40,7 @@ class IssuesPane(IssuesTable):
         self._worker: Worker[None] | None = None
         self._ticks = 0
         self.links_stale = False  # new transcript lines may name an issue
+        self._ages_shown: tuple[str, ...] = ()  # the issues' ages the table shows
 
     @property
     def cockpit(self) -> CockpitApp:
@@ -79,8 +81,8 @@ class IssuesPane(IssuesTable):
             self._ticks = 0
             if self.links_stale:
                 self._load(relink=True)  # new prompts may name an issue
-            elif self.loaded is not None:
-                self._show(self.loaded)  # the ages on the page move on
+            elif self.loaded is not None and self._ages(self.loaded) != self._ages_shown:
+                self._show(self.loaded)  # the ages on the page moved on (a redraw refills and relays the table)
 
     def _load(self, *, read: bool = False, requeue: bool = False, relink: bool = False) -> None:
         app = self.cockpit
@@ -108,8 +110,14 @@ class IssuesPane(IssuesTable):
         if message.warning and message.warning != warning:
             app.log_event(message.warning, "$warning")
 
+    def _ages(self, loaded: BeadsLoaded) -> tuple[str, ...]:
+        """The only part of the table that time changes: each issue's age as the table shows it."""
+        now = self.cockpit.clock().astimezone()
+        return tuple(age(issue.created_at, now) for issue in loaded.queue.issues.values())
+
     def _show(self, loaded: BeadsLoaded) -> None:
         beads, queue = loaded.beads, loaded.queue
+        self._ages_shown = self._ages(loaded)
         self.show(queue, self.cockpit.clock().astimezone())
         if beads.path is None:
             # Plain Content: an error, a path or a file name may hold "[", never read as markup.
